@@ -1,0 +1,74 @@
+// One error type for the libraries: a code, a message a caller can act on,
+// and where in the input the problem is (a JSON path or a byte offset).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace saraban {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,   // the input is wrong; the caller can fix it
+  kNotFound,          // a file or resource does not exist
+  kResourceExhausted, // a limit was exceeded
+  kInternal,          // a bug or a library failure
+};
+
+// The outcome of an operation that returns no value.
+class Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message, std::string field = {})
+      : code_(code), message_(std::move(message)), field_(std::move(field)) {}
+
+  static Status Ok() { return {}; }
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // Where the problem is: a JSON path such as "measures[2].title", or empty.
+  const std::string& field() const { return field_; }
+  // Returns a copy with `prefix` put in front of the field path.
+  Status WithFieldPrefix(const std::string& prefix) const;
+  // "field: message", or the message alone.
+  std::string ToString() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+  std::string field_;
+};
+
+inline Status InvalidArgument(std::string message, std::string field = {}) {
+  return {StatusCode::kInvalidArgument, std::move(message), std::move(field)};
+}
+inline Status Internal(std::string message) {
+  return {StatusCode::kInternal, std::move(message)};
+}
+
+// A value or the Status that explains why there is none.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}     // NOLINT: implicit by design
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Status& status() const {
+    static const Status kOkStatus;
+    return ok() ? kOkStatus : std::get<Status>(v_);
+  }
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace saraban

@@ -1,0 +1,44 @@
+// Where a line may end: ICU's Thai dictionary breaks, tightened by the rules
+// of Thai typesetting practice (THAI_TYPESETTING.md section 4).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace saraban::text {
+
+// Finds line-break opportunities. Wraps an ICU BreakIterator, which is not
+// thread-safe: one LineBreaker per thread.
+class LineBreaker {
+ public:
+  LineBreaker();
+  ~LineBreaker();
+  LineBreaker(const LineBreaker&) = delete;
+  LineBreaker& operator=(const LineBreaker&) = delete;
+
+  // Byte offsets (into `utf8`) after which a line may end, ascending, each
+  // > 0; the last is utf8.size(). A break is never inside a Thai word, and
+  // ICU's opportunities are removed where Thai practice forbids them:
+  // - before ๆ (U+0E46) or ฯ (U+0E2F);
+  // - after a personal title (นาย, นาง, นางสาว, ...) that precedes a name;
+  // - between "พ.ศ." / "ค.ศ." and the year after it;
+  // - between a number and the unit word after it (คะแนน, บาท, ราย, ...).
+  std::vector<size_t> Opportunities(std::string_view utf8);
+
+  // ICU's raw opportunities for the same text (for tests: every returned
+  // opportunity of Opportunities() is one of these).
+  std::vector<size_t> IcuOpportunities(std::string_view utf8);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Byte offsets of extended grapheme cluster boundaries, ascending, each > 0,
+// the last utf8.size(). A consonant and its marks are never separated. Used
+// as the last resort for a word wider than its column.
+std::vector<size_t> GraphemeBoundaries(std::string_view utf8);
+
+}  // namespace saraban::text

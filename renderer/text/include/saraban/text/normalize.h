@@ -1,0 +1,30 @@
+// Thai text validation and normalisation: the gate every string passes
+// before it is stored or rendered.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "saraban/status.h"
+
+namespace saraban::text {
+
+// Validates `utf8` and returns it in the canonical form the renderer expects:
+// - invalid UTF-8 (bad sequences, overlongs, surrogates, > U+10FFFF) is an
+//   error naming the byte offset;
+// - a Thai combining mark (U+0E31, U+0E34..U+0E3A, U+0E47..U+0E4E) with no
+//   Thai consonant (or a preceding allowed mark) before it is an error;
+// - NIKHAHIT + SARA AA (U+0E4D U+0E32) becomes SARA AM (U+0E33), also when a
+//   tone mark sits between: "น" U+0E49 U+0E4D U+0E32 -> "น้ำ";
+// - marks above a consonant are put in the order vowel-above-or-below, then
+//   tone mark (U+0E48..U+0E4B), e.g. U+0E48 U+0E34 -> U+0E34 U+0E48;
+// - a repeated identical mark on one consonant is an error;
+// - C0 controls other than TAB and LF and the Unicode noncharacters are
+//   errors; CR LF and CR become LF; NBSP and other spaces stay.
+// The message says what is wrong in words a clerk understands (English).
+Result<std::string> Normalize(std::string_view utf8);
+
+// True when `cp` is a Thai mark that combines with the preceding character.
+bool IsThaiCombiningMark(char32_t cp);
+
+}  // namespace saraban::text
