@@ -1,0 +1,221 @@
+// The layout pipeline: blocks flow onto pages, then pages get numbers.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "typesetter_impl.h"
+
+namespace saraban::layout {
+namespace {
+
+// Shaping caches are cleared between documents once they grow past this, so
+// a long-running worker's memory stays bounded.
+constexpr size_t kMaxCachedWords = 200000;
+
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
+  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+Status CheckSetup(const PageSetup& s) {
+  const double w = s.width - s.margin_left - s.margin_right;
+  const double h = s.height - s.margin_top - s.margin_bottom;
+  if (!(w > 72 && h > 72)) {
+    return InvalidArgument("the page leaves less than one inch for text between its margins");
+  }
+  if (!(s.line_spacing > 0.5 && s.line_spacing < 4)) {
+    return InvalidArgument("line spacing must be between 0.5 and 4");
+  }
+  return Status::Ok();
+}
+
+// Places paragraph lines, moving to a new page when a line does not fit.
+// `keep` extra height must fit with the paragraph (keep-with-next).
+void FlowParagraph(const Paragraph& p, double keep, Flow* flow) {
+  const std::vector<LineBox> lines = flow->ts().BreakParagraph(p, flow->content_width());
+  double total = keep;
+  for (const auto& l : lines) total += l.height;
+  if (p.keep_with_next && total > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
+  for (const auto& line : lines) {
+    if (line.height > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
+    flow->PutLine(line);
+  }
+}
+
+void FlowSignature(const SignatureLine& s, Flow* flow) {
+  const double gap = 12;
+  const double text_width = std::max(72.0, flow->content_width() - s.line_width - gap);
+  const std::vector<LineBox> lines = flow->ts().BreakParagraph(s.text, text_width);
+  double total = 0;
+  for (const auto& l : lines) total += l.height;
+  if (total > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
+  double baseline = flow->y();
+  for (const auto& line : lines) {
+    baseline = flow->y() + line.ascent;
+    flow->PutLine(line);
+  }
+  const double right = flow->left() + flow->content_width();
+  flow->Rule(right - s.line_width, baseline, right, baseline, 0.8, /*dotted=*/true);
+}
+
+// The height the start of the next block needs on the same page.
+double KeepHeight(const std::vector<Block>& blocks, size_t next, Typesetter::Impl& ts) {
+  if (next >= blocks.size()) return 0;
+  TextStyle style;
+  if (const auto* p = std::get_if<Paragraph>(&blocks[next])) style = p->style;
+  if (const auto* t = std::get_if<Table>(&blocks[next])) {
+    style = t->continuation_style;
+    return 5 * ts.LineHeight(style);  // the header and a first row
+  }
+  return 2 * ts.LineHeight(style);
+}
+
+void NumberPages(const PageSetup& setup, Typesetter::Impl& ts, std::vector<pdf::Page>* pages) {
+  if (setup.page_number_format.empty()) return;
+  const std::string total = ThaiDigits(std::to_string(pages->size()));
+  for (size_t i = 0; i < pages->size(); ++i) {
+    std::string label = ReplaceAll(setup.page_number_format, "{page}",
+                                   ThaiDigits(std::to_string(i + 1)));
+    label = ReplaceAll(label, "{pages}", total);
+    double width = 0;
+    pdf::GlyphRun run = ts.ShapeLine(label, setup.footer_style, &width);
+    run.x = setup.width - setup.margin_right - width;
+    run.y = setup.margin_bottom / 2;
+    (*pages)[i].runs.push_back(std::move(run));
+  }
+}
+
+}  // namespace
+
+// ---- Typesetter::Impl -------------------------------------------------------
+
+Typesetter::Impl::Impl(FontSet fonts)
+    : fonts_(std::move(fonts)), regular_(fonts_.regular), bold_(fonts_.bold) {}
+
+const text::Font& Typesetter::Impl::FontFor(FontRole role) const {
+  return role == FontRole::kBold ? *fonts_.bold : *fonts_.regular;
+}
+
+text::Shaper& Typesetter::Impl::ShaperFor(FontRole role) {
+  return role == FontRole::kBold ? bold_ : regular_;
+}
+
+double Typesetter::Impl::Scaled(const TextStyle& style) const {
+  return style.size * FontFor(style.font).th_sarabun_scale();
+}
+
+double Typesetter::Impl::LineHeight(const TextStyle& style) const {
+  const text::Font& f = FontFor(style.font);
+  const double natural = f.ascender() - f.descender() + f.line_gap();
+  return natural * Scaled(style) / f.units_per_em() * line_spacing_;
+}
+
+double Typesetter::Impl::Ascent(const TextStyle& style) const {
+  const text::Font& f = FontFor(style.font);
+  const double k = Scaled(style) / f.units_per_em();
+  const double natural = (f.ascender() - f.descender() + f.line_gap()) * k;
+  // Extra leading is shared above and below the line.
+  return f.ascender() * k + (LineHeight(style) - natural) / 2;
+}
+
+// ---- Flow --------------------------------------------------------------------
+
+Flow::Flow(Typesetter::Impl& ts, const PageSetup& setup) : ts_(ts), setup_(setup) { NewPage(); }
+
+void Flow::NewPage() {
+  pdf::Page page;
+  page.width = setup_.width;
+  page.height = setup_.height;
+  pages_.push_back(std::move(page));
+  y_ = setup_.margin_top;
+}
+
+void Flow::PutLine(const LineBox& line, double x) {
+  PlaceLine(line, left() + x, y_, &page());
+  y_ += line.height;
+}
+
+void Flow::Rule(double x1, double y1_top, double x2, double y2_top, double width, bool dotted) {
+  pdf::Rule r;
+  r.x1 = x1;
+  r.x2 = x2;
+  r.y1 = page().height - y1_top;
+  r.y2 = page().height - y2_top;
+  r.width = width;
+  r.dotted = dotted;
+  page().rules.push_back(r);
+}
+
+void PlaceLine(const LineBox& line, double left, double top, pdf::Page* page) {
+  const double baseline = page->height - (top + line.ascent);
+  for (const pdf::GlyphRun& run : line.runs) {
+    pdf::GlyphRun placed = run;
+    placed.x += left;
+    placed.y = baseline;
+    page->runs.push_back(std::move(placed));
+  }
+}
+
+// ---- Typesetter ----------------------------------------------------------------
+
+Typesetter::Typesetter(FontSet fonts) : impl_(std::make_unique<Impl>(std::move(fonts))) {}
+Typesetter::~Typesetter() = default;
+
+std::vector<std::shared_ptr<const text::Font>> Typesetter::fonts() const {
+  return {impl_->fonts_.regular, impl_->fonts_.bold};
+}
+
+double Typesetter::ScaledSize(const TextStyle& style) const { return impl_->Scaled(style); }
+
+Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
+  if (Status s = CheckSetup(doc.setup); !s.ok()) return s;
+  if (impl_->regular_.cache_size() + impl_->bold_.cache_size() > kMaxCachedWords) {
+    impl_->regular_.ClearCache();
+    impl_->bold_.ClearCache();
+  }
+  impl_->line_spacing_ = doc.setup.line_spacing;
+
+  Flow flow(*impl_, doc.setup);
+  for (size_t i = 0; i < doc.blocks.size(); ++i) {
+    const Block& block = doc.blocks[i];
+    Status status;
+    std::visit(
+        [&](const auto& b) {
+          using T = std::decay_t<decltype(b)>;
+          if constexpr (std::is_same_v<T, Paragraph>) {
+            FlowParagraph(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, *impl_) : 0, &flow);
+          } else if constexpr (std::is_same_v<T, Table>) {
+            status = LayOutTable(b, &flow);
+          } else if constexpr (std::is_same_v<T, SignatureLine>) {
+            FlowSignature(b, &flow);
+          } else {
+            flow.Advance(std::min(b.height, flow.Remaining()));
+          }
+        },
+        block);
+    if (!status.ok()) return status.WithFieldPrefix("blocks[" + std::to_string(i) + "]");
+  }
+  std::vector<pdf::Page> pages = flow.TakePages();
+  NumberPages(doc.setup, *impl_, &pages);
+  return pages;
+}
+
+std::string ThaiDigits(std::string_view ascii) {
+  std::string out;
+  out.reserve(ascii.size() * 3);
+  for (char c : ascii) {
+    if (c >= '0' && c <= '9') {
+      // U+0E50 + digit, in UTF-8: E0 B9 90+digit.
+      out += "\xE0\xB9";
+      out += static_cast<char>(0x90 + (c - '0'));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace saraban::layout

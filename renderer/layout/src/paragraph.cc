@@ -1,0 +1,269 @@
+// Stage: paragraphs into lines. Greedy filling over the line-break
+// opportunities of text::LineBreaker, shaping each word once through the
+// shaper's cache. A word wider than the whole line is the only thing ever
+// broken elsewhere, and then only between grapheme clusters.
+#include <algorithm>
+#include <string>
+
+#include "saraban/text/line_breaker.h"
+#include "typesetter_impl.h"
+
+namespace saraban::layout {
+namespace {
+
+bool IsBreakSpace(char c) { return c == ' ' || c == '\t'; }
+
+// A piece of a line: glyphs of a substring starting at `begin` of the
+// paragraph's hard line. Either borrowed from the shaper's cache or owned
+// (the grapheme chunks of an over-wide word).
+struct Piece {
+  size_t begin = 0;
+  const std::vector<text::ShapedGlyph>* glyphs = nullptr;
+  std::vector<text::ShapedGlyph> owned;
+  const std::vector<text::ShapedGlyph>& Glyphs() const { return glyphs ? *glyphs : owned; }
+};
+
+// The text between two break opportunities: a body and its trailing spaces.
+struct Segment {
+  size_t begin = 0;
+  size_t body_end = 0;
+  size_t end = 0;
+  const text::ShapedWord* body = nullptr;
+  const text::ShapedWord* spaces = nullptr;  // null when there are none
+};
+
+// Collects the pieces of one line and emits LineBoxes.
+class LineBuilder {
+ public:
+  LineBuilder(const Paragraph& p, std::string_view hard, double width, double scale,
+              int font_index, double size_pt, double height, double ascent)
+      : p_(p), hard_(hard), width_(width), k_(scale), font_(font_index), size_(size_pt),
+        height_(height), ascent_(ascent) {}
+
+  double Available(bool first_line) const {
+    return width_ - p_.indent - (first_line ? p_.first_line_indent : 0);
+  }
+  bool empty() const { return pieces_.empty(); }
+  double used() const { return used_; }  // pt, without pending spaces
+  double pending_spaces() const { return pending_spaces_; }
+
+  void AddBody(size_t begin, const std::vector<text::ShapedGlyph>& g, double w) {
+    if (pending_piece_.glyphs) {
+      pieces_.push_back(pending_piece_);
+      used_ += pending_spaces_;
+    }
+    pending_piece_ = {};
+    pending_spaces_ = 0;
+    pieces_.push_back(Piece{begin, &g, {}});
+    used_ += w;
+    end_ = begin;  // fixed up by SetEnd
+  }
+  void AddOwned(size_t begin, std::vector<text::ShapedGlyph> g, double w) {
+    pending_piece_ = {};
+    pending_spaces_ = 0;
+    pieces_.push_back(Piece{begin, nullptr, std::move(g)});
+    used_ += w;
+  }
+  void SetEnd(size_t end) { end_ = end; }
+  // Spaces after the last body: drawn only if another word follows.
+  void SetPendingSpaces(size_t begin, const text::ShapedWord* spaces) {
+    pending_piece_ = {};
+    pending_spaces_ = 0;
+    if (spaces) {
+      pending_piece_ = Piece{begin, &spaces->glyphs, {}};
+      pending_spaces_ = spaces->width * k_;
+    }
+  }
+
+  void Flush(bool first_line, std::vector<LineBox>* out) {
+    LineBox line;
+    line.height = height_;
+    line.ascent = ascent_;
+    pdf::GlyphRun run;
+    run.font = font_;
+    run.size = size_;
+    const size_t start = pieces_.empty() ? end_ : pieces_.front().begin;
+    run.text = std::string(hard_.substr(start, end_ - start));
+    for (const Piece& piece : pieces_) {
+      const auto delta = static_cast<uint32_t>(piece.begin - start);
+      for (const auto& g : piece.Glyphs()) {
+        run.glyphs.push_back({g.gid, g.x_advance, g.x_offset, g.y_offset, g.cluster + delta});
+      }
+    }
+    double x = p_.indent + (first_line ? p_.first_line_indent : 0);
+    const double slack = Available(first_line) - used_;
+    if (p_.style.align == Align::kCenter) x += std::max(0.0, slack / 2);
+    if (p_.style.align == Align::kRight) x += std::max(0.0, slack);
+    run.x = x;
+    run.y = 0;
+    line.width = x + used_;
+    if (!run.glyphs.empty()) line.runs.push_back(std::move(run));
+    out->push_back(std::move(line));
+    pieces_.clear();
+    pending_piece_ = {};
+    pending_spaces_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  const Paragraph& p_;
+  std::string_view hard_;
+  double width_, k_;
+  int font_;
+  double size_, height_, ascent_;
+  std::vector<Piece> pieces_;
+  Piece pending_piece_;
+  double pending_spaces_ = 0;
+  double used_ = 0;
+  size_t end_ = 0;
+};
+
+// Splits an over-wide word at grapheme boundaries into chunks that each fit
+// `avail` (pt); at least one grapheme per chunk. Shapes the word once and
+// measures prefixes by cluster, so it is linear in the word's length.
+void BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& seg, double k,
+                   double first_avail, double avail, bool first_line, LineBuilder* builder,
+                   std::vector<LineBox>* out) {
+  const std::string_view body = hard.substr(seg.begin, seg.body_end - seg.begin);
+  const text::ShapedWord word = shaper.ShapeUncached(body);
+  const std::vector<size_t> bounds = text::GraphemeBoundaries(body);
+
+  size_t chunk_begin = 0;  // byte offset in body
+  size_t gi = 0;           // next glyph of word
+  double limit = first_avail;
+  for (size_t b = 0; b < bounds.size();) {
+    // Grow the chunk grapheme by grapheme while it fits.
+    std::vector<text::ShapedGlyph> glyphs;
+    double w = 0;
+    size_t end = chunk_begin;
+    size_t gj = gi;
+    while (b < bounds.size()) {
+      double add = 0;
+      size_t gk = gj;
+      while (gk < word.glyphs.size() && word.glyphs[gk].cluster < bounds[b]) {
+        add += word.glyphs[gk].x_advance * k;
+        ++gk;
+      }
+      if (end > chunk_begin && w + add > limit) break;
+      for (size_t i = gj; i < gk; ++i) {
+        text::ShapedGlyph g = word.glyphs[i];
+        g.cluster -= static_cast<uint32_t>(chunk_begin);
+        glyphs.push_back(g);
+      }
+      w += add;
+      gj = gk;
+      end = bounds[b];
+      ++b;
+    }
+    builder->AddOwned(seg.begin + chunk_begin, std::move(glyphs), w);
+    builder->SetEnd(seg.begin + end);
+    gi = gj;
+    chunk_begin = end;
+    if (b < bounds.size()) {
+      builder->Flush(first_line, out);
+      first_line = false;
+      limit = avail;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double width) {
+  std::vector<LineBox> out;
+  text::Shaper& shaper = ShaperFor(p.style.font);
+  const double size = Scaled(p.style);
+  const double k = size / shaper.font().units_per_em();
+  const double height = LineHeight(p.style);
+  const double ascent = Ascent(p.style);
+  const int font_index = p.style.font == FontRole::kBold ? 1 : 0;
+
+  bool first_line = true;
+  std::string_view rest = p.text;
+  while (true) {
+    const size_t nl = rest.find('\n');
+    const std::string_view hard = rest.substr(0, nl);
+    LineBuilder builder(p, hard, width, k, font_index, size, height, ascent);
+
+    size_t prev = 0;
+    for (size_t opp : breaker_.Opportunities(hard)) {
+      Segment seg;
+      seg.begin = prev;
+      seg.end = opp;
+      seg.body_end = opp;
+      while (seg.body_end > seg.begin && IsBreakSpace(hard[seg.body_end - 1])) --seg.body_end;
+      prev = opp;
+      if (seg.body_end > seg.begin) {
+        seg.body = &shaper.Shape(hard.substr(seg.begin, seg.body_end - seg.begin));
+      }
+      if (seg.end > seg.body_end) {
+        seg.spaces = &shaper.Shape(hard.substr(seg.body_end, seg.end - seg.body_end));
+      }
+      if (!seg.body) {  // only spaces: they pad the line if a word follows
+        if (!builder.empty()) builder.SetPendingSpaces(seg.body_end, seg.spaces);
+        continue;
+      }
+      const double w = seg.body->width * k;
+      if (!builder.empty() &&
+          builder.used() + builder.pending_spaces() + w > builder.Available(first_line)) {
+        builder.Flush(first_line, &out);
+        first_line = false;
+      }
+      if (builder.empty() && w > builder.Available(first_line)) {
+        BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
+                      builder.Available(false), first_line, &builder, &out);
+        if (out.size() > 0) first_line = false;
+      } else {
+        builder.AddBody(seg.begin, seg.body->glyphs, w);
+        builder.SetEnd(seg.body_end);
+      }
+      builder.SetPendingSpaces(seg.body_end, seg.spaces);
+    }
+    builder.Flush(first_line, &out);
+    first_line = false;
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+
+  if (!p.marker.empty() && !out.empty()) {
+    double marker_width = 0;
+    pdf::GlyphRun marker = ShapeLine(p.marker, p.style, &marker_width);
+    marker.x = std::max(0.0, p.indent - marker_width - 0.3 * size);
+    out.front().runs.insert(out.front().runs.begin(), std::move(marker));
+  }
+  if (!out.empty()) {
+    out.front().height += p.space_before;
+    out.front().ascent += p.space_before;
+  }
+  return out;
+}
+
+LinesBlock Typesetter::Impl::BreakParagraphs(const std::vector<Paragraph>& ps, double width) {
+  LinesBlock block;
+  for (const Paragraph& p : ps) {
+    std::vector<LineBox> lines = BreakParagraph(p, width);
+    block.lines.insert(block.lines.end(), std::make_move_iterator(lines.begin()),
+                       std::make_move_iterator(lines.end()));
+  }
+  return block;
+}
+
+pdf::GlyphRun Typesetter::Impl::ShapeLine(std::string_view s, const TextStyle& style,
+                                          double* width) {
+  text::Shaper& shaper = ShaperFor(style.font);
+  const double size = Scaled(style);
+  const double k = size / shaper.font().units_per_em();
+  const text::ShapedWord& word = shaper.Shape(s);
+  pdf::GlyphRun run;
+  run.font = style.font == FontRole::kBold ? 1 : 0;
+  run.size = size;
+  run.text = std::string(s);
+  run.glyphs.reserve(word.glyphs.size());
+  for (const auto& g : word.glyphs) {
+    run.glyphs.push_back({g.gid, g.x_advance, g.x_offset, g.y_offset, g.cluster});
+  }
+  *width = word.width * k;
+  return run;
+}
+
+}  // namespace saraban::layout

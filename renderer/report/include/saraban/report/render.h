@@ -1,0 +1,42 @@
+// The render pipeline, from a report to PDF bytes:
+//   validate and normalise -> compose -> layout (break, shape, paginate) -> write PDF.
+// No server, no network: the CLI, the worker and the tests all call this.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "saraban/status.h"
+#include "saraban/v1/report.pb.h"
+#include "saraban/v1/template.pb.h"
+
+namespace saraban::report {
+
+struct RenderOptions {
+  std::string regular_font = "/usr/share/fonts/truetype/tlwg/Laksaman.ttf";
+  std::string bold_font = "/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf";
+  double size_factor = 1.0;  // see ComposeOptions
+};
+
+struct RenderedPdf {
+  std::string bytes;
+  int page_count = 0;
+};
+
+// Renders reports. Keeps fonts and shaping caches warm between calls: make
+// one per thread and reuse it.
+class ReportRenderer {
+ public:
+  static Result<std::unique_ptr<ReportRenderer>> Create(const RenderOptions& options = {});
+  ~ReportRenderer();
+
+  // Validates a copy of `report` (errors name each bad field), then renders.
+  Result<RenderedPdf> Render(const v1::Report& report, const v1::Template& tmpl);
+
+ private:
+  struct Impl;
+  explicit ReportRenderer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saraban::report

@@ -1,0 +1,289 @@
+#include "saraban/report/compose.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "saraban/report/thai_format.h"
+
+namespace saraban::report {
+namespace {
+
+constexpr double kPointsPerMm = 72.0 / 25.4;
+
+using layout::Align;
+using layout::FontRole;
+using layout::Paragraph;
+using layout::TextStyle;
+
+std::string ReplaceAll(std::string s, std::string_view from, const std::string& to) {
+  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
+    s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+std::string AgencyLine(const v1::Agency& a) {
+  std::string line = a.name();
+  if (!a.district().empty()) {
+    line += (a.type() == v1::SPECIAL_LOCAL_ADMINISTRATION ? " เขต" : " อำเภอ") + a.district();
+  }
+  if (!a.province().empty()) line += " จังหวัด" + a.province();
+  return line;
+}
+
+// Turns a Content into cell paragraphs: lists get hanging markers, score
+// comparisons become their computed sentence.
+class CellWriter {
+ public:
+  CellWriter(const TextStyle& style, double list_indent) : style_(style), indent_(list_indent) {}
+
+  void Text(std::string text, Align align = Align::kLeft) {
+    Paragraph p{std::move(text), style_};
+    p.style.align = align;
+    out_.paragraphs.push_back(std::move(p));
+  }
+
+  void Content(const v1::Content& content) {
+    for (const v1::Block& block : content.blocks()) {
+      switch (block.kind_case()) {
+        case v1::Block::kParagraph:
+          Text(block.paragraph());
+          break;
+        case v1::Block::kList:
+          List(block.list(), 1);
+          break;
+        case v1::Block::kScore: {
+          std::string sentence = ScoreSentence(block.score());
+          if (block.score().continues_paragraph() && !out_.paragraphs.empty()) {
+            out_.paragraphs.back().text += sentence;
+          } else {
+            Text(std::move(sentence));
+          }
+          break;
+        }
+        case v1::Block::KIND_NOT_SET:
+          break;
+      }
+    }
+  }
+
+  void List(const v1::TextList& list, int level) {
+    int n = list.start() > 0 ? list.start() : 1;
+    for (const v1::ListItem& item : list.items()) {
+      Paragraph p{item.text(), style_};
+      p.indent = indent_ * level;
+      switch (list.style()) {
+        case v1::BULLET: p.marker = "•"; break;
+        case v1::DASH: p.marker = "-"; break;
+        default: p.marker = ThaiInteger(n++) + "."; break;
+      }
+      out_.paragraphs.push_back(std::move(p));
+      if (item.has_sublist()) List(item.sublist(), level + 1);
+    }
+  }
+
+  layout::Cell Take() { return std::move(out_); }
+
+ private:
+  TextStyle style_;
+  double indent_;
+  layout::Cell out_;
+};
+
+std::string ResponsibleText(const v1::ResponsibleUnit& u) {
+  return u.sub_unit().empty() ? u.unit() : u.unit() + " - " + u.sub_unit();
+}
+
+layout::Cell MeasureCell(v1::ColumnKind kind, const v1::Measure& m, bool numbered_title,
+                         const TextStyle& style, double list_indent) {
+  CellWriter cell(style, list_indent);
+  switch (kind) {
+    case v1::SEQUENCE:
+      cell.Text(ThaiInteger(m.number()), Align::kCenter);
+      break;
+    case v1::MEASURE:
+      cell.Text(numbered_title ? ThaiInteger(m.number()) + ". " + m.title() : m.title());
+      break;
+    case v1::METHOD:
+      if (m.has_finding()) {
+        const v1::Finding& f = m.finding();
+        std::string s = "จากผลการประเมิน ITA";
+        if (!f.indicator().empty()) s += " ตัวชี้วัดที่ " + layout::ThaiDigits(f.indicator());
+        if (!f.indicator_name().empty()) s += " " + f.indicator_name();
+        if (!f.issue().empty()) s += " ประเด็น " + f.issue();
+        cell.Text(std::move(s));
+      }
+      cell.Content(m.method());
+      break;
+    case v1::PERIOD:
+      cell.Text(ThaiPeriod(m.period()), Align::kCenter);
+      break;
+    case v1::RESPONSIBLE:
+      if (m.responsible_size() == 1) {
+        cell.Text(ResponsibleText(m.responsible(0)));
+      } else {
+        v1::TextList list;
+        list.set_style(v1::NUMBERED);
+        for (const auto& u : m.responsible()) list.add_items()->set_text(ResponsibleText(u));
+        cell.List(list, 1);
+      }
+      break;
+    case v1::RESULTS:
+      cell.Content(m.results());
+      break;
+    case v1::OUTCOMES:
+      cell.Content(m.outcomes());
+      break;
+    default:
+      break;
+  }
+  return cell.Take();
+}
+
+std::string PersonLine(const std::string& label, const v1::Person& p) {
+  std::string s = label.empty() ? p.name() : label + " : " + p.name();
+  if (!p.position().empty()) s += " ตำแหน่ง " + p.position();
+  return s;
+}
+
+void AddSignOff(const v1::SignOff& so, const TextStyle& style, std::vector<layout::Block>* out) {
+  out->push_back(layout::Spacer{style.size});
+  if (!so.reporting_unit().empty()) {
+    Paragraph p{"หน่วยงานรับผิดชอบรายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสในการดำเนินงาน : " +
+                    so.reporting_unit(),
+                style};
+    p.keep_with_next = true;
+    out->push_back(std::move(p));
+  }
+  auto sign = [&](const std::string& label, const v1::Person& person) {
+    layout::SignatureLine s;
+    s.text = Paragraph{PersonLine(label, person), style};
+    s.text.space_before = style.size * 0.6;
+    out->push_back(std::move(s));
+  };
+  if (so.has_reporter()) sign("เจ้าหน้าที่ผู้รายงาน", so.reporter());
+  for (int i = 0; i < so.reviewers_size(); ++i) {
+    sign(i == 0 ? "เจ้าหน้าที่ผู้ตรวจสอบ" : "", so.reviewers(i));
+  }
+  if (so.has_acknowledged_by()) sign("การรับทราบของผู้บริหาร", so.acknowledged_by());
+}
+
+}  // namespace
+
+std::string FillPlaceholders(std::string text, const v1::Report& r) {
+  if (text.find('{') == std::string::npos) return text;
+  text = ReplaceAll(std::move(text), "{agency}", r.agency().name());
+  text = ReplaceAll(std::move(text), "{fiscal_year}", ThaiInteger(r.fiscal_year()));
+  text = ReplaceAll(std::move(text), "{assessed_fiscal_year}",
+                    ThaiInteger(r.introduction().assessed_fiscal_year()));
+  text = ReplaceAll(std::move(text), "{ita_score}", ThaiNumber(r.introduction().ita_score(), 2));
+  text = ReplaceAll(std::move(text), "{ita_level}", r.introduction().ita_level());
+  return text;
+}
+
+std::string DocumentTitle(const v1::Report& r) {
+  return r.title() + " " + r.agency().name() + " ประจำปีงบประมาณ พ.ศ. " + ThaiInteger(r.fiscal_year());
+}
+
+Result<std::vector<double>> ColumnWidths(const v1::Report& report, const v1::Template& t) {
+  const double content = (t.page_width_mm() - t.margin_left_mm() - t.margin_right_mm()) * kPointsPerMm;
+  std::vector<double> weights;
+  double sum = 0;
+  for (int i = 0; i < report.layout().columns_size(); ++i) {
+    const v1::ColumnKind kind = report.layout().columns(i).kind();
+    const auto it = std::find_if(t.columns().begin(), t.columns().end(),
+                                 [&](const v1::ColumnWidth& c) { return c.kind() == kind; });
+    if (it == t.columns().end() || !(it->weight() > 0)) {
+      return InvalidArgument("the template has no width for column " + v1::ColumnKind_Name(kind),
+                             "columns");
+    }
+    weights.push_back(it->weight());
+    sum += it->weight();
+  }
+  std::vector<double> widths;
+  // The narrowest column must hold a few Thai characters at table size.
+  const double min_width = t.min_column_em() * t.table_size();
+  for (size_t i = 0; i < weights.size(); ++i) {
+    widths.push_back(content * weights[i] / sum);
+    if (widths.back() < min_width) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "column %s would be %.1f pt wide, narrower than min_column_em (%.1f pt)",
+                    v1::ColumnKind_Name(report.layout().columns(i).kind()).c_str(), widths.back(),
+                    min_width);
+      return InvalidArgument(buf, "columns");
+    }
+  }
+  return widths;
+}
+
+Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& t,
+                                       const ComposeOptions& options) {
+  const double f = options.size_factor;
+  layout::DocumentLayout doc;
+  layout::PageSetup& s = doc.setup;
+  s.width = t.page_width_mm() * kPointsPerMm;
+  s.height = t.page_height_mm() * kPointsPerMm;
+  s.margin_top = t.margin_top_mm() * kPointsPerMm;
+  s.margin_bottom = t.margin_bottom_mm() * kPointsPerMm;
+  s.margin_left = t.margin_left_mm() * kPointsPerMm;
+  s.margin_right = t.margin_right_mm() * kPointsPerMm;
+  s.line_spacing = t.line_spacing() > 0 ? t.line_spacing() : 1.0;
+  s.page_number_format = t.page_number_format();
+  s.footer_style = {FontRole::kRegular, t.footer_size() * f, Align::kRight};
+
+  const TextStyle title{FontRole::kBold, t.title_size() * f, Align::kCenter};
+  const TextStyle body{FontRole::kRegular, t.body_size() * f, Align::kLeft};
+  const TextStyle cell{FontRole::kRegular, t.table_size() * f, Align::kLeft};
+  const TextStyle header{FontRole::kBold, t.table_size() * f, Align::kCenter};
+
+  // Title block.
+  doc.blocks.push_back(Paragraph{r.title(), title});
+  doc.blocks.push_back(
+      Paragraph{r.agency().name() + " ประจำปีงบประมาณ พ.ศ. " + ThaiInteger(r.fiscal_year()), title});
+  Paragraph agency{AgencyLine(r.agency()), {FontRole::kRegular, t.body_size() * f, Align::kCenter}};
+  doc.blocks.push_back(std::move(agency));
+
+  if (!r.heading().empty()) {
+    Paragraph heading{FillPlaceholders(r.heading(), r), {FontRole::kBold, t.body_size() * f, Align::kCenter}};
+    heading.space_before = t.body_size() * f * 0.5;
+    doc.blocks.push_back(std::move(heading));
+  }
+  for (const std::string& text : r.introduction().paragraphs()) {
+    Paragraph p{FillPlaceholders(text, r), body};
+    p.first_line_indent = t.paragraph_indent_mm() * kPointsPerMm;
+    p.space_before = t.body_size() * f * 0.4;
+    doc.blocks.push_back(std::move(p));
+  }
+
+  // The measures table.
+  Result<std::vector<double>> widths = ColumnWidths(r, t);
+  if (!widths.ok()) return widths.status();
+  layout::Table table;
+  table.column_widths = *widths;
+  table.padding = t.cell_padding_mm() * kPointsPerMm;
+  table.header_gray = t.header_gray();
+  table.continuation_mark = t.continuation_mark();
+  table.continuation_style = cell;
+  table.space_before = t.body_size() * f * 0.5;
+  bool has_sequence = false;
+  for (const v1::Column& c : r.layout().columns()) {
+    table.header.push_back(layout::Cell{{Paragraph{c.heading(), header}}});
+    has_sequence = has_sequence || c.kind() == v1::SEQUENCE;
+  }
+  const double list_indent = t.list_indent_mm() * kPointsPerMm;
+  for (const v1::Measure& m : r.measures()) {
+    std::vector<layout::Cell> row;
+    for (const v1::Column& c : r.layout().columns()) {
+      row.push_back(MeasureCell(c.kind(), m, !has_sequence, cell, list_indent));
+    }
+    table.rows.push_back(std::move(row));
+  }
+  doc.blocks.push_back(std::move(table));
+
+  if (r.has_sign_off()) AddSignOff(r.sign_off(), body, &doc.blocks);
+  return doc;
+}
+
+}  // namespace saraban::report

@@ -1,0 +1,77 @@
+#include "saraban/report/render.h"
+
+#include "saraban/layout/layout.h"
+#include "saraban/model/validate.h"
+#include "saraban/pdf/writer.h"
+#include "saraban/report/compose.h"
+#include "saraban/text/font.h"
+
+namespace saraban::report {
+namespace {
+
+// An ISO date for the PDF's metadata, derived from the report (never the
+// clock) so that output stays byte-identical.
+std::string CreationDate(const v1::Report& r) {
+  if (!r.has_sign_off() || r.sign_off().date().year() == 0) return {};
+  const v1::Date& d = r.sign_off().date();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT00:00:00+07:00", d.year(), d.month(),
+                d.day() > 0 ? d.day() : 1);
+  return buf;
+}
+
+}  // namespace
+
+struct ReportRenderer::Impl {
+  RenderOptions options;
+  layout::Typesetter typesetter;
+};
+
+ReportRenderer::ReportRenderer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ReportRenderer::~ReportRenderer() = default;
+
+Result<std::unique_ptr<ReportRenderer>> ReportRenderer::Create(const RenderOptions& options) {
+  Result<std::shared_ptr<const text::Font>> regular = text::Font::Load(options.regular_font);
+  if (!regular.ok()) return regular.status().WithFieldPrefix("font");
+  Result<std::shared_ptr<const text::Font>> bold = text::Font::Load(options.bold_font);
+  if (!bold.ok()) return bold.status().WithFieldPrefix("bold-font");
+  if (!(options.size_factor > 0.1 && options.size_factor < 10)) {
+    return InvalidArgument("size factor must be between 0.1 and 10", "size-factor");
+  }
+  auto impl = std::unique_ptr<Impl>(
+      new Impl{options, layout::Typesetter(layout::FontSet{*regular, *bold})});
+  return std::unique_ptr<ReportRenderer>(new ReportRenderer(std::move(impl)));
+}
+
+Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Template& tmpl) {
+  // 1. Validate and normalise (a copy: the caller's report is untouched).
+  v1::Report report = input;
+  if (std::vector<Status> errors = model::ValidateReport(&report); !errors.empty()) {
+    if (errors.size() == 1) return errors.front();
+    return Status(errors.front().code(), model::FormatErrors(errors));
+  }
+  if (std::vector<Status> errors = model::ValidateTemplate(tmpl); !errors.empty()) {
+    return Status(errors.front().code(), model::FormatErrors(errors), "template");
+  }
+  // 2. Compose blocks from the report and the template.
+  Result<layout::DocumentLayout> doc =
+      Compose(report, tmpl, ComposeOptions{impl_->options.size_factor});
+  if (!doc.ok()) return doc.status().WithFieldPrefix("template");
+  // 3. Lay out: break lines, shape, paginate, number pages.
+  Result<std::vector<pdf::Page>> pages = impl_->typesetter.Layout(*doc);
+  if (!pages.ok()) return pages.status();
+  // 4. Write the PDF.
+  pdf::Document pdf_doc;
+  pdf_doc.metadata.title = DocumentTitle(report);
+  pdf_doc.metadata.author = report.agency().name();
+  pdf_doc.metadata.subject = "ITA " + std::to_string(report.fiscal_year());
+  pdf_doc.metadata.creation_date = CreationDate(report);
+  pdf_doc.fonts = impl_->typesetter.fonts();
+  pdf_doc.pages = std::move(*pages);
+  const int page_count = static_cast<int>(pdf_doc.pages.size());
+  Result<std::string> bytes = pdf::WritePdf(pdf_doc);
+  if (!bytes.ok()) return bytes.status();
+  return RenderedPdf{std::move(*bytes), page_count};
+}
+
+}  // namespace saraban::report

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages saraban builds, runs and tests with.
+# Safe to run again: apt skips what is already there.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  cmake g++ make pkg-config
+  libhpdf-dev libharfbuzz-dev libicu-dev zlib1g-dev libssl-dev
+  libprotobuf-dev protobuf-compiler libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  poppler-utils qpdf time
+  # PDF/A-1b validation (PDFBox Preflight)
+  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  # runtime: the font (the -ttf build by name: libharu rejects the CFF .otf)
+  # and the sRGB profile for the PDF/A output intent
+  fonts-tlwg-laksaman-ttf icc-profiles-free
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
