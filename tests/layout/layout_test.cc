@@ -1,0 +1,199 @@
+// Layout: line filling, the last-resort break of over-wide words, tables
+// that span pages, and bad page setups.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "saraban/layout/layout.h"
+#include "saraban/text/font.h"
+#include "saraban/text/line_breaker.h"
+
+namespace saraban::layout {
+namespace {
+
+FontSet Laksaman() {
+  auto regular = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
+  auto bold = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf");
+  EXPECT_TRUE(regular.ok() && bold.ok());
+  return {*regular, *bold};
+}
+
+double RunWidth(const pdf::GlyphRun& run) {
+  double w = 0;
+  for (const auto& g : run.glyphs) w += g.x_advance;
+  return w * run.size / 1000.0;  // Laksaman: 1000 units per em
+}
+
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+DocumentLayout OneParagraph(const std::string& text, double width) {
+  DocumentLayout doc;
+  doc.setup.margin_right = doc.setup.width - doc.setup.margin_left - width;
+  doc.blocks.push_back(Paragraph{text, {FontRole::kRegular, 16, Align::kLeft}});
+  return doc;
+}
+
+TEST(LayoutTest, FillsLinesGreedilyWithinWidth) {
+  Typesetter ts(Laksaman());
+  const std::string text = Repeat("องค์การบริหารส่วนตำบล ", 20);
+  auto pages = ts.Layout(OneParagraph(text, 200));
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  ASSERT_EQ(pages->size(), 1u);
+  const auto& runs = pages->front().runs;
+  ASSERT_GT(runs.size(), 3u);
+  for (const auto& run : runs) EXPECT_LE(RunWidth(run), 200.01) << run.text;
+  // The lines give back the text; only spaces at line ends are dropped.
+  std::string joined, expected;
+  for (const auto& run : runs) joined += run.text;
+  for (char c : text) if (c != ' ') expected += c;
+  joined.erase(std::remove(joined.begin(), joined.end(), ' '), joined.end());
+  EXPECT_EQ(joined, expected);
+}
+
+// A word with no break opportunity wider than the column is split between
+// grapheme clusters, never between a consonant and its marks.
+TEST(LayoutTest, OverWideWordBreaksBetweenGraphemeClusters) {
+  Typesetter ts(Laksaman());
+  const std::string word = Repeat("ญี่ปุ่นน้ำผู้", 12);  // no spaces
+  auto pages = ts.Layout(OneParagraph(word, 80));
+  ASSERT_TRUE(pages.ok());
+  const auto& runs = pages->front().runs;
+  ASSERT_GT(runs.size(), 2u);
+  const std::vector<size_t> clusters = text::GraphemeBoundaries(word);
+  size_t offset = 0;
+  std::string joined;
+  for (const auto& run : runs) {
+    EXPECT_LE(RunWidth(run), 80.01) << run.text;
+    joined += run.text;
+    offset += run.text.size();
+    if (offset < word.size()) {
+      EXPECT_TRUE(std::binary_search(clusters.begin(), clusters.end(), offset))
+          << "broken inside a cluster at byte " << offset;
+    }
+  }
+  EXPECT_EQ(joined, word);
+}
+
+TEST(LayoutTest, ForcedLineBreakAndMarker) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  Paragraph p{"บรรทัดแรก\nบรรทัดที่สอง", {FontRole::kRegular, 16, Align::kLeft}};
+  p.marker = "๑.";
+  p.indent = 20;
+  doc.blocks.push_back(p);
+  auto pages = ts.Layout(doc);
+  ASSERT_TRUE(pages.ok());
+  const auto& runs = pages->front().runs;
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].text, "๑.");
+  EXPECT_EQ(runs[1].text, "บรรทัดแรก");
+  EXPECT_EQ(runs[2].text, "บรรทัดที่สอง");
+  EXPECT_LT(runs[0].x, runs[1].x);           // hanging marker
+  EXPECT_DOUBLE_EQ(runs[1].x, runs[2].x);    // both lines at the indent
+  EXPECT_GT(runs[1].y, runs[2].y);           // second line below
+}
+
+TEST(LayoutTest, CenteredLineIsCentered) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  doc.blocks.push_back(Paragraph{"รายงาน", {FontRole::kBold, 18, Align::kCenter}});
+  auto pages = ts.Layout(doc);
+  ASSERT_TRUE(pages.ok());
+  const auto& run = pages->front().runs.front();
+  const double mid = doc.setup.margin_left +
+                     (doc.setup.width - doc.setup.margin_left - doc.setup.margin_right) / 2;
+  EXPECT_NEAR(run.x + RunWidth(run) / 2, mid, 0.5);
+  EXPECT_EQ(run.font, 1);
+}
+
+Table TallTable(int rows, int lines_per_cell) {
+  Table t;
+  t.column_widths = {200, 300};
+  const TextStyle style{FontRole::kRegular, 14, Align::kLeft};
+  t.header = {Cell{{Paragraph{"หัวตาราง", style}}}, Cell{{Paragraph{"ผลการดำเนินงาน", style}}}};
+  t.continuation_mark = "(ต่อ)";
+  t.continuation_style = style;
+  for (int r = 0; r < rows; ++r) {
+    Paragraph long_text{Repeat("บรรทัด\n", lines_per_cell - 1) + "จบ", style};
+    t.rows.push_back({Cell{{Paragraph{"แถว " + std::to_string(r), style}}}, Cell{{long_text}}});
+  }
+  return t;
+}
+
+TEST(LayoutTest, TallRowSplitsAcrossPagesWithHeaderOnEach) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  doc.setup.page_number_format = "หน้า {page}/{pages}";
+  doc.blocks.push_back(TallTable(3, 60));  // each row taller than a page
+  auto pages = ts.Layout(doc);
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  ASSERT_GE(pages->size(), 6u);
+  int lines = 0;
+  for (size_t i = 0; i < pages->size(); ++i) {
+    const auto& page = (*pages)[i];
+    int headers = 0, marks = 0;
+    for (const auto& run : page.runs) {
+      headers += run.text == "หัวตาราง";
+      marks += run.text == "(ต่อ)";
+      lines += run.text == "บรรทัด" || run.text == "จบ";
+      EXPECT_GT(run.y, 0) << "text below the page on page " << i + 1;
+    }
+    EXPECT_EQ(headers, 1) << "page " << i + 1;
+    EXPECT_EQ(marks, i == 0 ? 0 : 1) << "page " << i + 1;
+  }
+  EXPECT_EQ(lines, 3 * 60);  // every line placed exactly once
+}
+
+TEST(LayoutTest, TableWiderThanPageIsAnError) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  Table t = TallTable(1, 1);
+  t.column_widths = {500, 500};
+  doc.blocks.push_back(t);
+  auto pages = ts.Layout(doc);
+  ASSERT_FALSE(pages.ok());
+  EXPECT_EQ(pages.status().field(), "blocks[0]");
+  EXPECT_NE(pages.status().message().find("wide"), std::string::npos);
+}
+
+TEST(LayoutTest, PageWithNoRoomIsAnError) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  doc.setup.margin_top = doc.setup.height;  // nothing left
+  doc.blocks.push_back(Paragraph{"ข้อความ", {}});
+  EXPECT_FALSE(ts.Layout(doc).ok());
+}
+
+TEST(LayoutTest, ThaiDigits) {
+  EXPECT_EQ(ThaiDigits("หน้า 12/305"), "หน้า ๑๒/๓๐๕");
+  EXPECT_EQ(ThaiDigits(""), "");
+}
+
+TEST(LayoutTest, SameInputSamePages) {
+  Typesetter a(Laksaman());
+  Typesetter b(Laksaman());
+  DocumentLayout doc;
+  doc.blocks.push_back(TallTable(4, 20));
+  auto pa = a.Layout(doc);
+  auto pb = b.Layout(doc);
+  auto pa2 = a.Layout(doc);  // warm cache
+  ASSERT_TRUE(pa.ok() && pb.ok() && pa2.ok());
+  ASSERT_EQ(pa->size(), pb->size());
+  for (size_t i = 0; i < pa->size(); ++i) {
+    ASSERT_EQ((*pa)[i].runs.size(), (*pb)[i].runs.size());
+    ASSERT_EQ((*pa)[i].runs.size(), (*pa2)[i].runs.size());
+    for (size_t r = 0; r < (*pa)[i].runs.size(); ++r) {
+      EXPECT_EQ((*pa)[i].runs[r].text, (*pb)[i].runs[r].text);
+      EXPECT_EQ((*pa)[i].runs[r].x, (*pa2)[i].runs[r].x);
+      EXPECT_EQ((*pa)[i].runs[r].y, (*pb)[i].runs[r].y);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace saraban::layout

@@ -1,0 +1,285 @@
+// End-to-end tests of the render pipeline on the two example reports:
+// what a reader of the PDF meets (text that extracts exactly, lines that end
+// at word boundaries, headers on every page, nothing outside its cell).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <variant>
+
+#include "saraban/layout/layout.h"
+#include "saraban/model/json.h"
+#include "saraban/model/validate.h"
+#include "saraban/pdf/writer.h"
+#include "saraban/report/compose.h"
+#include "saraban/report/default_template.h"
+#include "saraban/report/render.h"
+#include "saraban/text/font.h"
+#include "saraban/text/line_breaker.h"
+#include "test_support.h"
+
+namespace saraban {
+namespace {
+
+using test::RunCommand;
+using test::StripSpaces;
+
+const char* const kExamples[] = {"examples/000_taluboh.json", "examples/004_bueng_khla.json"};
+
+v1::Report LoadExample(const std::string& path) {
+  Result<v1::Report> r = model::LoadReportFile(path);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  v1::Report report = r.ok() ? *r : v1::Report();
+  EXPECT_TRUE(model::ValidateReport(&report).empty());
+  return report;
+}
+
+layout::FontSet Laksaman() {
+  auto regular = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
+  auto bold = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf");
+  EXPECT_TRUE(regular.ok() && bold.ok());
+  return {*regular, *bold};
+}
+
+// Every paragraph of a composed document in reading order, headers included.
+std::vector<const layout::Paragraph*> Paragraphs(const layout::DocumentLayout& doc) {
+  std::vector<const layout::Paragraph*> out;
+  for (const auto& block : doc.blocks) {
+    if (const auto* p = std::get_if<layout::Paragraph>(&block)) out.push_back(p);
+    if (const auto* s = std::get_if<layout::SignatureLine>(&block)) out.push_back(&s->text);
+    if (const auto* t = std::get_if<layout::Table>(&block)) {
+      for (const auto& cell : t->header) {
+        for (const auto& p : cell.paragraphs) out.push_back(&p);
+      }
+      for (const auto& row : t->rows) {
+        for (const auto& cell : row) {
+          for (const auto& p : cell.paragraphs) out.push_back(&p);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<const pdf::GlyphRun*> Runs(const std::vector<pdf::Page>& pages) {
+  std::vector<const pdf::GlyphRun*> out;
+  for (const auto& page : pages) {
+    for (const auto& run : page.runs) out.push_back(&run);
+  }
+  return out;
+}
+
+class ExampleTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    report_ = LoadExample(GetParam());
+    auto t = report::DefaultTemplate();
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    template_ = *t;
+    auto doc = report::Compose(report_, template_);
+    ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+    doc_ = *doc;
+  }
+
+  // Lays out the document on its real pages, or on one endless page, where
+  // nothing is split and the content stream follows the reading order.
+  std::vector<pdf::Page> LayOut(bool endless) {
+    layout::DocumentLayout doc = doc_;
+    if (endless) {
+      doc.setup.height = 1e7;
+      doc.setup.page_number_format.clear();
+    }
+    layout::Typesetter ts(fonts_);
+    auto pages = ts.Layout(doc);
+    EXPECT_TRUE(pages.ok()) << pages.status().ToString();
+    return pages.ok() ? *pages : std::vector<pdf::Page>();
+  }
+
+  layout::FontSet fonts_ = Laksaman();
+  v1::Report report_;
+  v1::Template template_;
+  layout::DocumentLayout doc_;
+};
+
+// Each line of each paragraph ends where ICU's line breaker allows a break:
+// never inside a Thai word. And the lines give back the paragraph exactly.
+TEST_P(ExampleTest, LinesEndAtIcuBreakOpportunities) {
+  const std::vector<pdf::Page> pages = LayOut(/*endless=*/true);
+  ASSERT_EQ(pages.size(), 1u);
+  const auto runs = Runs(pages);
+  text::LineBreaker breaker;
+  size_t r = 0;
+  int checked_breaks = 0;
+  for (const layout::Paragraph* p : Paragraphs(doc_)) {
+    if (StripSpaces(p->text).empty()) continue;
+    if (!p->marker.empty()) {
+      ASSERT_LT(r, runs.size());
+      EXPECT_EQ(runs[r]->text, p->marker);
+      ++r;
+    }
+    const std::vector<size_t> icu = breaker.IcuOpportunities(p->text);
+    size_t pos = 0;
+    std::string joined;
+    while (StripSpaces(joined) != StripSpaces(p->text)) {
+      ASSERT_LT(r, runs.size()) << "ran out of lines for: " << p->text;
+      const std::string& line = runs[r++]->text;
+      const size_t at = p->text.find(line, pos);
+      ASSERT_NE(at, std::string::npos) << "line \"" << line << "\" is not in: " << p->text;
+      size_t end = at + line.size();
+      joined += line;
+      while (end < p->text.size() && (p->text[end] == ' ' || p->text[end] == '\t')) ++end;
+      if (end < p->text.size() && p->text[end] != '\n') {
+        EXPECT_TRUE(std::binary_search(icu.begin(), icu.end(), end))
+            << "line ends inside a word: \"" << line << "|" << p->text.substr(end, 30) << "\"";
+        ++checked_breaks;
+      }
+      pos = end;
+    }
+  }
+  EXPECT_EQ(r, runs.size()) << "runs left over after the last paragraph";
+  EXPECT_GT(checked_breaks, 50);
+}
+
+// Splitting rows between pages loses and duplicates nothing: the real pages
+// hold the lines of the endless page plus only headers, marks and numbers.
+TEST_P(ExampleTest, PagingLosesNothing) {
+  const std::vector<pdf::Page> pages = LayOut(false);
+  ASSERT_GT(pages.size(), 1u);
+  std::map<std::string, int> extra;
+  for (const auto* run : Runs(pages)) ++extra[run->text];
+  for (const auto* run : Runs(LayOut(true))) {
+    ASSERT_GT(extra[run->text], 0) << "line lost in paging: " << run->text;
+    --extra[run->text];
+  }
+  const v1::TableLayout& columns = report_.layout();
+  for (const auto& [text, count] : extra) {
+    if (count == 0) continue;
+    bool allowed = text == template_.continuation_mark() || text.rfind("หน้า ", 0) == 0;
+    for (const auto& c : columns.columns()) allowed = allowed || c.heading().find(text) != std::string::npos;
+    EXPECT_TRUE(allowed) << "unexpected extra line (x" << count << "): " << text;
+  }
+}
+
+// The header row is on every page the table reaches, after the mark on
+// later pages, and every page is numbered in Thai digits.
+TEST_P(ExampleTest, HeaderRepeatsAndPagesAreNumbered) {
+  const std::vector<pdf::Page> pages = LayOut(false);
+  const std::string first_heading = report_.layout().columns(0).heading();
+  const std::string total = layout::ThaiDigits(std::to_string(pages.size()));
+  for (size_t i = 0; i < pages.size(); ++i) {
+    std::string all;
+    for (const auto& run : pages[i].runs) all += run.text + "\n";
+    EXPECT_NE(all.find(first_heading), std::string::npos) << "no header on page " << i + 1;
+    if (i > 0) EXPECT_NE(all.find(template_.continuation_mark()), std::string::npos);
+    const std::string label =
+        "หน้า " + layout::ThaiDigits(std::to_string(i + 1)) + "/" + total;
+    EXPECT_NE(all.find(label), std::string::npos) << label;
+    EXPECT_FALSE(pages[i].fills.empty()) << "no header fill on page " << i + 1;
+  }
+}
+
+// No text leaves its cell: every run inside the table lies between the
+// rules of one column.
+TEST_P(ExampleTest, NoTextOutsideItsColumn) {
+  auto widths = report::ColumnWidths(report_, template_);
+  ASSERT_TRUE(widths.ok());
+  const std::vector<pdf::Page> pages = LayOut(false);
+  const double left = doc_.setup.margin_left;
+  const double right = doc_.setup.width - doc_.setup.margin_right;
+  std::vector<double> edges{left};
+  for (double w : *widths) edges.push_back(edges.back() + w);
+  const auto fonts = std::vector<std::shared_ptr<const text::Font>>{fonts_.regular, fonts_.bold};
+  for (const auto& page : pages) {
+    for (const auto& run : page.runs) {
+      double advance = 0;
+      for (const auto& g : run.glyphs) advance += g.x_advance;
+      const double end = run.x + advance * run.size / fonts[run.font]->units_per_em();
+      EXPECT_GE(run.x, left - 0.01) << run.text;
+      EXPECT_LE(end, right + 0.01) << run.text;
+      // A run that starts in a column ends in it.
+      for (size_t c = 0; c + 1 < edges.size(); ++c) {
+        if (run.x >= edges[c] && run.x < edges[c + 1] && run.text.size() < 400 &&
+            end - run.x < edges[c + 1] - edges[c]) {
+          EXPECT_LE(end, edges[c + 1] + 0.01) << "overflows column " << c << ": " << run.text;
+        }
+      }
+    }
+  }
+}
+
+// pdftotext gives back exactly the Thai that was laid out: no Private Use
+// Area characters, SARA AM and SARA UU intact.
+TEST_P(ExampleTest, PdfTextExtractsExactly) {
+  auto renderer = report::ReportRenderer::Create();
+  ASSERT_TRUE(renderer.ok());
+  auto pdf = (*renderer)->Render(report_, template_);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  const std::string path = test::TempPath("extract.pdf");
+  test::WriteFile(path, pdf->bytes);
+  const test::CommandResult raw = RunCommand("pdftotext -raw -enc UTF-8 " + path + " -");
+  ASSERT_EQ(raw.exit_code, 0) << raw.output;
+
+  std::string expected;
+  for (const auto* run : Runs(LayOut(false))) expected += run->text;
+  EXPECT_EQ(StripSpaces(raw.output), StripSpaces(expected));
+  EXPECT_FALSE(test::HasPrivateUseCharacter(raw.output));
+  EXPECT_NE(raw.output.find("ำ"), std::string::npos);
+  EXPECT_NE(raw.output.find("ู"), std::string::npos);
+  EXPECT_NE(raw.output.find(report_.agency().name()), std::string::npos);
+
+  // The reading-order mode keeps every paragraph's words too.
+  const test::CommandResult plain = RunCommand("pdftotext -enc UTF-8 " + path + " -");
+  ASSERT_EQ(plain.exit_code, 0);
+  EXPECT_FALSE(test::HasPrivateUseCharacter(plain.output));
+  EXPECT_NE(StripSpaces(plain.output).find(StripSpaces(doc_.blocks.empty()
+                                                           ? std::string()
+                                                           : std::get<layout::Paragraph>(doc_.blocks[0]).text)),
+            std::string::npos);
+}
+
+TEST_P(ExampleTest, SameReportGivesIdenticalBytes) {
+  auto a = report::ReportRenderer::Create();
+  auto b = report::ReportRenderer::Create();
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto first = (*a)->Render(report_, template_);
+  auto warm = (*a)->Render(report_, template_);  // warm caches
+  auto second = (*b)->Render(report_, template_);
+  ASSERT_TRUE(first.ok() && warm.ok() && second.ok());
+  EXPECT_EQ(first->bytes, second->bytes);
+  EXPECT_EQ(first->bytes, warm->bytes);
+}
+
+TEST_P(ExampleTest, QpdfCheckIsClean) {
+  auto renderer = report::ReportRenderer::Create();
+  auto pdf = (*renderer)->Render(report_, template_);
+  ASSERT_TRUE(pdf.ok());
+  const std::string path = test::TempPath("qpdf.pdf");
+  test::WriteFile(path, pdf->bytes);
+  const test::CommandResult r = RunCommand("qpdf --check " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("WARNING"), std::string::npos) << r.output;
+}
+
+TEST_P(ExampleTest, PdfA1bPassesPreflight) {
+  auto renderer = report::ReportRenderer::Create();
+  auto pdf = (*renderer)->Render(report_, template_);
+  ASSERT_TRUE(pdf.ok());
+  const std::string path = test::TempPath("pdfa.pdf");
+  test::WriteFile(path, pdf->bytes);
+  const test::CommandResult r = RunCommand("scripts/preflight.sh " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest, ::testing::ValuesIn(kExamples),
+                         [](const auto& info) {
+                           return std::filesystem::path(info.param).stem().string();
+                         });
+
+}  // namespace
+}  // namespace saraban
