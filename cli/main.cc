@@ -21,7 +21,7 @@ namespace {
 // Exit codes other systems script against.
 constexpr int kExitOk = 0;
 constexpr int kExitInvalidInput = 1;  // the report or template is wrong
-constexpr int kExitUsage = 2;         // bad flags (CLI11's own)
+constexpr int kExitUsage = 2;         // bad flags or arguments
 constexpr int kExitIo = 3;            // a file could not be read or written
 constexpr int kExitInternal = 4;
 
@@ -95,7 +95,11 @@ int main(int argc, char** argv) {
   validate->add_option("report", input, "Report JSON (saraban.v1.Report)")->required();
   validate->add_option("-t,--template", template_path, "Template JSON to check as well");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
 
   saraban::Result<saraban::v1::Report> report = saraban::model::LoadReportFile(input);
   if (!report.ok()) return Fail(input, report.status());

@@ -1,0 +1,121 @@
+// Rendering speed with warm caches, in-process: the whole pipeline and its
+// stages. Run: build/bench/render_bench (from the source root).
+#include <benchmark/benchmark.h>
+
+#include <variant>
+
+#include "sample_reports.h"
+#include "saraban/layout/layout.h"
+#include "saraban/model/validate.h"
+#include "saraban/pdf/writer.h"
+#include "saraban/report/compose.h"
+#include "saraban/report/default_template.h"
+#include "saraban/report/render.h"
+#include "saraban/text/font.h"
+#include "saraban/text/line_breaker.h"
+#include "saraban/text/shaper.h"
+
+namespace {
+
+using saraban::v1::Report;
+
+Report Load(const std::string& path, int measures = 0) {
+  auto r = measures > 0 ? saraban::bench::SampleReport(path, measures)
+                        : saraban::model::LoadReportFile(path);
+  if (!r.ok()) std::abort();
+  return *r;
+}
+
+void RenderReport(benchmark::State& state, const Report& report) {
+  auto renderer = saraban::report::ReportRenderer::Create();
+  auto tmpl = saraban::report::DefaultTemplate();
+  if (!renderer.ok() || !tmpl.ok()) std::abort();
+  int pages = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto pdf = (*renderer)->Render(report, *tmpl);
+    if (!pdf.ok()) std::abort();
+    pages += pdf->page_count;
+    bytes = pdf->bytes.size();
+    benchmark::DoNotOptimize(pdf->bytes.data());
+  }
+  state.counters["pages/s"] = benchmark::Counter(pages, benchmark::Counter::kIsRate);
+  state.counters["pdf_bytes"] = static_cast<double>(bytes);
+}
+
+void BM_RenderSeed004(benchmark::State& state) {
+  RenderReport(state, Load("examples/004_bueng_khla.json"));
+}
+void BM_RenderSeed000(benchmark::State& state) {
+  RenderReport(state, Load("examples/000_taluboh.json"));
+}
+void BM_Render60Measures(benchmark::State& state) {
+  RenderReport(state, Load("examples/004_bueng_khla.json", 60));
+}
+
+// The stages of seed 004 one by one.
+void BM_Stages004(benchmark::State& state) {
+  Report report = Load("examples/004_bueng_khla.json");
+  auto tmpl = saraban::report::DefaultTemplate();
+  auto regular = saraban::text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
+  auto bold = saraban::text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf");
+  saraban::layout::Typesetter ts({*regular, *bold});
+  const int stage = static_cast<int>(state.range(0));
+  auto doc = saraban::report::Compose(report, *tmpl);
+  auto pages = ts.Layout(*doc);
+  saraban::pdf::Document pdf;
+  pdf.fonts = ts.fonts();
+  pdf.pages = *pages;
+  for (auto _ : state) {
+    if (stage == 0) {
+      Report copy = report;
+      benchmark::DoNotOptimize(saraban::model::ValidateReport(&copy));
+    } else if (stage == 1) {
+      benchmark::DoNotOptimize(saraban::report::Compose(report, *tmpl));
+    } else if (stage == 2) {
+      benchmark::DoNotOptimize(ts.Layout(*doc));
+    } else {
+      benchmark::DoNotOptimize(saraban::pdf::WritePdf(pdf));
+    }
+  }
+  static const char* const kNames[] = {"validate", "compose", "layout", "write_pdf"};
+  state.SetLabel(kNames[stage]);
+}
+
+// Line breaking of Thai text (ICU dictionary + Thai rules).
+void BM_LineBreak(benchmark::State& state) {
+  Report report = Load("examples/000_taluboh.json");
+  std::string text;
+  for (const auto& m : report.measures()) {
+    for (const auto& b : m.results().blocks()) text += b.paragraph() + " ";
+    for (const auto& b : m.outcomes().blocks()) text += b.paragraph() + " ";
+  }
+  saraban::text::LineBreaker breaker;
+  for (auto _ : state) benchmark::DoNotOptimize(breaker.Opportunities(text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
+void BM_ShapeWord(benchmark::State& state) {
+  auto font = saraban::text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
+  saraban::text::Shaper shaper(*font);
+  const bool cached = state.range(0) != 0;
+  for (auto _ : state) {
+    if (cached) {
+      benchmark::DoNotOptimize(shaper.Shape("ปีงบประมาณ"));
+    } else {
+      benchmark::DoNotOptimize(shaper.ShapeUncached("ปีงบประมาณ"));
+    }
+  }
+  state.SetLabel(cached ? "cached" : "uncached");
+}
+
+BENCHMARK(BM_RenderSeed004)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RenderSeed000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Render60Measures)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Stages004)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LineBreak)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ShapeWord)->Arg(0)->Arg(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,109 @@
+// The offline CLI as other systems script it: exit codes, messages naming
+// the bad field, and no half-written output.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "saraban/model/json.h"
+#include "test_support.h"
+
+namespace saraban {
+namespace {
+
+const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
+
+test::CommandResult Cli(const std::string& args) { return test::RunCommand(kCli + " " + args); }
+
+// Example 004 as JSON with `edit` applied to its text.
+std::string EditedExample(const std::string& from, const std::string& to) {
+  std::string json = test::ReadFile("examples/004_bueng_khla.json");
+  const size_t at = json.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) json.replace(at, from.size(), to);
+  return json;
+}
+
+TEST(CliTest, ValidateAndRenderExample) {
+  const auto v = Cli("validate examples/004_bueng_khla.json");
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+  EXPECT_NE(v.output.find("valid"), std::string::npos);
+  const std::string out = test::TempPath("cli.pdf");
+  const auto r = Cli("render examples/004_bueng_khla.json -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(test::ReadFile(out).rfind("%PDF-", 0), 0u);
+}
+
+TEST(CliTest, BrokenUtf8IsInvalidInputAndWritesNothing) {
+  const std::string in = test::TempPath("broken.json");
+  test::WriteFile(in, EditedExample("บึงคล้า", "\xE0\xB8"));
+  const std::string out = test::TempPath("broken.pdf");
+  const auto r = Cli("render " + in + " -o " + out);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("UTF-8"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+}
+
+TEST(CliTest, LoneMarkNamesTheField) {
+  const std::string in = test::TempPath("mark.json");
+  // A title that starts with a tone mark (U+0E48) has no consonant to carry it.
+  v1::Report report = *model::LoadReportFile("examples/004_bueng_khla.json");
+  report.mutable_measures(1)->set_title("\xE0\xB9\x88" "การมอบหมายงาน");
+  test::WriteFile(in, model::ReportToJson(report));
+  const auto r = Cli("validate " + in);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("measures[1].title"), std::string::npos) << r.output;
+}
+
+TEST(CliTest, EmptyRequiredFieldNamesTheField) {
+  const std::string in = test::TempPath("empty.json");
+  v1::Report report = *model::LoadReportFile("examples/004_bueng_khla.json");
+  report.mutable_agency()->set_name("");
+  test::WriteFile(in, model::ReportToJson(report));
+  const auto r = Cli("render " + in + " -o " + test::TempPath("empty.pdf"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("agency.name"), std::string::npos) << r.output;
+}
+
+TEST(CliTest, TenThousandMeasuresIsRefusedClearly) {
+  v1::Report report = *model::LoadReportFile("examples/004_bueng_khla.json");
+  const v1::Measure m = report.measures(0);
+  report.clear_measures();
+  for (int i = 0; i < 10000; ++i) {
+    *report.add_measures() = m;
+    report.mutable_measures(i)->set_number(i + 1);
+  }
+  const std::string in = test::TempPath("huge.json");
+  test::WriteFile(in, model::ReportToJson(report));
+  const auto r = Cli("render " + in + " -o " + test::TempPath("huge.pdf"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("measures"), std::string::npos) << r.output.substr(0, 500);
+  EXPECT_LT(r.output.size(), 2000u) << "one clear message, not ten thousand";
+}
+
+TEST(CliTest, MegabyteCellIsRefusedClearly) {
+  v1::Report report = *model::LoadReportFile("examples/004_bueng_khla.json");
+  std::string big;
+  while (big.size() < (1 << 20)) big += "ผลการดำเนินงาน ";
+  report.mutable_measures(0)->mutable_results()->add_blocks()->set_paragraph(big);
+  const std::string in = test::TempPath("bigcell.json");
+  test::WriteFile(in, model::ReportToJson(report));
+  const auto r = Cli("render " + in + " -o " + test::TempPath("bigcell.pdf"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("measures[0].results"), std::string::npos) << r.output.substr(0, 500);
+}
+
+TEST(CliTest, MissingFilesAndBadFlags) {
+  EXPECT_EQ(Cli("render /nonexistent.json -o /tmp/x.pdf").exit_code, 3);
+  EXPECT_EQ(Cli("render examples/004_bueng_khla.json -o " + test::TempPath("f.pdf") +
+                " --font /nonexistent.ttf")
+                .exit_code,
+            3);
+  EXPECT_EQ(Cli("render examples/004_bueng_khla.json").exit_code, 2);  // no -o
+  EXPECT_EQ(Cli("frobnicate").exit_code, 2);
+  EXPECT_EQ(Cli("render examples/004_bueng_khla.json -o /nonexistent-dir/x.pdf").exit_code, 3);
+}
+
+}  // namespace
+}  // namespace saraban
