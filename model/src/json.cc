@@ -1,0 +1,180 @@
+#include "saraban/model/json.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <system_error>
+
+namespace saraban::model {
+namespace {
+
+namespace pbu = google::protobuf::util;
+
+// Where the first byte that is not well-formed UTF-8 sits, if any. Protobuf's
+// own message for such input does not say where, and a clerk editing a file
+// by hand needs the line.
+std::optional<size_t> FirstInvalidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    char32_t min = 0;
+    char32_t cp = 0;
+    if ((b & 0xE0) == 0xC0) {
+      len = 2, min = 0x80, cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+      len = 3, min = 0x800, cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+      len = 4, min = 0x10000, cp = b & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and values past U+10FFFF.
+    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+std::string Position(std::string_view s, size_t offset) {
+  size_t line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if (s[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  return "byte offset " + std::to_string(offset) + " (line " + std::to_string(line) +
+         ", byte " + std::to_string(offset - line_start + 1) + " of the line)";
+}
+
+// Protobuf 3.21 puts the code name in front of some messages
+// ("INVALID_ARGUMENT:..."); the caller already has the code. Syntax errors
+// come as three lines (message, input excerpt, caret); they are folded into
+// one so that FormatErrors keeps one problem per line.
+std::string CleanProtobufMessage(std::string_view message) {
+  constexpr std::string_view kPrefix = "INVALID_ARGUMENT:";
+  if (message.substr(0, kPrefix.size()) == kPrefix) message.remove_prefix(kPrefix.size());
+  while (!message.empty() && message.front() == ' ') message.remove_prefix(1);
+  const size_t nl = message.find('\n');
+  std::string out(message.substr(0, nl));
+  if (nl == std::string_view::npos) return out;
+  std::string_view rest = message.substr(nl + 1);
+  std::string_view excerpt = rest.substr(0, rest.find('\n'));
+  if (!excerpt.empty()) out += " (near \"" + std::string(excerpt) + "\")";
+  return out;
+}
+
+template <typename Message>
+Result<Message> ParseJson(std::string_view json, std::string_view what) {
+  if (auto bad = FirstInvalidUtf8(json)) {
+    return InvalidArgument("the " + std::string(what) + " JSON is not valid UTF-8: bad byte at " +
+                           Position(json, *bad) + "; save the file as UTF-8");
+  }
+  Message message;
+  pbu::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const pbu::Status status = pbu::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &message, options);
+  if (!status.ok()) {
+    return InvalidArgument("invalid " + std::string(what) + " JSON: " +
+                           CleanProtobufMessage(std::string_view(status.message().data(),
+                                                                 status.message().size())));
+  }
+  return message;
+}
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(st)) {
+    return Status(StatusCode::kNotFound, "no such file: " + path);
+  }
+  if (std::filesystem::is_directory(st)) {
+    return InvalidArgument(path + " is a directory, not a JSON file");
+  }
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxJsonFileBytes) {
+    return Status(StatusCode::kResourceExhausted,
+                  path + " is " + std::to_string(size) + " bytes; the limit is " +
+                      std::to_string(kMaxJsonFileBytes) + " bytes (8 MiB)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return InvalidArgument("cannot open " + path + ": " + std::strerror(errno));
+  }
+  // Read at most one byte past the limit: the file may have grown since stat.
+  std::string data;
+  data.resize(static_cast<size_t>(kMaxJsonFileBytes) + 1);
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  if (in.bad()) return InvalidArgument("cannot read " + path);
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() > kMaxJsonFileBytes) {
+    return Status(StatusCode::kResourceExhausted,
+                  path + " is larger than the limit of " + std::to_string(kMaxJsonFileBytes) +
+                      " bytes (8 MiB)");
+  }
+  return data;
+}
+
+template <typename Message>
+Result<Message> LoadJsonFile(const std::string& path, std::string_view what) {
+  Result<std::string> data = ReadSmallFile(path);
+  if (!data.ok()) return data.status();
+  Result<Message> message = ParseJson<Message>(*data, what);
+  if (!message.ok()) {
+    return Status(message.status().code(), path + ": " + message.status().message());
+  }
+  return message;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  pbu::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = false;
+  options.always_print_enums_as_ints = false;
+  options.preserve_proto_field_names = false;
+  std::string out;
+  if (!pbu::MessageToJsonString(message, &out, options).ok()) return {};
+  return out;
+}
+
+}  // namespace
+
+Result<v1::Report> ParseReportJson(std::string_view json) {
+  return ParseJson<v1::Report>(json, "report");
+}
+
+Result<v1::Report> LoadReportFile(const std::string& path) {
+  return LoadJsonFile<v1::Report>(path, "report");
+}
+
+Result<v1::Template> ParseTemplateJson(std::string_view json) {
+  return ParseJson<v1::Template>(json, "template");
+}
+
+Result<v1::Template> LoadTemplateFile(const std::string& path) {
+  return LoadJsonFile<v1::Template>(path, "template");
+}
+
+std::string ReportToJson(const v1::Report& report) { return ToJson(report); }
+
+std::string TemplateToJson(const v1::Template& tmpl) { return ToJson(tmpl); }
+
+}  // namespace saraban::model
