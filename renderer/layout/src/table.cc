@@ -13,6 +13,8 @@ namespace {
 // A row slice shorter than this many lines is moved to the next page
 // instead, unless the row starts the page.
 constexpr size_t kMinSliceLines = 3;
+// A split cell carries at least this many lines over to the next page.
+constexpr size_t kMinOrphanLines = 2;
 
 class TableWriter {
  public:
@@ -91,6 +93,15 @@ class TableWriter {
           take[c] = i - cursor[c];
           most = std::max(most, take[c]);
           if (i < row[c].lines.size()) done = false;
+        }
+        if (!done) {
+          // No cell leaves fewer than kMinOrphanLines for the next page.
+          for (size_t c = 0; c < row.size(); ++c) {
+            const size_t left = row[c].lines.size() - cursor[c] - take[c];
+            if (left > 0 && left < kMinOrphanLines && take[c] > kMinOrphanLines) {
+              take[c] -= kMinOrphanLines - left;
+            }
+          }
         }
         const bool too_little = !done && most < kMinSliceLines;
         if (too_little && rows_on_page_ > 0) {

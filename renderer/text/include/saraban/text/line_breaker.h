@@ -24,8 +24,15 @@ class LineBreaker {
   // - before ๆ (U+0E46) or ฯ (U+0E2F);
   // - after a personal title (นาย, นาง, นางสาว, ...) that precedes a name;
   // - between "พ.ศ." / "ค.ศ." and the year after it;
-  // - between a number and the unit word after it (คะแนน, บาท, ราย, ...).
+  // - between a number and the unit word after it (คะแนน, บาท, ราย, ...);
+  // - strictly inside an unbreakable word (see AddUnbreakableWord).
+  // A mandatory break (after a newline) is always kept.
   std::vector<size_t> Opportunities(std::string_view utf8);
+
+  // Adds a word that is never split, for names ICU's dictionary cuts into
+  // syllables. Built in: ตะลุโบะ, บึงคล้า, multi-word titles and a few
+  // key report terms (ความโปร่งใส, รับผิดชอบ).
+  void AddUnbreakableWord(std::string_view utf8);
 
   // ICU's raw opportunities for the same text (for tests: every returned
   // opportunity of Opportunities() is one of these).

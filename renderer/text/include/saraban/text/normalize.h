@@ -18,10 +18,15 @@ namespace saraban::text {
 //   tone mark sits between: "น" U+0E49 U+0E4D U+0E32 -> "น้ำ";
 // - marks above a consonant are put in the order vowel-above-or-below, then
 //   tone mark (U+0E48..U+0E4B), e.g. U+0E48 U+0E34 -> U+0E34 U+0E48;
-// - a repeated identical mark on one consonant is an error;
+// - a repeated identical mark on one consonant is an error, and so are a
+//   second tone mark and a second vowel above (or below) one consonant;
+// - SARA AM (U+0E33) needs a consonant and shares it with a tone mark only
+//   (its NIKHAHIT takes the place above): after a vowel mark it is an error,
+//   and a tone mark typed after it moves before it ("นำ้" -> "น้ำ");
 // - C0 controls other than TAB and LF and the Unicode noncharacters are
 //   errors; CR LF and CR become LF; NBSP and other spaces stay.
-// The message says what is wrong in words a clerk understands (English).
+// The message says what is wrong in words a clerk understands (English) and
+// where: "Thai mark U+0E48 at byte 4 has no consonant before it".
 Result<std::string> Normalize(std::string_view utf8);
 
 // True when `cp` is a Thai mark that combines with the preceding character.
