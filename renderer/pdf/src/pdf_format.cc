@@ -1,0 +1,134 @@
+#include "pdf_format.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace saraban::pdf {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789ABCDEF";
+constexpr int64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
+void AppendUtf16Unit(std::string& out, uint32_t unit) { AppendHex4(out, unit); }
+
+}  // namespace
+
+void AppendInt(std::string& out, int64_t value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  (void)ec;  // 24 chars always suffice for an int64
+  out.append(buf, end);
+}
+
+void AppendNumber(std::string& out, double value, int decimals) {
+  const int64_t scale = kPow10[decimals];
+  const int64_t scaled = std::llround(value * static_cast<double>(scale));
+  if (scaled == 0) {
+    out.push_back('0');
+    return;
+  }
+  const uint64_t magnitude = scaled < 0 ? static_cast<uint64_t>(-scaled) : scaled;
+  if (scaled < 0) out.push_back('-');
+  AppendInt(out, static_cast<int64_t>(magnitude / scale));
+  uint64_t frac = magnitude % scale;
+  if (frac == 0) return;
+  int digits = decimals;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --digits;
+  }
+  out.push_back('.');
+  char buf[8];
+  for (int i = digits - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  out.append(buf, digits);
+}
+
+void AppendHex4(std::string& out, uint32_t value) {
+  const char digits[4] = {kHexDigits[(value >> 12) & 0xF], kHexDigits[(value >> 8) & 0xF],
+                          kHexDigits[(value >> 4) & 0xF], kHexDigits[value & 0xF]};
+  out.append(digits, 4);
+}
+
+uint32_t DecodeUtf8(std::string_view s, size_t& pos) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  if (b0 < 0x80) {
+    ++pos;
+    return b0;
+  }
+  int len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : 2;
+  uint32_t cp = b0 & (0xFF >> (len + 1));
+  for (int i = 1; i < len; ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[pos + i]) & 0x3F);
+  pos += len;
+  return cp;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+      ++i;
+      continue;
+    }
+    int len;
+    uint32_t min;
+    if ((b0 & 0xE0) == 0xC0) {
+      len = 2, min = 0x80;
+    } else if ((b0 & 0xF0) == 0xE0) {
+      len = 3, min = 0x800;
+    } else if ((b0 & 0xF8) == 0xF0) {
+      len = 4, min = 0x10000;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    uint32_t cp = b0 & (0xFF >> (len + 1));
+    for (int k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+void AppendUtf16BeHex(std::string& out, std::string_view utf8) {
+  size_t pos = 0;
+  while (pos < utf8.size()) {
+    const uint32_t cp = DecodeUtf8(utf8, pos);
+    if (cp < 0x10000) {
+      AppendUtf16Unit(out, cp);
+    } else {
+      const uint32_t v = cp - 0x10000;
+      AppendUtf16Unit(out, 0xD800 | (v >> 10));
+      AppendUtf16Unit(out, 0xDC00 | (v & 0x3FF));
+    }
+  }
+}
+
+std::string Utf16BeWithBom(std::string_view utf8) {
+  std::string out = "\xFE\xFF";
+  size_t pos = 0;
+  auto put = [&out](uint32_t unit) {
+    out.push_back(static_cast<char>(unit >> 8));
+    out.push_back(static_cast<char>(unit & 0xFF));
+  };
+  while (pos < utf8.size()) {
+    const uint32_t cp = DecodeUtf8(utf8, pos);
+    if (cp < 0x10000) {
+      put(cp);
+    } else {
+      const uint32_t v = cp - 0x10000;
+      put(0xD800 | (v >> 10));
+      put(0xDC00 | (v & 0x3FF));
+    }
+  }
+  return out;
+}
+
+}  // namespace saraban::pdf

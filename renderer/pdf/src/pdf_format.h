@@ -1,0 +1,35 @@
+// Locale-independent formatting of the tokens the writer puts into content
+// streams and CMaps: fixed-precision numbers and hexadecimal strings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace saraban::pdf {
+
+// Appends `value` rounded to `decimals` (0..6) places, without trailing
+// zeros, never "-0" and never an exponent. `value` must be finite and small
+// enough that value * 10^decimals fits in an int64.
+void AppendNumber(std::string& out, double value, int decimals = 3);
+
+// Appends an integer in decimal.
+void AppendInt(std::string& out, int64_t value);
+
+// Appends four uppercase hex digits (a glyph ID or a UTF-16 code unit).
+void AppendHex4(std::string& out, uint32_t value);
+
+// Appends the UTF-16BE code units of `utf8` as uppercase hex (no BOM, no
+// angle brackets). `utf8` must be valid UTF-8.
+void AppendUtf16BeHex(std::string& out, std::string_view utf8);
+
+// Decodes the code point at `pos` of valid UTF-8 and advances `pos`.
+uint32_t DecodeUtf8(std::string_view utf8, size_t& pos);
+
+// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// The UTF-16BE bytes of `utf8` with a byte order mark (for PDF text strings).
+std::string Utf16BeWithBom(std::string_view utf8);
+
+}  // namespace saraban::pdf
