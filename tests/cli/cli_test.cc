@@ -68,11 +68,11 @@ TEST(CliTest, EmptyRequiredFieldNamesTheField) {
 
 TEST(CliTest, TenThousandMeasuresIsRefusedClearly) {
   v1::Report report = *model::LoadReportFile("examples/004_bueng_khla.json");
-  const v1::Measure m = report.measures(0);
   report.clear_measures();
   for (int i = 0; i < 10000; ++i) {
-    *report.add_measures() = m;
-    report.mutable_measures(i)->set_number(i + 1);
+    v1::Measure* m = report.add_measures();
+    m->set_number(i + 1);
+    m->set_title("มาตรการที่ " + std::to_string(i + 1));
   }
   const std::string in = test::TempPath("huge.json");
   test::WriteFile(in, model::ReportToJson(report));
@@ -80,6 +80,14 @@ TEST(CliTest, TenThousandMeasuresIsRefusedClearly) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("measures"), std::string::npos) << r.output.substr(0, 500);
   EXPECT_LT(r.output.size(), 2000u) << "one clear message, not ten thousand";
+}
+
+TEST(CliTest, OversizedFileIsRefusedBeforeParsing) {
+  const std::string in = test::TempPath("oversized.json");
+  test::WriteFile(in, "{\"title\": \"" + std::string(9 << 20, 'x') + "\"}");
+  const auto r = Cli("validate " + in);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("limit"), std::string::npos) << r.output.substr(0, 300);
 }
 
 TEST(CliTest, MegabyteCellIsRefusedClearly) {

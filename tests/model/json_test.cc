@@ -587,7 +587,7 @@ TEST(TemplateTest, ItaLandscapeLoadsAndValidates) {
   EXPECT_EQ(t->footer_size(), 14);
   EXPECT_DOUBLE_EQ(t->cell_padding_mm(), 1.5);
   EXPECT_DOUBLE_EQ(t->paragraph_indent_mm(), 12.5);
-  EXPECT_DOUBLE_EQ(t->min_column_em(), 2.5);
+  EXPECT_DOUBLE_EQ(t->min_column_em(), 2.0);
   EXPECT_DOUBLE_EQ(t->header_gray(), 0.88);
   EXPECT_EQ(t->continuation_mark(), "(ต่อ)");
   EXPECT_EQ(t->page_number_format(), "หน้า {page}/{pages}");
