@@ -247,6 +247,22 @@ struct PlacedGlyph {
 // Interprets the text operators of a content stream the way a viewer does:
 // after each glyph the position advances by its /W width (round(advance *
 // 1000 / upem)); a TJ number moves it back by n/1000 em; Ts raises.
+// Reads a literal string "(...)" starting at content[i] == '(' with its
+// escapes; returns its bytes and moves i past the closing parenthesis.
+std::string ReadLiteral(const std::string& content, size_t& i) {
+  std::string bytes;
+  for (++i; i < content.size() && content[i] != ')'; ++i) {
+    if (content[i] != '\\') {
+      bytes.push_back(content[i]);
+      continue;
+    }
+    const char e = content[++i];
+    bytes.push_back(e == 'n' ? '\n' : e == 'r' ? '\r' : e);
+  }
+  ++i;
+  return bytes;
+}
+
 std::vector<PlacedGlyph> Interpret(const std::string& content, const text::Font& font) {
   std::vector<PlacedGlyph> placed;
   std::vector<std::string> operands;
@@ -261,31 +277,32 @@ std::vector<PlacedGlyph> Interpret(const std::string& content, const text::Font&
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
     } else if (c == '/' && content.compare(i, 5, "/Span") == 0) {
-      i = content.find(">>>", i) + 3;  // the marked-content property list
+      // The marked-content property list: << /ActualText (...) >>.
+      i = content.find('(', i);
+      ReadLiteral(content, i);
+      i = content.find(">>", i) + 2;
       operands.clear();
     } else if (c == '[') {
-      // A TJ array up to the matching ']'.
-      const size_t end = content.find(']', i);
-      std::string array = content.substr(i + 1, end - i - 1);
-      for (size_t k = 0; k < array.size();) {
-        if (array[k] == '<') {
-          const size_t close = array.find('>', k);
-          for (size_t h = k + 1; h + 4 <= close; h += 4) {
-            const auto gid = static_cast<uint32_t>(std::stoul(array.substr(h, 4), nullptr, 16));
+      // A TJ array: two-byte glyph codes in literal strings, and numbers.
+      for (++i; i < content.size() && content[i] != ']';) {
+        if (content[i] == '(') {
+          const std::string codes = ReadLiteral(content, i);
+          for (size_t h = 0; h + 2 <= codes.size(); h += 2) {
+            const auto gid = static_cast<uint32_t>(static_cast<unsigned char>(codes[h]) << 8 |
+                                                   static_cast<unsigned char>(codes[h + 1]));
             placed.push_back({gid, line_x + tx, line_y + rise});
             tx += width(gid) * size;
           }
-          k = close + 1;
-        } else if (std::isspace(static_cast<unsigned char>(array[k]))) {
-          ++k;
+        } else if (std::isspace(static_cast<unsigned char>(content[i]))) {
+          ++i;
         } else {
           size_t used = 0;
-          const double n = std::stod(array.substr(k), &used);
+          const double n = std::stod(content.substr(i, 32), &used);
           tx -= n / 1000 * size;
-          k += used;
+          i += used;
         }
       }
-      i = end + 1;
+      ++i;
     } else {
       size_t end = i;
       while (end < content.size() && !std::isspace(static_cast<unsigned char>(content[end]))) ++end;
@@ -412,6 +429,34 @@ TEST(WritePdfTest, GlyphsLandWhereHarfBuzzPutThem) {
       EXPECT_NEAR(got[i].y, want[i].y, 1e-3) << "glyph " << i;
     }
   }
+}
+
+// Glyph codes are written as bytes of literal strings: IDs whose bytes are
+// '(' ')' '\\' CR or LF must be escaped, or a viewer reads other glyphs.
+TEST(WritePdfTest, GlyphCodesThatNeedEscapingSurvive) {
+  ASSERT_NE(Laksaman(), nullptr);
+  Document doc;
+  doc.fonts.push_back(Laksaman());
+  Page page;
+  GlyphRun run;
+  run.size = 12;
+  run.x = 50;
+  run.y = 500;
+  run.text = "x";
+  const std::vector<uint32_t> gids = {0x0A, 0x0D, 0x28, 0x29, 0x5C, 0x10A, 0x128, 0x15C, 0x0D0D};
+  for (uint32_t gid : gids) {
+    if (gid < static_cast<uint32_t>(Laksaman()->glyph_count())) run.glyphs.push_back({gid, 500, 0, 0, 0});
+  }
+  page.runs.push_back(run);
+  doc.pages.push_back(page);
+  const std::vector<std::string> contents = StreamsContaining(WriteOrDie(doc, Uncompressed()), " TJ");
+  ASSERT_EQ(contents.size(), 1u);
+  const std::vector<PlacedGlyph> got = Interpret(contents[0], *Laksaman());
+  ASSERT_EQ(got.size(), run.glyphs.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].gid, run.glyphs[i].gid);
+  EXPECT_GE(run.glyphs.size(), 8u);
+  // A raw CR inside a literal string reads back as LF.
+  EXPECT_EQ(contents[0].find('\r'), std::string::npos);
 }
 
 TEST(WritePdfTest, SameDocumentGivesSameBytes) {

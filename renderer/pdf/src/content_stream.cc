@@ -110,9 +110,9 @@ void ContentWriter::WriteRun(const GlyphRun& run) {
   const bool span = !run.text.empty();
 
   if (span) {
-    out_ += "/Span <</ActualText <FEFF";
-    AppendUtf16BeHex(out_, run.text);
-    out_ += ">>> BDC\n";
+    out_ += "/Span <</ActualText (\xFE\xFF";
+    AppendUtf16BeLiteral(out_, run.text);
+    out_ += ")>> BDC\n";
   }
   out_ += "BT\n";
   if (run.font != current_font_ || run.size != current_size_) {
@@ -133,15 +133,15 @@ void ContentWriter::WriteRun(const GlyphRun& run) {
   int64_t pen = 0;    // HarfBuzz's pen, font units
   int32_t rise = 0;   // current text rise, font units
   bool in_array = false;
-  bool in_hex = false;
-  auto close_hex = [&] {
-    if (in_hex) out_.push_back('>');
-    in_hex = false;
+  bool in_string = false;
+  auto close_string = [&] {
+    if (in_string) out_.push_back(')');
+    in_string = false;
   };
   for (const Glyph& g : run.glyphs) {
     if (g.y_offset != rise) {
       if (in_array) {
-        close_hex();
+        close_string();
         out_ += "] TJ\n";
         in_array = false;
       }
@@ -157,20 +157,20 @@ void ContentWriter::WriteRun(const GlyphRun& run) {
     double adjust = std::round((viewer - target) * 1000) / 1000;
     while (adjust != 0) {
       const double part = std::clamp(adjust, -kMaxTjNumber, kMaxTjNumber);
-      close_hex();
+      close_string();
       AppendNumber(out_, part);
       viewer -= part;
       adjust -= part;
     }
-    if (!in_hex) {
-      out_.push_back('<');
-      in_hex = true;
+    if (!in_string) {
+      out_.push_back('(');
+      in_string = true;
     }
-    AppendHex4(out_, g.gid);
+    AppendLiteralCode(out_, g.gid);
     viewer += usage.Use(g.gid);
     pen += g.x_advance;
   }
-  close_hex();
+  close_string();
   out_ += "] TJ\n";
   if (rise != 0) out_ += "0 Ts\n";
   out_ += "ET\n";

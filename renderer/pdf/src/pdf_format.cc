@@ -111,6 +111,40 @@ void AppendUtf16BeHex(std::string& out, std::string_view utf8) {
   }
 }
 
+void AppendLiteralByte(std::string& out, uint8_t b) {
+  switch (b) {
+    case '\\': out += "\\\\"; break;
+    case '(': out += "\\("; break;
+    case ')': out += "\\)"; break;
+    case '\r': out += "\\r"; break;
+    case '\n': out += "\\n"; break;
+    default: out.push_back(static_cast<char>(b));
+  }
+}
+
+void AppendLiteralCode(std::string& out, uint32_t gid) {
+  AppendLiteralByte(out, static_cast<uint8_t>(gid >> 8));
+  AppendLiteralByte(out, static_cast<uint8_t>(gid));
+}
+
+void AppendUtf16BeLiteral(std::string& out, std::string_view utf8) {
+  size_t pos = 0;
+  auto unit = [&out](uint32_t u) {
+    AppendLiteralByte(out, static_cast<uint8_t>(u >> 8));
+    AppendLiteralByte(out, static_cast<uint8_t>(u));
+  };
+  while (pos < utf8.size()) {
+    const uint32_t cp = DecodeUtf8(utf8, pos);
+    if (cp < 0x10000) {
+      unit(cp);
+    } else {
+      const uint32_t v = cp - 0x10000;
+      unit(0xD800 | (v >> 10));
+      unit(0xDC00 | (v & 0x3FF));
+    }
+  }
+}
+
 std::string Utf16BeWithBom(std::string_view utf8) {
   std::string out = "\xFE\xFF";
   size_t pos = 0;

@@ -23,6 +23,15 @@ void AppendHex4(std::string& out, uint32_t value);
 // angle brackets). `utf8` must be valid UTF-8.
 void AppendUtf16BeHex(std::string& out, std::string_view utf8);
 
+// Appends `b` as it goes inside a PDF literal string "(...)": the bytes
+// raw, except \ ( ) and the end-of-line bytes, which are escaped (a raw CR
+// or LF in a literal string reads back as LF). Half the size of hex.
+void AppendLiteralByte(std::string& out, uint8_t b);
+// A glyph ID as two bytes of a literal string (Identity-H code).
+void AppendLiteralCode(std::string& out, uint32_t gid);
+// UTF-16BE of `utf8` as bytes of a literal string (no BOM).
+void AppendUtf16BeLiteral(std::string& out, std::string_view utf8);
+
 // Decodes the code point at `pos` of valid UTF-8 and advances `pos`.
 uint32_t DecodeUtf8(std::string_view utf8, size_t& pos);
 
