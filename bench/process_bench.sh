@@ -1,34 +1,27 @@
 #!/usr/bin/env bash
-# Whole-process timing of the CLI: median wall time and peak RSS over N runs
-# (default 21), for seed 004 and a 60-measure report.
+# Whole-process cost of the CLI, as a user running one render meets it:
+# hyperfine's mean and median of N runs (default 40) for seed 004, seed 000
+# and a 60-measure report, then peak RSS and PDF size of each.
 #   bench/process_bench.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
-N=${1:-21}
+N=${1:-40}
+cli="$BUILD_DIR/cli/saraban"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$BUILD_DIR/bench/make_sample_report" examples/004_bueng_khla.json 60 > "$work/r60.json"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-measure() {  # name report
-  local cmd=("$BUILD_DIR/cli/saraban" render "$2" -o "$work/out.pdf")
-  local times=() rss=()
-  for _ in $(seq "$N"); do
-    local t0 t1
-    t0=$(date +%s%N); "${cmd[@]}" >/dev/null; t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-    /usr/bin/time -f "%M" -o "$work/rss" "${cmd[@]}" >/dev/null
-    rss+=("$(cat "$work/rss")")
-  done
-  local us kb size
-  us=$(printf '%s\n' "${times[@]}" | median)
-  kb=$(printf '%s\n' "${rss[@]}" | median)
-  size=$(stat -c %s "$work/out.pdf")
-  awk -v n="$1" -v us="$us" -v kb="$kb" -v size="$size" 'BEGIN {
-    printf "%-12s median %7.1f ms   peak RSS %5.1f MB   PDF %6.1f KB\n", n, us / 1000, kb / 1024, size / 1024 }'
-}
-measure "seed 004" examples/004_bueng_khla.json
-measure "seed 000" examples/000_taluboh.json
-measure "60 measures" "$work/r60.json"
+reports=(examples/004_bueng_khla.json examples/000_taluboh.json "$work/r60.json")
+commands=()
+for r in "${reports[@]}"; do commands+=("$cli render $r -o $work/out.pdf"); done
+hyperfine -N --warmup 5 --runs "$N" --export-json "$work/h.json" "${commands[@]}" >/dev/null
+for i in "${!reports[@]}"; do
+  "$cli" render "${reports[$i]}" -o "$work/out.pdf" >/dev/null
+  /usr/bin/time -f "%M" -o "$work/rss" "$cli" render "${reports[$i]}" -o "$work/out.pdf" >/dev/null
+  median=$(grep -o '"median": [0-9.e-]*' "$work/h.json" | sed -n "$((i + 1))p" | awk '{print $2 * 1000}')
+  mean=$(grep -o '"mean": [0-9.e-]*' "$work/h.json" | sed -n "$((i + 1))p" | awk '{print $2 * 1000}')
+  printf '%-34s median %6.1f ms  mean %6.1f ms  peak RSS %5.1f MB  PDF %6.1f KB\n' \
+    "$(basename "${reports[$i]}")" "$median" "$mean" \
+    "$(awk '{print $1 / 1024}' "$work/rss")" "$(stat -c %s "$work/out.pdf" | awk '{print $1 / 1024}')"
+done

@@ -8,9 +8,9 @@ PACKAGES=(
   cmake g++ make pkg-config
   libhpdf-dev libharfbuzz-dev libicu-dev zlib1g-dev libssl-dev
   libprotobuf-dev protobuf-compiler libcli11-dev
-  # tests and benchmarks
+  # tests and benchmarks (Garuda stands in for a user-supplied font)
   libgtest-dev libgmock-dev libbenchmark-dev
-  poppler-utils qpdf time
+  poppler-utils qpdf time hyperfine fonts-tlwg-garuda-ttf
   # PDF/A-1b validation (PDFBox Preflight)
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   # runtime: the font (the -ttf build by name: libharu rejects the CFF .otf)

@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <variant>
 
 #include "saraban/layout/layout.h"
@@ -32,6 +33,22 @@ using test::StripSpaces;
 
 const char* const kExamples[] = {"examples/000_taluboh.json", "examples/004_bueng_khla.json"};
 
+// The default font, and another Thai font standing in for a user-supplied
+// one such as THSarabunNew.ttf: other metrics, other glyph IDs, and a size
+// factor as a user would give for a font whose scale saraban does not know.
+struct FontChoice {
+  const char* name;
+  const char* regular;
+  const char* bold;
+  double size_factor;
+};
+const FontChoice kFonts[] = {
+    {"Laksaman", "/usr/share/fonts/truetype/tlwg/Laksaman.ttf",
+     "/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf", 1.0},
+    {"Garuda", "/usr/share/fonts/truetype/tlwg/Garuda.ttf",
+     "/usr/share/fonts/truetype/tlwg/Garuda-Bold.ttf", 0.6},
+};
+
 v1::Report LoadExample(const std::string& path) {
   Result<v1::Report> r = model::LoadReportFile(path);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -40,10 +57,11 @@ v1::Report LoadExample(const std::string& path) {
   return report;
 }
 
-layout::FontSet Laksaman() {
-  auto regular = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
-  auto bold = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf");
-  EXPECT_TRUE(regular.ok() && bold.ok());
+layout::FontSet LoadFonts(const FontChoice& choice) {
+  auto regular = text::Font::Load(choice.regular);
+  auto bold = text::Font::Load(choice.bold);
+  EXPECT_TRUE(regular.ok() && bold.ok()) << choice.regular;
+  if (!regular.ok() || !bold.ok()) return {};
   return {*regular, *bold};
 }
 
@@ -75,14 +93,20 @@ std::vector<const pdf::GlyphRun*> Runs(const std::vector<pdf::Page>& pages) {
   return out;
 }
 
-class ExampleTest : public ::testing::TestWithParam<const char*> {
+class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, FontChoice>> {
  protected:
   void SetUp() override {
-    report_ = LoadExample(GetParam());
+    const FontChoice& choice = std::get<1>(GetParam());
+    fonts_ = LoadFonts(choice);
+    ASSERT_TRUE(fonts_.regular && fonts_.bold);
+    options_.regular_font = choice.regular;
+    options_.bold_font = choice.bold;
+    options_.size_factor = choice.size_factor;
+    report_ = LoadExample(std::get<0>(GetParam()));
     auto t = report::DefaultTemplate();
     ASSERT_TRUE(t.ok()) << t.status().ToString();
     template_ = *t;
-    auto doc = report::Compose(report_, template_);
+    auto doc = report::Compose(report_, template_, report::ComposeOptions{choice.size_factor});
     ASSERT_TRUE(doc.ok()) << doc.status().ToString();
     doc_ = *doc;
   }
@@ -101,7 +125,14 @@ class ExampleTest : public ::testing::TestWithParam<const char*> {
     return pages.ok() ? *pages : std::vector<pdf::Page>();
   }
 
-  layout::FontSet fonts_ = Laksaman();
+  std::unique_ptr<report::ReportRenderer> Renderer() const {
+    auto renderer = report::ReportRenderer::Create(options_);
+    EXPECT_TRUE(renderer.ok()) << renderer.status().ToString();
+    return renderer.ok() ? std::move(renderer).value() : nullptr;
+  }
+
+  layout::FontSet fonts_;
+  report::RenderOptions options_;
   v1::Report report_;
   v1::Template template_;
   layout::DocumentLayout doc_;
@@ -219,9 +250,9 @@ TEST_P(ExampleTest, NoTextOutsideItsColumn) {
 // pdftotext gives back exactly the Thai that was laid out: no Private Use
 // Area characters, SARA AM and SARA UU intact.
 TEST_P(ExampleTest, PdfTextExtractsExactly) {
-  auto renderer = report::ReportRenderer::Create();
-  ASSERT_TRUE(renderer.ok());
-  auto pdf = (*renderer)->Render(report_, template_);
+  auto renderer = Renderer();
+  ASSERT_TRUE(renderer);
+  auto pdf = renderer->Render(report_, template_);
   ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
   const std::string path = test::TempPath("extract.pdf");
   test::WriteFile(path, pdf->bytes);
@@ -252,20 +283,21 @@ TEST_P(ExampleTest, PdfTextExtractsExactly) {
 }
 
 TEST_P(ExampleTest, SameReportGivesIdenticalBytes) {
-  auto a = report::ReportRenderer::Create();
-  auto b = report::ReportRenderer::Create();
-  ASSERT_TRUE(a.ok() && b.ok());
-  auto first = (*a)->Render(report_, template_);
-  auto warm = (*a)->Render(report_, template_);  // warm caches
-  auto second = (*b)->Render(report_, template_);
+  auto a = Renderer();
+  auto b = Renderer();
+  ASSERT_TRUE(a && b);
+  auto first = a->Render(report_, template_);
+  auto warm = a->Render(report_, template_);  // warm caches
+  auto second = b->Render(report_, template_);
   ASSERT_TRUE(first.ok() && warm.ok() && second.ok());
   EXPECT_EQ(first->bytes, second->bytes);
   EXPECT_EQ(first->bytes, warm->bytes);
 }
 
 TEST_P(ExampleTest, QpdfCheckIsClean) {
-  auto renderer = report::ReportRenderer::Create();
-  auto pdf = (*renderer)->Render(report_, template_);
+  auto renderer = Renderer();
+  ASSERT_TRUE(renderer);
+  auto pdf = renderer->Render(report_, template_);
   ASSERT_TRUE(pdf.ok());
   const std::string path = test::TempPath("qpdf.pdf");
   test::WriteFile(path, pdf->bytes);
@@ -275,8 +307,9 @@ TEST_P(ExampleTest, QpdfCheckIsClean) {
 }
 
 TEST_P(ExampleTest, PdfA1bPassesPreflight) {
-  auto renderer = report::ReportRenderer::Create();
-  auto pdf = (*renderer)->Render(report_, template_);
+  auto renderer = Renderer();
+  ASSERT_TRUE(renderer);
+  auto pdf = renderer->Render(report_, template_);
   ASSERT_TRUE(pdf.ok());
   const std::string path = test::TempPath("pdfa.pdf");
   test::WriteFile(path, pdf->bytes);
@@ -284,9 +317,11 @@ TEST_P(ExampleTest, PdfA1bPassesPreflight) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
-INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest, ::testing::ValuesIn(kExamples),
+INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest,
+                         ::testing::Combine(::testing::ValuesIn(kExamples), ::testing::ValuesIn(kFonts)),
                          [](const auto& info) {
-                           return std::filesystem::path(info.param).stem().string();
+                           return std::filesystem::path(std::get<0>(info.param)).stem().string() +
+                                  "_" + std::get<1>(info.param).name;
                          });
 
 }  // namespace
