@@ -120,14 +120,16 @@ class LineBuilder {
 
 // Splits an over-wide word at grapheme boundaries into chunks that each fit
 // `avail` (pt); at least one grapheme per chunk. Shapes the word once and
-// measures prefixes by cluster, so it is linear in the word's length.
-void BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& seg, double k,
+// measures prefixes by cluster, so it is linear in the word's length. The
+// last chunk stays in `builder`; returns whether any line was completed.
+bool BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& seg, double k,
                    double first_avail, double avail, bool first_line, LineBuilder* builder,
                    std::vector<LineBox>* out) {
   const std::string_view body = hard.substr(seg.begin, seg.body_end - seg.begin);
   const text::ShapedWord word = shaper.ShapeUncached(body);
   const std::vector<size_t> bounds = text::GraphemeBoundaries(body);
 
+  bool flushed = false;
   size_t chunk_begin = 0;  // byte offset in body
   size_t gi = 0;           // next glyph of word
   double limit = first_avail;
@@ -162,9 +164,11 @@ void BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& s
     if (b < bounds.size()) {
       builder->Flush(first_line, out);
       first_line = false;
+      flushed = true;
       limit = avail;
     }
   }
+  return flushed;
 }
 
 }  // namespace
@@ -210,9 +214,10 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
         first_line = false;
       }
       if (builder.empty() && w > builder.Available(first_line)) {
-        BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
-                      builder.Available(false), first_line, &builder, &out);
-        if (out.size() > 0) first_line = false;
+        if (BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
+                          builder.Available(false), first_line, &builder, &out)) {
+          first_line = false;
+        }
       } else {
         builder.AddBody(seg.begin, seg.body->glyphs, w);
         builder.SetEnd(seg.body_end);
