@@ -5,9 +5,15 @@
 //   saraban validate REPORT.json
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -42,27 +48,49 @@ int Fail(const std::string& file, const saraban::Status& s) {
   return ExitCodeFor(s);
 }
 
+// The template's name in messages.
+std::string TemplateName(const std::string& path) {
+  return path.empty() ? "built-in template" : path;
+}
+
 saraban::Result<saraban::v1::Template> LoadTemplate(const std::string& path) {
   if (path.empty()) return saraban::report::DefaultTemplate();
   return saraban::model::LoadTemplateFile(path);
 }
 
-// Writes `bytes` to `path` through a temporary file and a rename, so a
-// failure never leaves a half-written PDF behind.
+// Writes `bytes` to `path` through a fresh temporary file in the same
+// directory, flushed to disk, then renamed over `path`: a failure or a
+// crash never leaves a half-written PDF, and two renders to the same path
+// never write into each other's file.
 saraban::Status WriteAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return {saraban::StatusCode::kNotFound, "cannot create " + tmp};
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return {saraban::StatusCode::kNotFound, "cannot write " + tmp};
-    }
+  const std::filesystem::path target(path);
+  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    return {saraban::StatusCode::kNotFound,
+            "cannot create a file in " + dir.string() + ": " + std::strerror(errno)};
+  }
+  auto fail = [&](const std::string& what) {
+    const std::string reason = std::strerror(errno);
+    close(fd);
+    std::remove(tmp.c_str());
+    return saraban::Status(saraban::StatusCode::kNotFound, what + " " + tmp + ": " + reason);
+  };
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("cannot write");
+    done += static_cast<size_t>(n);
+  }
+  if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) return fail("cannot flush");
+  if (close(fd) != 0) {
+    std::remove(tmp.c_str());
+    return {saraban::StatusCode::kNotFound, "cannot close " + tmp};
   }
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
+  std::filesystem::rename(tmp, target, ec);
   if (ec) {
     std::remove(tmp.c_str());
     return {saraban::StatusCode::kNotFound, "cannot rename to " + path + ": " + ec.message()};
@@ -104,13 +132,16 @@ int main(int argc, char** argv) {
   saraban::Result<saraban::v1::Report> report = saraban::model::LoadReportFile(input);
   if (!report.ok()) return Fail(input, report.status());
   saraban::Result<saraban::v1::Template> tmpl = LoadTemplate(template_path);
-  if (!tmpl.ok()) return Fail(template_path, tmpl.status());
+  if (!tmpl.ok()) return Fail(TemplateName(template_path), tmpl.status());
+  if (auto errors = saraban::model::ValidateTemplate(*tmpl); !errors.empty()) {
+    std::cerr << "saraban: " << TemplateName(template_path) << ":\n"
+              << saraban::model::FormatErrors(errors);
+    return kExitInvalidInput;
+  }
 
   if (*validate) {
-    std::vector<saraban::Status> errors = saraban::model::ValidateReport(&report.value());
-    for (const auto& e : saraban::model::ValidateTemplate(*tmpl)) errors.push_back(e);
-    if (!errors.empty()) {
-      std::cerr << saraban::model::FormatErrors(errors);
+    if (auto errors = saraban::model::ValidateReport(&report.value()); !errors.empty()) {
+      std::cerr << "saraban: " << input << ":\n" << saraban::model::FormatErrors(errors);
       return kExitInvalidInput;
     }
     std::cout << input << ": valid, " << report->measures_size() << " measures\n";
@@ -118,7 +149,11 @@ int main(int argc, char** argv) {
   }
 
   auto renderer = saraban::report::ReportRenderer::Create(options);
-  if (!renderer.ok()) return Fail("font", renderer.status());
+  if (!renderer.ok()) {
+    // A font that cannot be read or is not a usable font: a file problem.
+    std::cerr << "saraban: " << renderer.status().ToString() << "\n";
+    return kExitIo;
+  }
   saraban::Result<saraban::report::RenderedPdf> pdf = (*renderer)->Render(*report, *tmpl);
   if (!pdf.ok()) return Fail(input, pdf.status());
   if (saraban::Status s = WriteAtomically(output, pdf->bytes); !s.ok()) return Fail(output, s);

@@ -169,6 +169,66 @@ TEST(LayoutTest, PageWithNoRoomIsAnError) {
   EXPECT_FALSE(ts.Layout(doc).ok());
 }
 
+TEST(LayoutTest, CharacterMissingFromTheFontIsAnError) {
+  Typesetter ts(Laksaman());
+  auto pages = ts.Layout(OneParagraph("รายงาน 漢字", 300));
+  ASSERT_FALSE(pages.ok());
+  EXPECT_EQ(pages.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(pages.status().message().find("U+6F22"), std::string::npos) << pages.status().message();
+  // Zero-width space, joiner and NBSP are in the font (as spaces).
+  EXPECT_TRUE(ts.Layout(OneParagraph("ก\u200Bข\u200Dค\u00A0ง", 300)).ok());
+}
+
+TEST(LayoutTest, TooManyPagesIsResourceExhausted) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  doc.setup.max_pages = 3;
+  doc.blocks.push_back(Paragraph{Repeat("บรรทัด\n", 500), {}});
+  auto pages = ts.Layout(doc);
+  ASSERT_FALSE(pages.ok());
+  EXPECT_EQ(pages.status().code(), StatusCode::kResourceExhausted);
+  doc.setup.max_pages = 1000;
+  EXPECT_TRUE(ts.Layout(doc).ok());
+}
+
+TEST(LayoutTest, HeaderTallerThanAThirdOfThePageIsAnError) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  Table t = TallTable(2, 2);
+  t.header[1].paragraphs[0].text = Repeat("หัว\n", 30);
+  doc.blocks.push_back(t);
+  auto pages = ts.Layout(doc);
+  ASSERT_FALSE(pages.ok());
+  EXPECT_NE(pages.status().message().find("header"), std::string::npos);
+}
+
+TEST(LayoutTest, IndentWiderThanTheBoxIsAnError) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  Table t = TallTable(1, 1);
+  t.rows[0][0].paragraphs[0].indent = 250;  // the column is 200 pt
+  doc.blocks.push_back(t);
+  auto pages = ts.Layout(doc);
+  ASSERT_FALSE(pages.ok());
+  EXPECT_NE(pages.status().message().find("indent"), std::string::npos);
+}
+
+// Zero-width text never ends a line by width; lines still end by length,
+// so no PDF string grows past PDF/A's limits.
+TEST(LayoutTest, LongZeroWidthTextIsSplitByLength) {
+  Typesetter ts(Laksaman());
+  auto pages = ts.Layout(OneParagraph(Repeat("\u200B", 20000), 300));
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  size_t total = 0;
+  for (const auto& page : *pages) {
+    for (const auto& run : page.runs) {
+      EXPECT_LE(run.text.size(), 4096u);
+      total += run.text.size();
+    }
+  }
+  EXPECT_EQ(total, 20000u * 3);
+}
+
 TEST(LayoutTest, ThaiDigits) {
   EXPECT_EQ(ThaiDigits("หน้า 12/305"), "หน้า ๑๒/๓๐๕");
   EXPECT_EQ(ThaiDigits(""), "");

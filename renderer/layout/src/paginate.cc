@@ -4,6 +4,7 @@
 #include <string>
 #include <type_traits>
 
+#include "saraban/strings.h"
 #include "typesetter_impl.h"
 
 namespace saraban::layout {
@@ -13,19 +14,13 @@ namespace {
 // a long-running worker's memory stays bounded.
 constexpr size_t kMaxCachedWords = 200000;
 
-std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
-  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
-    s.replace(pos, from.size(), to);
-  }
-  return s;
-}
-
 Status CheckSetup(const PageSetup& s) {
   const double w = s.width - s.margin_left - s.margin_right;
   const double h = s.height - s.margin_top - s.margin_bottom;
-  if (!(w > 72 && h > 72)) {
+  if (!(w >= 72 - 1e-6 && h >= 72 - 1e-6)) {
     return InvalidArgument("the page leaves less than one inch for text between its margins");
   }
+  if (s.max_pages < 1) return InvalidArgument("max_pages must be at least 1");
   if (!(s.line_spacing > 0.5 && s.line_spacing < 4)) {
     return InvalidArgument("line spacing must be between 0.5 and 4");
   }
@@ -126,6 +121,15 @@ double Typesetter::Impl::Ascent(const TextStyle& style) const {
 Flow::Flow(Typesetter::Impl& ts, const PageSetup& setup) : ts_(ts), setup_(setup) { NewPage(); }
 
 void Flow::NewPage() {
+  if (static_cast<int>(pages_.size()) >= setup_.max_pages) {
+    ts_.Fail(Status(StatusCode::kResourceExhausted,
+                    "the document needs more than " + std::to_string(setup_.max_pages) + " pages"));
+    pages_.back() = pdf::Page{};  // keep memory bounded; the result is discarded
+    pages_.back().width = setup_.width;
+    pages_.back().height = setup_.height;
+    y_ = setup_.margin_top;
+    return;
+  }
   pdf::Page page;
   page.width = setup_.width;
   page.height = setup_.height;
@@ -168,8 +172,6 @@ std::vector<std::shared_ptr<const text::Font>> Typesetter::fonts() const {
   return {impl_->fonts_.regular, impl_->fonts_.bold};
 }
 
-double Typesetter::ScaledSize(const TextStyle& style) const { return impl_->Scaled(style); }
-
 Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
   if (Status s = CheckSetup(doc.setup); !s.ok()) return s;
   if (impl_->regular_.cache_size() + impl_->bold_.cache_size() > kMaxCachedWords) {
@@ -177,6 +179,7 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
     impl_->bold_.ClearCache();
   }
   impl_->line_spacing_ = doc.setup.line_spacing;
+  impl_->error_ = Status::Ok();
 
   Flow flow(*impl_, doc.setup);
   for (size_t i = 0; i < doc.blocks.size(); ++i) {
@@ -196,6 +199,7 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
           }
         },
         block);
+    if (status.ok()) status = impl_->error_;
     if (!status.ok()) return status.WithFieldPrefix("blocks[" + std::to_string(i) + "]");
   }
   std::vector<pdf::Page> pages = flow.TakePages();

@@ -3,6 +3,7 @@
 // shaper's cache. A word wider than the whole line is the only thing ever
 // broken elsewhere, and then only between grapheme clusters.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "saraban/text/line_breaker.h"
@@ -12,6 +13,33 @@ namespace saraban::layout {
 namespace {
 
 bool IsBreakSpace(char c) { return c == ' ' || c == '\t'; }
+
+// A line is also ended at this many bytes of text, however narrow its
+// glyphs: PDF/A-1 strings (ActualText) hold at most 32,767 UTF-16 units.
+constexpr size_t kMaxLineBytes = 4096;
+
+// Checks that every glyph of `word` exists in the font: glyph 0 (.notdef)
+// would print as a box. Names the first missing character.
+Status CheckGlyphs(const text::ShapedWord& word, std::string_view text, const text::Font& font) {
+  for (const auto& g : word.glyphs) {
+    if (g.gid != 0) continue;
+    const size_t at = std::min<size_t>(g.cluster, text.size());
+    size_t len = 1;
+    const auto lead = static_cast<unsigned char>(text[at]);
+    if (lead >= 0xF0) len = 4; else if (lead >= 0xE0) len = 3; else if (lead >= 0xC0) len = 2;
+    char32_t cp = len == 1 ? lead : lead & (0x3F >> (len - 1));
+    for (size_t i = 1; i < len && at + i < text.size(); ++i) {
+      cp = (cp << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
+    }
+    char code[16];
+    std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+    return InvalidArgument("character " + std::string(code) + " \"" +
+                           std::string(text.substr(at, len)) + "\" in \"" + std::string(text) +
+                           "\" is not in the font " + font.family_name() +
+                           " and would print as a box");
+  }
+  return Status::Ok();
+}
 
 // A piece of a line: glyphs of a substring starting at `begin` of the
 // paragraph's hard line. Either borrowed from the shaper's cache or owned
@@ -44,6 +72,7 @@ class LineBuilder {
     return width_ - p_.indent - (first_line ? p_.first_line_indent : 0);
   }
   bool empty() const { return pieces_.empty(); }
+  size_t start() const { return pieces_.empty() ? end_ : pieces_.front().begin; }
   double used() const { return used_; }  // pt, without pending spaces
   double pending_spaces() const { return pending_spaces_; }
 
@@ -118,8 +147,8 @@ class LineBuilder {
   size_t end_ = 0;
 };
 
-// Splits an over-wide word at grapheme boundaries into chunks that each fit
-// `avail` (pt); at least one grapheme per chunk. Shapes the word once and
+// Splits an over-wide (or over-long) word at grapheme boundaries into chunks
+// that each fit `avail` (pt) and kMaxLineBytes; at least one grapheme each. Shapes the word once and
 // measures prefixes by cluster, so it is linear in the word's length. The
 // last chunk stays in `builder`; returns whether any line was completed.
 bool BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& seg, double k,
@@ -146,7 +175,7 @@ bool BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& s
         add += word.glyphs[gk].x_advance * k;
         ++gk;
       }
-      if (end > chunk_begin && w + add > limit) break;
+      if (end > chunk_begin && (w + add > limit || bounds[b] - chunk_begin > kMaxLineBytes)) break;
       for (size_t i = gj; i < gk; ++i) {
         text::ShapedGlyph g = word.glyphs[i];
         g.cluster -= static_cast<uint32_t>(chunk_begin);
@@ -181,6 +210,12 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
   const double height = LineHeight(p.style);
   const double ascent = Ascent(p.style);
   const int font_index = p.style.font == FontRole::kBold ? 1 : 0;
+  if (width - p.indent - std::max(0.0, p.first_line_indent) < size) {
+    Fail(InvalidArgument("an indent of " + std::to_string(p.indent + p.first_line_indent) +
+                         " pt leaves less than one em for text in a " + std::to_string(width) +
+                         " pt wide box"));
+    return {};
+  }
 
   bool first_line = true;
   std::string_view rest = p.text;
@@ -198,7 +233,9 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
       while (seg.body_end > seg.begin && IsBreakSpace(hard[seg.body_end - 1])) --seg.body_end;
       prev = opp;
       if (seg.body_end > seg.begin) {
-        seg.body = &shaper.Shape(hard.substr(seg.begin, seg.body_end - seg.begin));
+        const std::string_view body = hard.substr(seg.begin, seg.body_end - seg.begin);
+        seg.body = &shaper.Shape(body);
+        if (Status s = CheckGlyphs(*seg.body, body, shaper.font()); !s.ok()) Fail(std::move(s));
       }
       if (seg.end > seg.body_end) {
         seg.spaces = &shaper.Shape(hard.substr(seg.body_end, seg.end - seg.body_end));
@@ -209,11 +246,13 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
       }
       const double w = seg.body->width * k;
       if (!builder.empty() &&
-          builder.used() + builder.pending_spaces() + w > builder.Available(first_line)) {
+          (builder.used() + builder.pending_spaces() + w > builder.Available(first_line) ||
+           seg.end - builder.start() > kMaxLineBytes)) {
         builder.Flush(first_line, &out);
         first_line = false;
       }
-      if (builder.empty() && w > builder.Available(first_line)) {
+      if (builder.empty() &&
+          (w > builder.Available(first_line) || seg.body_end - seg.begin > kMaxLineBytes)) {
         if (BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
                           builder.Available(false), first_line, &builder, &out)) {
           first_line = false;

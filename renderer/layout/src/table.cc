@@ -24,6 +24,7 @@ class TableWriter {
   }
 
   double width() const { return x_.back() - x_.front(); }
+  double header_height() const { return header_height_; }
 
   void LayOutHeader() {
     header_ = LayOutRow(t_.header);
@@ -200,6 +201,12 @@ Status LayOutTable(const Table& table, Flow* flow) {
   }
   TableWriter writer(table, flow);
   writer.LayOutHeader();
+  // The header repeats on every page: if it took most of a page, a table
+  // would never end.
+  if (writer.header_height() > flow->PrintableHeight() / 3) {
+    return InvalidArgument("the table header is " + std::to_string(writer.header_height()) +
+                           " pt tall, more than a third of the page's printable height");
+  }
   flow->Advance(table.space_before);
   if (!writer.FitsStart() && !flow->PageEmpty()) flow->NewPage();
   writer.BeginSegment(false);

@@ -47,11 +47,18 @@ struct Typesetter::Impl {
   // One line of text, unbroken (footers, markers).
   pdf::GlyphRun ShapeLine(std::string_view text, const TextStyle& style, double* width);
 
+  // Records the first problem found while breaking lines (a missing glyph,
+  // no room for text); Layout() returns it.
+  void Fail(Status status) {
+    if (error_.ok()) error_ = std::move(status);
+  }
+
   FontSet fonts_;
   text::Shaper regular_;
   text::Shaper bold_;
   text::LineBreaker breaker_;
   double line_spacing_ = 1.0;
+  Status error_;
 };
 
 // Moves every run of `line` to absolute page coordinates: `left` and `top`
@@ -72,7 +79,12 @@ class Flow {
   void Advance(double dy) { y_ += dy; }
   double Remaining() const { return setup_.height - setup_.margin_bottom - y_; }
   bool PageEmpty() const { return y_ <= setup_.margin_top + 1e-6; }
+  double PrintableHeight() const {
+    return setup_.height - setup_.margin_top - setup_.margin_bottom;
+  }
   pdf::Page& page() { return pages_.back(); }
+  // Starts a page; past setup.max_pages it records ResourceExhausted in the
+  // typesetter and keeps drawing on the last page, so callers need no checks.
   void NewPage();
   Typesetter::Impl& ts() { return ts_; }
   std::vector<pdf::Page> TakePages() { return std::move(pages_); }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "saraban/report/thai_format.h"
+#include "saraban/strings.h"
 
 namespace saraban::report {
 namespace {
@@ -15,13 +16,6 @@ using layout::Align;
 using layout::FontRole;
 using layout::Paragraph;
 using layout::TextStyle;
-
-std::string ReplaceAll(std::string s, std::string_view from, const std::string& to) {
-  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
-    s.replace(pos, from.size(), to);
-  }
-  return s;
-}
 
 std::string AgencyLine(const v1::Agency& a) {
   std::string line = a.name();
@@ -202,16 +196,24 @@ Result<std::vector<double>> ColumnWidths(const v1::Report& report, const v1::Tem
     sum += it->weight();
   }
   std::vector<double> widths;
-  // The narrowest column must hold a few Thai characters at table size.
-  const double min_width = t.min_column_em() * t.table_size();
+  // Each column must hold a few Thai characters at table size inside its
+  // padding, and columns that hold lists must do so at two levels of indent.
+  const double min_text = t.min_column_em() * t.table_size();
+  const double padding = 2 * t.cell_padding_mm() * kPointsPerMm;
+  const double indent = 2 * t.list_indent_mm() * kPointsPerMm;
   for (size_t i = 0; i < weights.size(); ++i) {
+    const v1::ColumnKind kind = report.layout().columns(static_cast<int>(i)).kind();
+    const bool lists = kind == v1::METHOD || kind == v1::RESPONSIBLE || kind == v1::RESULTS ||
+                       kind == v1::OUTCOMES;
     widths.push_back(content * weights[i] / sum);
-    if (widths.back() < min_width) {
-      char buf[160];
+    const double text = widths.back() - padding - (lists ? indent : 0);
+    if (text < min_text) {
+      char buf[240];
       std::snprintf(buf, sizeof buf,
-                    "column %s would be %.1f pt wide, narrower than min_column_em (%.1f pt)",
-                    v1::ColumnKind_Name(report.layout().columns(i).kind()).c_str(), widths.back(),
-                    min_width);
+                    "column %s would leave %.1f pt for text (width %.1f pt less padding%s), "
+                    "less than minColumnEm x tableSize = %.1f pt",
+                    v1::ColumnKind_Name(kind).c_str(), text, widths.back(),
+                    lists ? " and two list indents" : "", min_text);
       return InvalidArgument(buf, "columns");
     }
   }

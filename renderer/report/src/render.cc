@@ -59,7 +59,9 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
   if (!doc.ok()) return doc.status().WithFieldPrefix("template");
   // 3. Lay out: break lines, shape, paginate, number pages.
   Result<std::vector<pdf::Page>> pages = impl_->typesetter.Layout(*doc);
-  if (!pages.ok()) return pages.status();
+  // The layout's own path ("blocks[4]") means nothing to a caller; its
+  // message names the text or the part of the template at fault.
+  if (!pages.ok()) return Status(pages.status().code(), pages.status().message());
   // 4. Write the PDF.
   pdf::Document pdf_doc;
   pdf_doc.metadata.title = DocumentTitle(report);

@@ -73,7 +73,7 @@ std::string ThaiPeriod(const v1::Period& period) {
     DateFormatter& f = DateFormatter::ForThread();
     return f.Format(period.range().start()) + " – " + f.Format(period.range().end());
   }
-  return "ตลอดปีงบประมาณ";
+  return period.throughout_fiscal_year() ? "ตลอดปีงบประมาณ" : "";
 }
 
 std::string ScoreSentence(const v1::ScoreComparison& s) {

@@ -79,6 +79,9 @@ struct PageSetup {
   // Footer text with {page} and {pages}, digits written in Thai; empty for none.
   std::string page_number_format;
   TextStyle footer_style;
+  // A document that needs more pages than this fails (ResourceExhausted)
+  // instead of filling memory and disk.
+  int max_pages = 1000;
 };
 
 struct DocumentLayout {
@@ -104,14 +107,13 @@ class Typesetter {
 
   // Lays out `doc`. The returned pages reference fonts by index: 0 regular,
   // 1 bold (see fonts()). Fails with InvalidArgument when the page leaves no
-  // room or a table's columns do not fit the page.
+  // room, a table's columns or header do not fit the page, an indent leaves
+  // no room for text, or a character is not in the font (it would print as
+  // a box); with ResourceExhausted past setup.max_pages.
   Result<std::vector<pdf::Page>> Layout(const DocumentLayout& doc);
 
   // The fonts in the order pdf::GlyphRun::font refers to them.
   std::vector<std::shared_ptr<const text::Font>> fonts() const;
-
-  // The point size a TH Sarabun size becomes in the given font.
-  double ScaledSize(const TextStyle& style) const;
 
   struct Impl;
 

@@ -15,7 +15,8 @@ std::string ThaiNumber(double value, int decimals);
 std::string ThaiInteger(long long value);
 
 // A period cell: "ตลอดปีงบประมาณ", "๑ ต.ค. ๖๖ – ๓๐ ก.ย. ๖๗" (day precision) or
-// "ต.ค. ๖๕ – ก.ย. ๖๖" (month precision), with ICU's Buddhist calendar.
+// "ต.ค. ๖๕ – ก.ย. ๖๖" (month precision), with ICU's Buddhist calendar; empty
+// when the period is not given.
 std::string ThaiPeriod(const v1::Period& period);
 
 // The computed sentence of a score comparison:
