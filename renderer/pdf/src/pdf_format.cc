@@ -97,18 +97,28 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-void AppendUtf16BeHex(std::string& out, std::string_view utf8) {
+namespace {
+
+// Calls `unit` with each UTF-16 code unit of `utf8` (valid UTF-8).
+template <typename Fn>
+void ForEachUtf16Unit(std::string_view utf8, Fn unit) {
   size_t pos = 0;
   while (pos < utf8.size()) {
     const uint32_t cp = DecodeUtf8(utf8, pos);
     if (cp < 0x10000) {
-      AppendUtf16Unit(out, cp);
+      unit(cp);
     } else {
       const uint32_t v = cp - 0x10000;
-      AppendUtf16Unit(out, 0xD800 | (v >> 10));
-      AppendUtf16Unit(out, 0xDC00 | (v & 0x3FF));
+      unit(0xD800 | (v >> 10));
+      unit(0xDC00 | (v & 0x3FF));
     }
   }
+}
+
+}  // namespace
+
+void AppendUtf16BeHex(std::string& out, std::string_view utf8) {
+  ForEachUtf16Unit(utf8, [&out](uint32_t u) { AppendUtf16Unit(out, u); });
 }
 
 void AppendLiteralByte(std::string& out, uint8_t b) {
@@ -128,40 +138,18 @@ void AppendLiteralCode(std::string& out, uint32_t gid) {
 }
 
 void AppendUtf16BeLiteral(std::string& out, std::string_view utf8) {
-  size_t pos = 0;
-  auto unit = [&out](uint32_t u) {
+  ForEachUtf16Unit(utf8, [&out](uint32_t u) {
     AppendLiteralByte(out, static_cast<uint8_t>(u >> 8));
     AppendLiteralByte(out, static_cast<uint8_t>(u));
-  };
-  while (pos < utf8.size()) {
-    const uint32_t cp = DecodeUtf8(utf8, pos);
-    if (cp < 0x10000) {
-      unit(cp);
-    } else {
-      const uint32_t v = cp - 0x10000;
-      unit(0xD800 | (v >> 10));
-      unit(0xDC00 | (v & 0x3FF));
-    }
-  }
+  });
 }
 
 std::string Utf16BeWithBom(std::string_view utf8) {
   std::string out = "\xFE\xFF";
-  size_t pos = 0;
-  auto put = [&out](uint32_t unit) {
-    out.push_back(static_cast<char>(unit >> 8));
-    out.push_back(static_cast<char>(unit & 0xFF));
-  };
-  while (pos < utf8.size()) {
-    const uint32_t cp = DecodeUtf8(utf8, pos);
-    if (cp < 0x10000) {
-      put(cp);
-    } else {
-      const uint32_t v = cp - 0x10000;
-      put(0xD800 | (v >> 10));
-      put(0xDC00 | (v & 0x3FF));
-    }
-  }
+  ForEachUtf16Unit(utf8, [&out](uint32_t u) {
+    out.push_back(static_cast<char>(u >> 8));
+    out.push_back(static_cast<char>(u & 0xFF));
+  });
   return out;
 }
 
