@@ -7,51 +7,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <optional>
 #include <system_error>
+
+#include "saraban/text/normalize.h"
 
 namespace saraban::model {
 namespace {
 
 namespace pbu = google::protobuf::util;
 
-// Where the first byte that is not well-formed UTF-8 sits, if any. Protobuf's
-// own message for such input does not say where, and a clerk editing a file
-// by hand needs the line.
-std::optional<size_t> FirstInvalidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    char32_t min = 0;
-    char32_t cp = 0;
-    if ((b & 0xE0) == 0xC0) {
-      len = 2, min = 0x80, cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-      len = 3, min = 0x800, cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-      len = 4, min = 0x10000, cp = b & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > s.size()) return i;
-    for (size_t k = 1; k < len; ++k) {
-      const auto c = static_cast<unsigned char>(s[i + k]);
-      if ((c & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    // Overlong forms, UTF-16 surrogates and values past U+10FFFF.
-    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
-    i += len;
-  }
-  return std::nullopt;
-}
-
-std::string Position(std::string_view s, size_t offset) {
+// "line 3, byte 5 of the line" for a byte offset: protobuf's own message for
+// bad UTF-8 does not say where, and a clerk editing a file by hand needs the line.
+std::string Line(std::string_view s, size_t offset) {
   size_t line = 1;
   size_t line_start = 0;
   for (size_t i = 0; i < offset; ++i) {
@@ -60,8 +27,8 @@ std::string Position(std::string_view s, size_t offset) {
       line_start = i + 1;
     }
   }
-  return "byte offset " + std::to_string(offset) + " (line " + std::to_string(line) +
-         ", byte " + std::to_string(offset - line_start + 1) + " of the line)";
+  return "line " + std::to_string(line) + ", byte " + std::to_string(offset - line_start + 1) +
+         " of the line";
 }
 
 // Protobuf 3.21 puts the code name in front of some messages
@@ -83,9 +50,10 @@ std::string CleanProtobufMessage(std::string_view message) {
 
 template <typename Message>
 Result<Message> ParseJson(std::string_view json, std::string_view what) {
-  if (auto bad = FirstInvalidUtf8(json)) {
-    return InvalidArgument("the " + std::string(what) + " JSON is not valid UTF-8: bad byte at " +
-                           Position(json, *bad) + "; save the file as UTF-8");
+  size_t bad = 0;
+  if (Status utf8 = text::ValidateUtf8(json, &bad); !utf8.ok()) {
+    return InvalidArgument("the " + std::string(what) + " JSON has " + utf8.message() + " (" +
+                           Line(json, bad) + "); save the file as UTF-8");
   }
   Message message;
   pbu::JsonParseOptions options;
@@ -115,9 +83,11 @@ Result<std::string> ReadSmallFile(const std::string& path) {
                   path + " is " + std::to_string(size) + " bytes; the limit is " +
                       std::to_string(kMaxJsonFileBytes) + " bytes (8 MiB)");
   }
+  // Exists but cannot be opened (permissions, a socket): an I/O error, so
+  // NotFound like a missing file, not a fault in the JSON.
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return InvalidArgument("cannot open " + path + ": " + std::strerror(errno));
+    return Status(StatusCode::kNotFound, "cannot open " + path + ": " + std::strerror(errno));
   }
   // Read in chunks, stopping one byte past the limit: the file may have
   // grown since stat, and a buffer of the full limit would cost 8 MiB of
@@ -127,7 +97,7 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   while (data.size() <= kMaxJsonFileBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
     data.append(chunk, static_cast<size_t>(in.gcount()));
   }
-  if (in.bad()) return InvalidArgument("cannot read " + path);
+  if (in.bad()) return Status(StatusCode::kNotFound, "cannot read " + path);
   if (data.size() > kMaxJsonFileBytes) {
     return Status(StatusCode::kResourceExhausted,
                   path + " is larger than the limit of " + std::to_string(kMaxJsonFileBytes) +

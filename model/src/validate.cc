@@ -1,7 +1,10 @@
 #include "saraban/model/validate.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <string_view>
@@ -18,8 +21,25 @@ constexpr int kBuddhistEraOffset = 543;
 // Buddhist-era year typed into a Date is caught.
 constexpr int kMinDateYear = kMinFiscalYear - kBuddhistEraOffset;
 constexpr int kMaxDateYear = kMaxFiscalYear - kBuddhistEraOffset;
-// The narrowest printable width or height a template may leave, in mm.
-constexpr double kMinPrintableMm = 20.0;
+// Template bounds: the layout and the PDF writer refuse anything outside
+// them, so a template that passes renders.
+// PDF/A-1 allows pages up to 14,400 pt (200 in, 5080 mm) a side.
+constexpr double kMinPageMm = 50;
+constexpr double kMaxPageMm = 5080;
+// The layout needs one inch of text area across and down. The slack absorbs
+// the rounding of page - margins (297 - 2 * 135.8 is 25.39999999999998).
+constexpr double kMinPrintableMm = 25.4;
+constexpr double kPrintableSlackMm = 1e-7;
+constexpr double kMinFontSize = 4;  // TH Sarabun pt
+constexpr double kMaxFontSize = 72;
+// Line spacing is an open interval: the layout refuses 0.5 and 4 themselves.
+constexpr double kMinLineSpacing = 0.5;
+constexpr double kMaxLineSpacing = 4;
+constexpr double kMaxCellPaddingMm = 10;
+constexpr double kMaxListIndentMm = 30;
+constexpr double kMaxParagraphIndentMm = 50;
+constexpr double kMinColumnEm = 1;
+constexpr double kMaxColumnEm = 10;
 
 constexpr std::string_view kReportPlaceholders[] = {
     "agency", "fiscal_year", "assessed_fiscal_year", "ita_score", "ita_level"};
@@ -125,8 +145,8 @@ class ReportChecker {
                                    std::to_string(kMinFiscalYear) + ".." +
                                    std::to_string(kMaxFiscalYear) + " (e.g. 2567)");
     }
-    Text(r->mutable_title(), "title", /*required=*/true);
-    if (Text(r->mutable_heading(), "heading", false)) {
+    Text(r->mutable_title(), "title", /*required=*/true, limits_.max_title_bytes);
+    if (Text(r->mutable_heading(), "heading", false, limits_.max_title_bytes)) {
       CheckPlaceholders(r->heading(), "heading", *r);
     }
     if (r->has_introduction()) CheckIntroduction(r->mutable_introduction(), *r);
@@ -138,7 +158,10 @@ class ReportChecker {
  private:
   // Checks the size of `*s` and replaces it by its normalised form. Returns
   // false when the string has a problem (it is then left as it was).
-  bool Text(std::string* s, const std::string& path, bool required) {
+  // `max_bytes` is a field's own limit, tighter than max_field_bytes; it
+  // applies to the normalised text, which the renderer gets.
+  bool Text(std::string* s, const std::string& path, bool required,
+            size_t max_bytes = std::numeric_limits<size_t>::max()) {
     if (s->size() > limits_.max_field_bytes) {
       p_.Exhausted(path, "text is " + std::to_string(s->size()) +
                              " bytes; the limit for one field is " +
@@ -148,6 +171,19 @@ class ReportChecker {
     Result<std::string> normalized = text::Normalize(*s);
     if (!normalized.ok()) {
       p_.Invalid(path, normalized.status().message());
+      return false;
+    }
+    if (normalized->size() > max_bytes) {
+      p_.Exhausted(path, "text is " + std::to_string(normalized->size()) +
+                             " bytes; the limit for this field is " + std::to_string(max_bytes) +
+                             " bytes");
+      return false;
+    }
+    const auto lines = std::count(normalized->begin(), normalized->end(), '\n') + 1;
+    if (lines > limits_.max_field_lines) {
+      p_.Exhausted(path, "text has " + std::to_string(lines) +
+                             " lines; the limit for one field is " +
+                             std::to_string(limits_.max_field_lines) + " lines");
       return false;
     }
     *s = std::move(normalized).value();
@@ -237,7 +273,7 @@ class ReportChecker {
     for (int i = 0; i < layout->columns_size(); ++i) {
       v1::Column* c = layout->mutable_columns(i);
       const std::string path = "layout." + Index("columns", i);
-      Text(c->mutable_heading(), path + ".heading", false);
+      Text(c->mutable_heading(), path + ".heading", false, limits_.max_column_heading_bytes);
       if (c->kind() == v1::COLUMN_KIND_UNSPECIFIED || !v1::ColumnKind_IsValid(c->kind())) {
         p_.Invalid(path + ".kind", "column kind is required, e.g. MEASURE");
         continue;
@@ -318,8 +354,11 @@ class ReportChecker {
     Text(f->mutable_issue(), path + ".issue", false);
   }
 
-  void CheckDate(const v1::Date& d, const std::string& path) {
+  // Returns false when the date has a problem.
+  bool CheckDate(const v1::Date& d, const std::string& path) {
+    bool ok = true;
     if (d.year() < kMinDateYear || d.year() > kMaxDateYear) {
+      ok = false;
       std::string msg = "year " + std::to_string(d.year()) + " is not a CE year in " +
                         std::to_string(kMinDateYear) + ".." + std::to_string(kMaxDateYear);
       if (d.year() >= kMinFiscalYear && d.year() <= kMaxFiscalYear) {
@@ -330,14 +369,16 @@ class ReportChecker {
     }
     if (d.month() < 1 || d.month() > 12) {
       p_.Invalid(path + ".month", "month " + std::to_string(d.month()) + " is not in 1..12");
-      return;
+      return false;
     }
     if (d.day() < 0 || d.day() > DaysInMonth(d.year(), d.month())) {
       p_.Invalid(path + ".day", "day " + std::to_string(d.day()) + " is not in 1.." +
                                     std::to_string(DaysInMonth(d.year(), d.month())) +
                                     " for month " + std::to_string(d.month()) +
                                     " (0 means the whole month)");
+      return false;
     }
+    return ok;
   }
 
   void CheckPeriod(const v1::Period& period, const std::string& path) {
@@ -358,11 +399,13 @@ class ReportChecker {
     if (!range.has_start()) p_.Invalid(rpath + ".start", "the period needs a start date");
     if (!range.has_end()) p_.Invalid(rpath + ".end", "the period needs an end date");
     if (!range.has_start() || !range.has_end()) return;
-    CheckDate(range.start(), rpath + ".start");
-    CheckDate(range.end(), rpath + ".end");
+    const bool start_ok = CheckDate(range.start(), rpath + ".start");
+    const bool end_ok = CheckDate(range.end(), rpath + ".end");
+    // The order of a bad date means nothing; its error is enough.
+    if (!start_ok || !end_ok) return;
     // A month-precision date (day 0) starts on the 1st and ends on the last day.
-    auto key = [](const v1::Date& d, int day0) {
-      return (d.year() * 13 + d.month()) * 32 + (d.day() == 0 ? day0 : d.day());
+    auto key = [](const v1::Date& d, int day0) -> int64_t {
+      return (int64_t{d.year()} * 13 + d.month()) * 32 + (d.day() == 0 ? day0 : d.day());
     };
     if (key(range.start(), 1) > key(range.end(), 31)) {
       p_.Invalid(rpath, "the period starts after it ends");
@@ -397,6 +440,9 @@ class ReportChecker {
     }
     if (list->start() < 0) {
       p_.Invalid(path + ".start", "start must not be negative, got " + std::to_string(list->start()));
+    } else if (list->start() > limits_.max_list_start) {
+      p_.Invalid(path + ".start", "start must be at most " + std::to_string(limits_.max_list_start) +
+                                      ", got " + std::to_string(list->start()));
     }
     if (list->items_size() == 0) {
       p_.Invalid(path + ".items", "a list needs at least one item");
@@ -458,27 +504,32 @@ class TemplateChecker {
 
   void Check(const v1::Template& t) {
     Text(t.name(), "name");
-    Positive(t.page_width_mm(), "pageWidthMm");
-    Positive(t.page_height_mm(), "pageHeightMm");
+    const bool page_ok = Between(t.page_width_mm(), kMinPageMm, kMaxPageMm, "pageWidthMm", " mm") &
+                         Between(t.page_height_mm(), kMinPageMm, kMaxPageMm, "pageHeightMm", " mm");
     const bool margins_ok = NonNegative(t.margin_top_mm(), "marginTopMm") &
                             NonNegative(t.margin_bottom_mm(), "marginBottomMm") &
                             NonNegative(t.margin_left_mm(), "marginLeftMm") &
                             NonNegative(t.margin_right_mm(), "marginRightMm");
-    if (margins_ok) {
+    if (page_ok && margins_ok) {
       Printable(t.page_width_mm() - t.margin_left_mm() - t.margin_right_mm(), "marginLeftMm",
                 "left and right margins", "width");
       Printable(t.page_height_mm() - t.margin_top_mm() - t.margin_bottom_mm(), "marginTopMm",
                 "top and bottom margins", "height");
     }
-    Positive(t.title_size(), "titleSize");
-    Positive(t.body_size(), "bodySize");
-    Positive(t.table_size(), "tableSize");
-    Positive(t.footer_size(), "footerSize");
-    Positive(t.line_spacing(), "lineSpacing");
-    NonNegative(t.cell_padding_mm(), "cellPaddingMm");
-    NonNegative(t.list_indent_mm(), "listIndentMm");
-    NonNegative(t.paragraph_indent_mm(), "paragraphIndentMm");
-    NonNegative(t.min_column_em(), "minColumnEm");
+    Between(t.title_size(), kMinFontSize, kMaxFontSize, "titleSize", " pt");
+    Between(t.body_size(), kMinFontSize, kMaxFontSize, "bodySize", " pt");
+    Between(t.table_size(), kMinFontSize, kMaxFontSize, "tableSize", " pt");
+    Between(t.footer_size(), kMinFontSize, kMaxFontSize, "footerSize", " pt");
+    const double spacing = t.line_spacing();
+    if (!std::isfinite(spacing) || spacing <= kMinLineSpacing || spacing >= kMaxLineSpacing) {
+      p_.Invalid("lineSpacing", "must be greater than " + FormatNumber(kMinLineSpacing) +
+                                    " and less than " + FormatNumber(kMaxLineSpacing) + ", got " +
+                                    FormatNumber(spacing));
+    }
+    Between(t.cell_padding_mm(), 0, kMaxCellPaddingMm, "cellPaddingMm", " mm");
+    Between(t.list_indent_mm(), 0, kMaxListIndentMm, "listIndentMm", " mm");
+    Between(t.paragraph_indent_mm(), 0, kMaxParagraphIndentMm, "paragraphIndentMm", " mm");
+    Between(t.min_column_em(), kMinColumnEm, kMaxColumnEm, "minColumnEm", " em");
     if (!std::isfinite(t.header_gray()) || t.header_gray() < 0 || t.header_gray() > 1) {
       p_.Invalid("headerGray", "header gray " + FormatNumber(t.header_gray()) +
                                    " is not in 0 (black)..1 (white)");
@@ -493,7 +544,9 @@ class TemplateChecker {
         p_.Invalid(path + ".kind",
                    "column " + v1::ColumnKind_Name(c.kind()) + " has a width twice");
       }
-      Positive(c.weight(), path + ".weight");
+      if (!std::isfinite(c.weight()) || c.weight() <= 0) {
+        p_.Invalid(path + ".weight", "must be greater than 0, got " + FormatNumber(c.weight()));
+      }
     }
     Text(t.continuation_mark(), "continuationMark");
     if (Text(t.page_number_format(), "pageNumberFormat")) {
@@ -517,24 +570,27 @@ class TemplateChecker {
     return true;
   }
 
-  bool Positive(double v, const std::string& path) {
-    if (std::isfinite(v) && v > 0) return true;
-    p_.Invalid(path, "must be greater than 0, got " + FormatNumber(v));
+  // Finite and lo <= v <= hi.
+  bool Between(double v, double lo, double hi, const std::string& path, std::string_view unit) {
+    if (std::isfinite(v) && v >= lo && v <= hi) return true;
+    p_.Invalid(path, "must be between " + FormatNumber(lo) + " and " + FormatNumber(hi) +
+                         std::string(unit) + ", got " + FormatNumber(v));
     return false;
   }
 
   bool NonNegative(double v, const std::string& path) {
     if (std::isfinite(v) && v >= 0) return true;
-    p_.Invalid(path, "must not be negative, got " + FormatNumber(v));
+    p_.Invalid(path, std::string(std::isfinite(v) ? "must not be negative" : "must be a number") +
+                         ", got " + FormatNumber(v));
     return false;
   }
 
   void Printable(double mm, const std::string& path, std::string_view margins,
                  std::string_view dimension) {
-    if (mm >= kMinPrintableMm) return;
+    if (mm >= kMinPrintableMm - kPrintableSlackMm) return;
     p_.Invalid(path, "the " + std::string(margins) + " leave " + FormatNumber(mm) +
                          " mm of the page " + std::string(dimension) + "; at least " +
-                         FormatNumber(kMinPrintableMm) + " mm must be printable");
+                         FormatNumber(kMinPrintableMm) + " mm (one inch) must be printable");
   }
 
   Problems& p_;

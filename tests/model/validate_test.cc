@@ -231,6 +231,27 @@ TEST(ValidateReportTest, PeriodRangeNeedsBothEnds) {
   ExpectOneError(Validate(r), "measures[0].period.range.end");
 }
 
+// The order of two dates is only checked when both are valid: a bad year
+// is reported once, and a year near INT_MAX must not overflow the
+// comparison (UBSan found (year * 13 + month) * 32 overflowing int).
+TEST(ValidateReportTest, PeriodOrderIsNotCheckedForABadDate) {
+  v1::Report r = ValidReport();
+  Range(&r, 2024, 1, 1, std::numeric_limits<int>::max(), 1, 0);
+  ExpectOneError(Validate(r), "measures[0].period.range.end.year");
+  Range(&r, std::numeric_limits<int>::max(), 12, 31, std::numeric_limits<int>::max(), 1, 1);
+  auto errors = Validate(r);
+  ASSERT_EQ(errors.size(), 2u) << FormatErrors(errors);
+  EXPECT_EQ(errors[0].field(), "measures[0].period.range.start.year");
+  EXPECT_EQ(errors[1].field(), "measures[0].period.range.end.year");
+  Range(&r, std::numeric_limits<int>::min(), 1, 1, 2024, 1, 1);
+  ExpectOneError(Validate(r), "measures[0].period.range.start.year");
+  // A Buddhist-era start year typed by mistake: only the year is wrong.
+  Range(&r, 2566, 10, 1, 2024, 9, 30);
+  ExpectOneError(Validate(r), "measures[0].period.range.start.year");
+  Range(&r, 2023, 10, 1, 2024, 2, 30);
+  ExpectOneError(Validate(r), "measures[0].period.range.end.day");
+}
+
 TEST(ValidateReportTest, IntroductionScoreInRange) {
   for (double score : {-0.5, 100.01, std::numeric_limits<double>::quiet_NaN(),
                        std::numeric_limits<double>::infinity()}) {
@@ -363,6 +384,80 @@ TEST(ValidateReportTest, ListStyleAndItemsRequired) {
   r = ValidReport();
   AddList(&r, v1::NUMBERED, 1)->set_start(-1);
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.start");
+}
+
+// The renderer counts items from start; a huge start overflowed its counter.
+TEST(ValidateReportTest, ListStartAtMost9999) {
+  v1::Report r = ValidReport();
+  v1::TextList* list = AddList(&r, v1::NUMBERED, 2);
+  list->set_start(9999);
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+  list->set_start(0);
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+  for (int start : {10000, std::numeric_limits<int>::max()}) {
+    list->set_start(start);
+    const auto errors = Validate(r);
+    ASSERT_NO_FATAL_FAILURE(ExpectOneError(errors, "measures[0].method.blocks[0].list.start"));
+    EXPECT_EQ(errors[0].message(), "start must be at most 9999, got " + std::to_string(start));
+  }
+  Limits limits;
+  limits.max_list_start = 99;
+  list->set_start(100);
+  ExpectOneError(Validate(r, limits), "measures[0].method.blocks[0].list.start");
+}
+
+TEST(ValidateReportTest, TitleAndHeadingAtMost1000Bytes) {
+  v1::Report r = ValidReport();
+  r.set_title(std::string(1000, 'a'));
+  r.set_heading(std::string(1000, 'a'));
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+  r.set_title(std::string(1001, 'a'));
+  auto errors = Validate(r);
+  ASSERT_NO_FATAL_FAILURE(ExpectOneError(errors, "title", StatusCode::kResourceExhausted));
+  EXPECT_EQ(errors[0].message(), "text is 1001 bytes; the limit for this field is 1000 bytes");
+  r = ValidReport();
+  r.set_heading(std::string(999, 'a') + "ก");
+  ExpectOneError(Validate(r), "heading", StatusCode::kResourceExhausted);
+  // The normalised text counts: CR LF becomes LF.
+  r = ValidReport();
+  r.set_title(std::string(999, 'a') + "\r\n");
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+}
+
+TEST(ValidateReportTest, ColumnHeadingAtMost300Bytes) {
+  v1::Report r = ValidReport();
+  r.mutable_layout()->mutable_columns(1)->set_heading(std::string(300, 'a'));
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+  r.mutable_layout()->mutable_columns(1)->set_heading(std::string(100, 'a') + std::string(201, 'b'));
+  ExpectOneError(Validate(r), "layout.columns[1].heading", StatusCode::kResourceExhausted);
+  Limits limits;
+  limits.max_column_heading_bytes = 10;
+  r = ValidReport();
+  ExpectOneError(Validate(r, limits), "layout.columns[0].heading", StatusCode::kResourceExhausted);
+}
+
+// 60,000 newlines in one field made a 21,000-page PDF.
+TEST(ValidateReportTest, FieldAtMost400Lines) {
+  v1::Report r = ValidReport();
+  auto* blocks = r.mutable_measures(0)->mutable_results();
+  blocks->add_blocks()->set_paragraph("ผล" + std::string(399, '\n'));
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+  blocks->mutable_blocks(0)->set_paragraph("ผล" + std::string(400, '\n'));
+  auto errors = Validate(r);
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectOneError(errors, "measures[0].results.blocks[0].paragraph", StatusCode::kResourceExhausted));
+  EXPECT_EQ(errors[0].message(), "text has 401 lines; the limit for one field is 400 lines");
+  blocks->mutable_blocks(0)->set_paragraph(std::string(60000, '\n') + "ผล");
+  ExpectOneError(Validate(r), "measures[0].results.blocks[0].paragraph", StatusCode::kResourceExhausted);
+  // CR and CR LF are line ends too.
+  r = ValidReport();
+  r.mutable_agency()->set_name("อบต." + std::string(250, '\r') + std::string(300, '\n'));
+  ExpectOneError(Validate(r), "agency.name", StatusCode::kResourceExhausted);
+  Limits limits;
+  limits.max_field_lines = 2;
+  r = ValidReport();
+  r.set_title("a\nb\nc");
+  ExpectOneError(Validate(r, limits), "title", StatusCode::kResourceExhausted);
 }
 
 TEST(ValidateReportTest, EmptyBlockAndEmptyParagraph) {
@@ -551,6 +646,10 @@ v1::Template ValidTemplate() {
   t.set_table_size(14);
   t.set_footer_size(14);
   t.set_line_spacing(1);
+  t.set_cell_padding_mm(1.5);
+  t.set_list_indent_mm(5);
+  t.set_paragraph_indent_mm(12.5);
+  t.set_min_column_em(2);
   t.set_header_gray(0.88);
   t.set_page_number_format("หน้า {page}/{pages}");
   auto* c = t.add_columns();
@@ -585,6 +684,105 @@ TEST(ValidateTemplateTest, SizesPositive) {
   const auto errors = ValidateTemplate(t);
   ASSERT_FALSE(errors.empty());
   EXPECT_EQ(errors[0].field(), "pageHeightMm");
+}
+
+// Each bound is the layout's: a template inside them renders, one outside
+// is refused by `saraban validate` already.
+TEST(ValidateTemplateTest, NumbersWithinTheLayoutsBounds) {
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const double kInf = std::numeric_limits<double>::infinity();
+  using Setter = void (v1::Template::*)(double);
+  struct Case {
+    Setter set;
+    std::string field;
+    std::vector<double> good;
+    std::vector<double> bad;
+  };
+  const std::vector<Case> cases = {
+      {&v1::Template::set_page_width_mm, "pageWidthMm", {55.4, 5080}, {49.9, 5080.1, 0, kNaN, kInf}},
+      {&v1::Template::set_page_height_mm, "pageHeightMm", {55.4, 5080}, {49, 1e6, -kInf, kNaN}},
+      {&v1::Template::set_title_size, "titleSize", {4, 72}, {3.9, 72.5, 0, kNaN}},
+      {&v1::Template::set_body_size, "bodySize", {4, 16, 72}, {0, -16, 1000, kInf}},
+      {&v1::Template::set_table_size, "tableSize", {4, 72}, {3, 73, kNaN}},
+      {&v1::Template::set_footer_size, "footerSize", {4, 72}, {2, 100, kNaN}},
+      {&v1::Template::set_line_spacing, "lineSpacing", {0.51, 1, 3.99}, {0, 0.5, 4, -1, kNaN, kInf}},
+      {&v1::Template::set_cell_padding_mm, "cellPaddingMm", {0, 10}, {-0.1, 10.1, kNaN}},
+      {&v1::Template::set_list_indent_mm, "listIndentMm", {0, 30}, {-1, 30.5, kInf}},
+      {&v1::Template::set_paragraph_indent_mm, "paragraphIndentMm", {0, 50}, {-1, 51, kNaN}},
+      {&v1::Template::set_min_column_em, "minColumnEm", {1, 10}, {0, 0.9, 10.1, kNaN}},
+      {&v1::Template::set_header_gray, "headerGray", {0, 1}, {-0.1, 1.1, kNaN}},
+      {&v1::Template::set_margin_left_mm, "marginLeftMm", {0}, {-1, kNaN, kInf}},
+      {&v1::Template::set_margin_top_mm, "marginTopMm", {0}, {-kInf, kNaN}},
+  };
+  for (const Case& c : cases) {
+    for (double v : c.good) {
+      v1::Template t = ValidTemplate();
+      (t.*c.set)(v);
+      EXPECT_TRUE(ValidateTemplate(t).empty()) << c.field << " = " << v << "\n"
+                                               << FormatErrors(ValidateTemplate(t));
+    }
+    for (double v : c.bad) {
+      SCOPED_TRACE(c.field + " = " + std::to_string(v));
+      v1::Template t = ValidTemplate();
+      (t.*c.set)(v);
+      ExpectOneTemplateError(t, c.field);
+    }
+  }
+}
+
+TEST(ValidateTemplateTest, BoundsAreNamedInTheMessage) {
+  v1::Template t = ValidTemplate();
+  t.set_page_width_mm(6000);
+  auto errors = ValidateTemplate(t);
+  ASSERT_EQ(errors.size(), 1u) << FormatErrors(errors);
+  EXPECT_EQ(errors[0].message(), "must be between 50 and 5080 mm, got 6000");
+  t = ValidTemplate();
+  t.set_line_spacing(4);
+  errors = ValidateTemplate(t);
+  ASSERT_EQ(errors.size(), 1u) << FormatErrors(errors);
+  EXPECT_EQ(errors[0].message(), "must be greater than 0.5 and less than 4, got 4");
+  t = ValidTemplate();
+  t.set_margin_bottom_mm(std::numeric_limits<double>::infinity());
+  errors = ValidateTemplate(t);
+  ASSERT_EQ(errors.size(), 1u) << FormatErrors(errors);
+  EXPECT_EQ(errors[0].field(), "marginBottomMm");
+  EXPECT_EQ(errors[0].message(), "must be a number, got inf");
+}
+
+// The layout needs one inch of text area; 20 mm used to pass validation and
+// then fail to render.
+TEST(ValidateTemplateTest, PrintableAreaAtLeastOneInch) {
+  v1::Template t = ValidTemplate();
+  t.set_margin_left_mm(135.8);
+  t.set_margin_right_mm(135.8);  // 297 - 271.6 leaves 25.39999999999998 mm
+  EXPECT_TRUE(ValidateTemplate(t).empty()) << FormatErrors(ValidateTemplate(t));
+  t.set_margin_right_mm(136);  // 25.2 mm
+  ASSERT_NO_FATAL_FAILURE(ExpectOneTemplateError(t, "marginLeftMm"));
+  EXPECT_THAT(ValidateTemplate(t)[0].message(), HasSubstr("at least 25.4 mm (one inch)"));
+  t = ValidTemplate();
+  t.set_margin_top_mm(92);
+  t.set_margin_bottom_mm(92.6);  // 25.4 mm
+  EXPECT_TRUE(ValidateTemplate(t).empty()) << FormatErrors(ValidateTemplate(t));
+  t.set_margin_bottom_mm(95);  // 23 mm
+  ExpectOneTemplateError(t, "marginTopMm");
+  // The smallest page with no margins is printable.
+  t = ValidTemplate();
+  t.set_page_width_mm(50);
+  t.set_page_height_mm(50);
+  for (auto set : {&v1::Template::set_margin_top_mm, &v1::Template::set_margin_bottom_mm,
+                   &v1::Template::set_margin_left_mm, &v1::Template::set_margin_right_mm}) {
+    (t.*set)(0);
+  }
+  EXPECT_TRUE(ValidateTemplate(t).empty()) << FormatErrors(ValidateTemplate(t));
+}
+
+TEST(ValidateTemplateTest, ColumnWeightFinite) {
+  for (double w : {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
+                   -1.0}) {
+    v1::Template t = ValidTemplate();
+    t.mutable_columns(0)->set_weight(w);
+    ExpectOneTemplateError(t, "columns[0].weight");
+  }
 }
 
 TEST(ValidateTemplateTest, MarginsLeaveAPrintableArea) {

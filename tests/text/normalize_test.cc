@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 
 namespace saraban::text {
@@ -28,7 +29,7 @@ TEST(Normalize, ValidThaiIsUnchanged) {
       "องค์การบริหารส่วนตำบลตะลุโบะ อำเภอเมือง จังหวัดปัตตานี",
       "ที่ ปั่น ปิ่น ฝั่ง ฟ้า น้ำ ผู้ ญี่ปุ่น ฐู ฎุ ฏุ กำ ค่ำ ซ้ำ สม่ำเสมอ",
       "สิทธิ์ พันธุ์ เก็บ ก็ ศักดิ์สิทธิ์ กรุงเทพฯ ต่าง ๆ ต่างๆ ฯลฯ",
-      "ได้คะแนน ๙๑.๖๗ คะแนน\tพ.ศ. ๒๕๖๗\nITA 2567 (Integrity and Transparency Assessment)",
+      "ได้คะแนน ๙๑.๖๗ คะแนน พ.ศ. ๒๕๖๗\nITA 2567 (Integrity and Transparency Assessment)",
       "ง\u0331 (U+0331 under ง is not a Thai mark)",
       "\u00a0non-breaking\u2003em space\u200bzero width",
       "😀 emoji and 中文",
@@ -41,8 +42,16 @@ TEST(Normalize, ValidThaiIsUnchanged) {
 TEST(Normalize, AsciiIsUnchanged) {
   std::string ascii;
   for (char c = 0x20; c < 0x7F; ++c) ascii += c;
-  ascii += "\t\n";
+  ascii += "\n";
   EXPECT_EQ(Normalized(ascii), ascii);
+}
+
+// Laksaman has no glyph for TAB: shaped, it would be drawn as a box.
+TEST(Normalize, TabBecomesASpace) {
+  EXPECT_EQ(Normalized("\t"), " ");
+  EXPECT_EQ(Normalized("คะแนน\tพ.ศ.\t\t๒๕๖๗\n\tก"), "คะแนน พ.ศ.  ๒๕๖๗\n ก");
+  // The same length, so offsets in later errors still point at the input.
+  ExpectError("\tก\u0E48\u0E48", "Thai mark U+0E48 at byte 7 repeats a mark already on the same consonant");
 }
 
 TEST(Normalize, MarkWithoutConsonantIsAnError) {
@@ -151,6 +160,40 @@ TEST(Normalize, InvalidUtf8NamesTheByte) {
   ExpectError("ที่\x80", "invalid UTF-8 at byte 9: unexpected continuation byte 0x80");
   // The highest code point is fine.
   EXPECT_EQ(Normalized("\xF4\x8F\xBF\xBD"), "\xF4\x8F\xBF\xBD");
+}
+
+TEST(ValidateUtf8, AcceptsEveryWellFormedCodePoint) {
+  // Unlike Normalize, it checks the encoding only: controls, noncharacters
+  // and stray Thai marks are well-formed UTF-8.
+  for (std::string_view s : {std::string_view(""), std::string_view("ab\x07\t\r\n"),
+                             std::string_view("ก\0", 4), std::string_view("\u0E48\uFFFE"),
+                             std::string_view("\xF4\x8F\xBF\xBF"), std::string_view("ที่ 😀")}) {
+    size_t bad = 99;
+    EXPECT_TRUE(ValidateUtf8(s, &bad).ok()) << s;
+    EXPECT_EQ(bad, 99u) << "unchanged when valid";
+  }
+}
+
+TEST(ValidateUtf8, GivesNormalizesMessageAndTheOffset) {
+  const std::string_view kBad[] = {"ab\xE0\xB8", "x\xC0\xAF", "ก\xED\xA0\x80", "abc\xFF",
+                                   "\xF4\x90\x80\x80", "ที่\x80"};
+  const size_t kOffsets[] = {2, 1, 3, 3, 0, 9};
+  for (size_t k = 0; k < std::size(kBad); ++k) {
+    size_t bad = 0;
+    const Status st = ValidateUtf8(kBad[k], &bad);
+    ASSERT_FALSE(st.ok()) << kBad[k];
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(bad, kOffsets[k]) << kBad[k];
+    EXPECT_EQ(st.message(), Normalize(kBad[k]).status().message());
+    EXPECT_EQ(st.message().rfind("invalid UTF-8 at byte " + std::to_string(kOffsets[k]) + ": ", 0), 0u)
+        << st.message();
+  }
+  EXPECT_FALSE(ValidateUtf8("\xFF").ok()) << "the offset is optional";
+}
+
+// Bad encoding is reported before what the characters mean.
+TEST(Normalize, InvalidUtf8IsReportedFirst) {
+  ExpectError("\u0E48 \xFF", "invalid UTF-8 at byte 4: byte 0xFF never occurs in UTF-8");
 }
 
 TEST(Normalize, IsIdempotent) {

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <hb.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -189,6 +191,47 @@ TEST(ShaperGolden, ThaiClusters) {
     ASSERT_TRUE(out.good()) << "cannot write " << kGoldenFile;
     std::printf("recorded %d cases into %s\n", cases, kGoldenFile);
   }
+}
+
+// --- Font::Load ---
+
+TEST(FontLoad, LoadsATrueTypeFile) {
+  Result<std::shared_ptr<const Font>> font = Font::Load(kLaksaman);
+  ASSERT_TRUE(font.ok()) << font.status().message();
+  EXPECT_EQ((*font)->bytes().size(), std::filesystem::file_size(kLaksaman));
+}
+
+TEST(FontLoad, MissingFileIsNotFound) {
+  Result<std::shared_ptr<const Font>> font = Font::Load("/nonexistent/Laksaman.ttf");
+  ASSERT_FALSE(font.ok());
+  EXPECT_EQ(font.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(font.status().message().find("/nonexistent/Laksaman.ttf"), std::string::npos);
+}
+
+// /dev/zero never ends: reading it would hang and exhaust memory.
+TEST(FontLoad, DeviceAndDirectoryAreRefused) {
+  for (const std::string path : {"/dev/zero", "/tmp"}) {
+    Result<std::shared_ptr<const Font>> font = Font::Load(path);
+    ASSERT_FALSE(font.ok()) << path;
+    EXPECT_EQ(font.status().code(), StatusCode::kInvalidArgument) << path;
+    EXPECT_EQ(font.status().message(), "font file " + path + " is not a regular file");
+  }
+}
+
+TEST(FontLoad, FileOverTheLimitIsRefusedUnread) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("saraban_text_test_big_font_" + std::to_string(::getpid()) + ".ttf");
+  {
+    std::ofstream out(path, std::ios::binary);
+  }
+  std::filesystem::resize_file(path, kMaxFontFileBytes + 1);  // sparse: costs no disk
+  Result<std::shared_ptr<const Font>> font = Font::Load(path.string());
+  std::filesystem::remove(path);
+  ASSERT_FALSE(font.ok());
+  EXPECT_EQ(font.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(font.status().message().find("64 MiB"), std::string::npos) << font.status().message();
+  EXPECT_NE(font.status().message().find(path.string()), std::string::npos);
 }
 
 class ShaperTest : public ::testing::Test {

@@ -65,38 +65,6 @@ uint32_t DecodeUtf8(std::string_view s, size_t& pos) {
   return cp;
 }
 
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t min;
-    if ((b0 & 0xE0) == 0xC0) {
-      len = 2, min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      len = 3, min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      len = 4, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    uint32_t cp = b0 & (0xFF >> (len + 1));
-    for (int k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
 namespace {
 
 // Calls `unit` with each UTF-16 code unit of `utf8` (valid UTF-8).

@@ -35,9 +35,6 @@ void AppendUtf16BeLiteral(std::string& out, std::string_view utf8);
 // Decodes the code point at `pos` of valid UTF-8 and advances `pos`.
 uint32_t DecodeUtf8(std::string_view utf8, size_t& pos);
 
-// True if `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
 // The UTF-16BE bytes of `utf8` with a byte order mark (for PDF text strings).
 std::string Utf16BeWithBom(std::string_view utf8);
 

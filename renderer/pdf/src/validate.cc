@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "pdf_format.h"
+#include "saraban/text/normalize.h"
 
 namespace saraban::pdf {
 namespace {
@@ -33,7 +34,7 @@ Status CheckCoordinate(double v, const std::string& field) {
 
 Status CheckMetadataText(const std::string& s, const std::string& field) {
   if (s.size() > kMaxTextBytes) return InvalidArgument("text is too long", field);
-  if (!IsValidUtf8(s)) return InvalidArgument("text is not valid UTF-8", field);
+  if (!text::ValidateUtf8(s).ok()) return InvalidArgument("text is not valid UTF-8", field);
   for (unsigned char c : s) {
     if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
       return InvalidArgument("text contains a control character", field);
@@ -73,7 +74,7 @@ Status CheckRun(const GlyphRun& run, const Document& doc, const std::string& fie
   if (Status s = CheckCoordinate(run.x, field + ".x"); !s.ok()) return s;
   if (Status s = CheckCoordinate(run.y, field + ".y"); !s.ok()) return s;
   if (run.text.size() > kMaxTextBytes) return InvalidArgument("text is too long", field + ".text");
-  if (!IsValidUtf8(run.text)) return InvalidArgument("text is not valid UTF-8", field + ".text");
+  if (!text::ValidateUtf8(run.text).ok()) return InvalidArgument("text is not valid UTF-8", field + ".text");
 
   const auto glyph_count = static_cast<uint32_t>(font.glyph_count());
   const double rise_scale = run.size / font.units_per_em();
@@ -103,7 +104,7 @@ Status CheckRun(const GlyphRun& run, const Document& doc, const std::string& fie
 
 Status CheckPage(const Page& page, const Document& doc, const std::string& field) {
   for (double side : {page.width, page.height}) {
-    if (!std::isfinite(side) || side < kMinPageSide || side > kMaxPageSide) {
+    if (!std::isfinite(side) || side < kMinPageSide || side > kMaxPageSide + 1e-6) {
       return InvalidArgument("page size must be between 3 and 14400 pt", field);
     }
   }

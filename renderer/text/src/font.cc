@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <system_error>
 
 namespace saraban::text {
 namespace {
@@ -33,16 +36,50 @@ double ThSarabunScaleFor(const std::string& family) {
   return 1.0;
 }
 
+// The whole file, if it is a regular file of at most kMaxFontFileBytes: a
+// device such as /dev/zero would otherwise be read forever.
+Result<std::string> ReadFontFile(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(st)) {
+    return Status(StatusCode::kNotFound, "no such font file: " + path);
+  }
+  if (!std::filesystem::is_regular_file(st)) {
+    return InvalidArgument("font file " + path + " is not a regular file");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxFontFileBytes) {
+    return InvalidArgument("font file " + path + " is " + std::to_string(size) +
+                           " bytes; the limit is " + std::to_string(kMaxFontFileBytes) +
+                           " bytes (64 MiB)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status(StatusCode::kNotFound,
+                  "cannot open font file " + path + ": " + std::strerror(errno));
+  }
+  // Stops one byte past the limit, in case the file grew since stat.
+  std::string data;
+  char chunk[64 * 1024];
+  while (data.size() <= kMaxFontFileBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    data.append(chunk, static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return Status(StatusCode::kNotFound, "cannot read font file " + path);
+  if (data.size() > kMaxFontFileBytes) {
+    return InvalidArgument("font file " + path + " is larger than the limit of " +
+                           std::to_string(kMaxFontFileBytes) + " bytes (64 MiB)");
+  }
+  return data;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Font>> Font::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(StatusCode::kNotFound, "cannot open font file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  Result<std::string> bytes = ReadFontFile(path);
+  if (!bytes.ok()) return bytes.status();
   std::shared_ptr<Font> font(new Font());
   font->path_ = path;
-  font->bytes_ = ss.str();
+  font->bytes_ = std::move(bytes).value();
   if (font->bytes_.size() < 12) return InvalidArgument("not a font file: " + path);
 
   font->blob_ = hb_blob_create(font->bytes_.data(), static_cast<unsigned>(font->bytes_.size()),

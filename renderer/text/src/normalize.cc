@@ -110,16 +110,11 @@ class Patcher {
   bool changed_ = false;
 };
 
-// Decodes one code point at `i`, advancing `i`; an error for bad UTF-8.
-inline Status Next(std::string_view s, size_t& i, char32_t& cp) {
-  const size_t start = i;
-  int32_t pos = static_cast<int32_t>(i);
+// Decodes the code point at `i` of text that ValidateUtf8 accepted, advancing `i`.
+inline char32_t Next(std::string_view s, size_t& i) {
   UChar32 c;
-  U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), pos, static_cast<int32_t>(s.size()), c);
-  i = static_cast<size_t>(pos);
-  if (c < 0) return InvalidArgument(DescribeBadUtf8(s, start));
-  cp = static_cast<char32_t>(c);
-  return Status::Ok();
+  U8_NEXT_UNSAFE(reinterpret_cast<const uint8_t*>(s.data()), i, c);
+  return static_cast<char32_t>(c);
 }
 
 // Validates the marks that follow the consonant ending at `marks_begin` and
@@ -167,8 +162,7 @@ Status NormalizeCluster(std::string_view s, size_t marks_begin, size_t& i, Patch
   while (i < s.size()) {
     const size_t offset = i;
     size_t next = i;
-    char32_t cp;
-    if (Status st = Next(s, next, cp); !st.ok()) return st;
+    const char32_t cp = Next(s, next);
     if (has_sara_am) {
       // A tone typed after SARA AM ("นำ้") is the same syllable as "น้ำ".
       if (!IsThaiCombiningMark(cp)) break;
@@ -220,7 +214,28 @@ Status NormalizeCluster(std::string_view s, size_t marks_begin, size_t& i, Patch
 
 bool IsThaiCombiningMark(char32_t cp) { return IsThaiMark(cp); }
 
+Status ValidateUtf8(std::string_view utf8, size_t* bad_offset) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  const size_t n = utf8.size();
+  size_t i = 0;
+  while (i < n) {
+    if (bytes[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    UChar32 c;
+    U8_NEXT(bytes, i, n, c);  // the macro works with size_t offsets too
+    if (c < 0) {
+      if (bad_offset) *bad_offset = start;
+      return InvalidArgument(DescribeBadUtf8(utf8, start));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<std::string> Normalize(std::string_view utf8) {
+  if (Status st = ValidateUtf8(utf8); !st.ok()) return st;
   Patcher patch(utf8);
   size_t i = 0;
   const size_t n = utf8.size();
@@ -231,7 +246,10 @@ Result<std::string> Normalize(std::string_view utf8) {
       continue;
     }
     if (byte < 0x20) {
-      if (byte == '\t' || byte == '\n') {
+      if (byte == '\n') {
+        ++i;
+      } else if (byte == '\t') {
+        patch.Replace(i, i + 1, " ");
         ++i;
       } else if (byte == '\r') {
         const size_t end = (i + 1 < n && utf8[i + 1] == '\n') ? i + 2 : i + 1;
@@ -244,8 +262,7 @@ Result<std::string> Normalize(std::string_view utf8) {
       continue;
     }
     const size_t offset = i;
-    char32_t cp;
-    if (Status st = Next(utf8, i, cp); !st.ok()) return st;
+    const char32_t cp = Next(utf8, i);
     if (IsThaiConsonant(cp)) {
       if (Status st = NormalizeCluster(utf8, i, i, patch); !st.ok()) return st;
     } else if (IsThaiMark(cp) || cp == kSaraAm) {

@@ -20,7 +20,8 @@ inline constexpr std::uintmax_t kMaxJsonFileBytes = 8u * 1024 * 1024;
 // with protobuf's explanation (or the byte offset of invalid UTF-8).
 Result<v1::Report> ParseReportJson(std::string_view json);
 
-// Reads and parses a report file: NotFound when it does not exist,
+// Reads and parses a report file: NotFound when it does not exist or cannot
+// be opened or read (an I/O error), InvalidArgument for a directory,
 // ResourceExhausted when it is larger than kMaxJsonFileBytes.
 Result<v1::Report> LoadReportFile(const std::string& path);
 

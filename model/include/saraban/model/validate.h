@@ -11,13 +11,24 @@
 
 namespace saraban::model {
 
-// Size limits that keep one report from exhausting a worker. A report over a
-// limit gets ResourceExhausted, reported once per limit.
+// Size limits that keep one report from exhausting a worker or breaking the
+// renderer. A report over a size limit gets ResourceExhausted naming the
+// field; a list start out of range gets InvalidArgument.
 struct Limits {
   int max_measures = 500;
   size_t max_field_bytes = 64 * 1024;  // any one string, in UTF-8 bytes
+  // Lines in any one string (newlines + 1): each line is at least one line
+  // of the PDF, and 60,000 newlines made a 21,000-page document.
+  int max_field_lines = 400;
+  // Report.title and Report.heading, normalised: the title also goes into
+  // the PDF's metadata.
+  size_t max_title_bytes = 1000;
+  // Column.heading, normalised: the table header repeats on every page and
+  // must fit on one.
+  size_t max_column_heading_bytes = 300;
   int max_blocks_per_cell = 200;
   int max_list_items = 200;  // per list, sublists counted on their own
+  int max_list_start = 9999;  // TextList.start is in 0..max_list_start
 };
 
 // The most problems ValidateReport returns; past it the last entry says how
@@ -31,8 +42,17 @@ inline constexpr size_t kMaxReportedErrors = 100;
 // report is partly normalised and must not be used.
 std::vector<Status> ValidateReport(v1::Report* report, const Limits& limits = {});
 
-// Checks that a template describes a usable page: positive sizes, margins
-// that leave a printable area, positive column weights.
+// Checks that a template is one the layout can render, so that a template
+// it accepts never fails later. Every number must be finite and:
+//   pageWidthMm, pageHeightMm       50..5080 (PDF/A-1 allows 200 in a side)
+//   margin*Mm                       >= 0, leaving at least 25.4 mm (one inch)
+//                                   printable across and down
+//   titleSize, bodySize, tableSize, footerSize   4..72 (TH Sarabun pt)
+//   lineSpacing                     greater than 0.5 and less than 4
+//   cellPaddingMm 0..10, listIndentMm 0..30, paragraphIndentMm 0..50,
+//   minColumnEm 1..10, headerGray 0..1, columns[i].weight > 0.
+// Each problem is InvalidArgument naming its field ("lineSpacing",
+// "columns[2].weight").
 std::vector<Status> ValidateTemplate(const v1::Template& tmpl);
 
 // One "path: message" per line, for a command-line user.

@@ -14,10 +14,16 @@ struct hb_font_t;
 
 namespace saraban::text {
 
+// The largest font file Font::Load reads; the Thai fonts in use are well
+// under 1 MiB, and the whole file is kept in memory for embedding.
+inline constexpr std::uintmax_t kMaxFontFileBytes = 64u * 1024 * 1024;
+
 class Font {
  public:
   // Loads a TrueType font (glyf outlines; CFF .otf is rejected because the
-  // PDF writer embeds FontFile2).
+  // PDF writer embeds FontFile2). NotFound when `path` does not exist or
+  // cannot be read; InvalidArgument when it is not a regular file (a
+  // directory, a device), is larger than kMaxFontFileBytes or is no font.
   static Result<std::shared_ptr<const Font>> Load(const std::string& path);
   ~Font();
   Font(const Font&) = delete;
@@ -34,7 +40,6 @@ class Font {
   int cap_height() const { return cap_height_; }
   // bbox of the font in font units: xMin, yMin, xMax, yMax.
   const int* bbox() const { return bbox_; }
-  int italic_angle() const { return 0; }
   int glyph_count() const { return glyph_count_; }
   int32_t glyph_advance(uint32_t gid) const;  // font units
   // Multiplier from TH Sarabun points to this font's points: TH Sarabun New

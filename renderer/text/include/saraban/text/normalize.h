@@ -2,6 +2,7 @@
 // before it is stored or rendered.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -24,10 +25,19 @@ namespace saraban::text {
 //   (its NIKHAHIT takes the place above): after a vowel mark it is an error,
 //   and a tone mark typed after it moves before it ("นำ้" -> "น้ำ");
 // - C0 controls other than TAB and LF and the Unicode noncharacters are
-//   errors; CR LF and CR become LF; NBSP and other spaces stay.
+//   errors; CR LF and CR become LF; TAB becomes a space (U+0020), because
+//   the Thai fonts have no glyph for it and would draw a box; NBSP and other
+//   spaces stay.
 // The message says what is wrong in words a clerk understands (English) and
 // where: "Thai mark U+0E48 at byte 4 has no consonant before it".
 Result<std::string> Normalize(std::string_view utf8);
+
+// Checks that `utf8` is well-formed UTF-8 (no bad sequences, overlongs,
+// surrogates or code points past U+10FFFF); any code point, control or
+// noncharacter, is accepted. On failure: InvalidArgument with the message
+// Normalize gives, "invalid UTF-8 at byte 3: truncated sequence", and the
+// offset of the first bad byte in `*bad_offset` when it is not null.
+Status ValidateUtf8(std::string_view utf8, size_t* bad_offset = nullptr);
 
 // True when `cp` is a Thai mark that combines with the preceding character.
 bool IsThaiCombiningMark(char32_t cp);
