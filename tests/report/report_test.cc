@@ -127,6 +127,18 @@ class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, Font
     return pages.ok() ? *pages : std::vector<pdf::Page>();
   }
 
+  // Renders the report to a file of its own; returns the path.
+  std::string RenderToFile(const std::string& name) const {
+    auto renderer = Renderer();
+    if (!renderer) return {};
+    auto pdf = renderer->Render(report_, template_);
+    EXPECT_TRUE(pdf.ok()) << pdf.status().ToString();
+    if (!pdf.ok()) return {};
+    const std::string path = test::TempPath(name);
+    test::WriteFile(path, pdf->bytes);
+    return path;
+  }
+
   std::unique_ptr<report::ReportRenderer> Renderer() const {
     auto renderer = report::ReportRenderer::Create(options_);
     EXPECT_TRUE(renderer.ok()) << renderer.status().ToString();
@@ -310,12 +322,8 @@ TEST_P(ExampleTest, EveryStringOfTheReportIsInThePdf) {
 // pdftotext gives back exactly the Thai that was laid out: no Private Use
 // Area characters, SARA AM and SARA UU intact.
 TEST_P(ExampleTest, PdfTextExtractsExactly) {
-  auto renderer = Renderer();
-  ASSERT_TRUE(renderer);
-  auto pdf = renderer->Render(report_, template_);
-  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
-  const std::string path = test::TempPath("extract.pdf");
-  test::WriteFile(path, pdf->bytes);
+  const std::string path = RenderToFile("extract.pdf");
+  ASSERT_FALSE(path.empty());
   const test::CommandResult raw = RunCommand("pdftotext -raw -enc UTF-8 " + path + " -");
   ASSERT_EQ(raw.exit_code, 0) << raw.output;
 
@@ -355,24 +363,16 @@ TEST_P(ExampleTest, SameReportGivesIdenticalBytes) {
 }
 
 TEST_P(ExampleTest, QpdfCheckIsClean) {
-  auto renderer = Renderer();
-  ASSERT_TRUE(renderer);
-  auto pdf = renderer->Render(report_, template_);
-  ASSERT_TRUE(pdf.ok());
-  const std::string path = test::TempPath("qpdf.pdf");
-  test::WriteFile(path, pdf->bytes);
+  const std::string path = RenderToFile("qpdf.pdf");
+  ASSERT_FALSE(path.empty());
   const test::CommandResult r = RunCommand("qpdf --check " + path);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("WARNING"), std::string::npos) << r.output;
 }
 
 TEST_P(ExampleTest, PdfA1bPassesPreflight) {
-  auto renderer = Renderer();
-  ASSERT_TRUE(renderer);
-  auto pdf = renderer->Render(report_, template_);
-  ASSERT_TRUE(pdf.ok());
-  const std::string path = test::TempPath("pdfa.pdf");
-  test::WriteFile(path, pdf->bytes);
+  const std::string path = RenderToFile("pdfa.pdf");
+  ASSERT_FALSE(path.empty());
   const test::CommandResult r = RunCommand("scripts/preflight.sh " + path);
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }

@@ -53,13 +53,9 @@ void ContentWriter::WriteFills(const std::vector<Fill>& fills) {
       AppendNumber(out_, gray);
       out_ += " g\n";
     }
-    AppendNumber(out_, f.x);
+    AppendPoint(f.x, f.y);
     out_.push_back(' ');
-    AppendNumber(out_, f.y);
-    out_.push_back(' ');
-    AppendNumber(out_, f.w);
-    out_.push_back(' ');
-    AppendNumber(out_, f.h);
+    AppendPoint(f.w, f.h);
     out_ += " re f\n";
   }
   out_ += "Q\n";
@@ -86,16 +82,18 @@ void ContentWriter::WriteRules(const std::vector<Rule>& rules) {
         out_ += "0 J [] 0 d\n";
       }
     }
-    AppendNumber(out_, r.x1);
-    out_.push_back(' ');
-    AppendNumber(out_, r.y1);
+    AppendPoint(r.x1, r.y1);
     out_ += " m ";
-    AppendNumber(out_, r.x2);
-    out_.push_back(' ');
-    AppendNumber(out_, r.y2);
+    AppendPoint(r.x2, r.y2);
     out_ += " l S\n";
   }
   out_ += "Q\n";
+}
+
+void ContentWriter::AppendPoint(double x, double y) {
+  AppendNumber(out_, x);
+  out_.push_back(' ');
+  AppendNumber(out_, y);
 }
 
 // Glyph i is drawn at pen_i + x_offset_i, pen_{i+1} = pen_i + x_advance_i,
@@ -124,9 +122,7 @@ void ContentWriter::WriteRun(const GlyphRun& run) {
     AppendNumber(out_, run.size);
     out_ += " Tf\n";
   }
-  AppendNumber(out_, run.x);
-  out_.push_back(' ');
-  AppendNumber(out_, run.y);
+  AppendPoint(run.x, run.y);
   out_ += " Td\n";
 
   double viewer = 0;  // the viewer's text position, 1/1000 em from the run start

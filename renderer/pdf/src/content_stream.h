@@ -26,6 +26,8 @@ class ContentWriter {
   void WriteFills(const std::vector<Fill>& fills);
   void WriteRules(const std::vector<Rule>& rules);
   void WriteRun(const GlyphRun& run);
+  // Appends "x y".
+  void AppendPoint(double x, double y);
   // Records ToUnicode text for the glyphs [begin, end) of one cluster whose
   // text is run.text[text_begin, text_end).
   void MapCluster(const GlyphRun& run, FontUsage& usage, size_t begin, size_t end,
