@@ -281,6 +281,22 @@ TEST(LineBreaker, UnbreakableWords) {
   EXPECT_THAT(fresh.Opportunities(name), Contains(sa));
 }
 
+// ICU 72 reads ผลอย่าง as ผลอ|ย่าง and การกอง as การก|อง: a line could end
+// in the middle of อย่าง or กอง. The built-in word list removes those.
+TEST(LineBreaker, WrongDictionaryCutsAreRemoved) {
+  LineBreaker breaker;
+  const std::string text = "รายงานผลอย่างสม่ำเสมอ ผู้อำนวยการกองการศึกษา กำหนดขั้นตอน";
+  const std::vector<size_t> icu = breaker.IcuOpportunities(text);
+  const size_t inside_yang = StartOf(text, "ย่าง");
+  const size_t inside_kong = StartOf(text, "องการศึกษา");
+  ASSERT_THAT(icu, Contains(inside_yang)) << "ICU no longer makes this mistake";
+  ASSERT_THAT(icu, Contains(inside_kong)) << "ICU no longer makes this mistake";
+  const std::vector<size_t> breaks = breaker.Opportunities(text);
+  EXPECT_THAT(breaks, Not(Contains(inside_yang))) << Cut(text, breaks);
+  EXPECT_THAT(breaks, Not(Contains(inside_kong))) << Cut(text, breaks);
+  EXPECT_THAT(breaks, Not(Contains(StartOf(text, "ตอน")))) << Cut(text, breaks);
+}
+
 TEST(LineBreaker, EmailAndUrlStayWhole) {
   LineBreaker breaker;
   const std::string text = "ติดต่อ saraban@example.go.th ได้ตลอดเวลา";

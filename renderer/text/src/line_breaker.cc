@@ -38,11 +38,16 @@ constexpr std::string_view kUnits[] = {
 constexpr std::string_view kEras[] = {"พ.ศ.", "ค.ศ."};
 
 // Words ICU 72's dictionary splits: place names it cuts into syllables
-// (THAI_TYPESETTING.md 4), the titles made of several words, and the key
-// terms of an ITA report that it cuts at a compound boundary (ความ|โปร่งใส,
-// ผู้รับ|ผิด|ชอบ).
+// (THAI_TYPESETTING.md 4), the titles made of several words, the key terms
+// of an ITA report that it cuts at a compound boundary (ความ|โปร่งใส,
+// ผู้รับ|ผิด|ชอบ, ขั้น|ตอน), and words it cuts wrongly after a word that can
+// swallow their first letter (ผลอ|ย่าง for ผล|อย่าง, การก|อง for การ|กอง).
+// Listing a word only ever removes opportunities strictly inside it, so a
+// short word costs at most a correct break (จาก|องค์การ), never adds a
+// wrong one.
 constexpr std::string_view kDefaultUnbreakableWords[] = {
     "ตะลุโบะ", "บึงคล้า", "ว่าที่ร้อยตรี", "เด็กชาย", "เด็กหญิง", "ความโปร่งใส", "รับผิดชอบ",
+    "ขั้นตอน", "อย่าง", "กอง",
 };
 
 // The code point starting at byte `i` (U+FFFD for a bad sequence), or 0 at
