@@ -21,7 +21,7 @@ for i in "${!reports[@]}"; do
   /usr/bin/time -f "%M" -o "$work/rss" "$cli" render "${reports[$i]}" -o "$work/out.pdf" >/dev/null
   median=$(grep -o '"median": [0-9.e-]*' "$work/h.json" | sed -n "$((i + 1))p" | awk '{print $2 * 1000}')
   mean=$(grep -o '"mean": [0-9.e-]*' "$work/h.json" | sed -n "$((i + 1))p" | awk '{print $2 * 1000}')
-  printf '%-34s median %6.1f ms  mean %6.1f ms  peak RSS %5.1f MB  PDF %6.1f KB\n' \
+  printf '%-34s median %6.1f ms  mean %6.1f ms  peak RSS %5.1f MiB  PDF %6.1f kB\n' \
     "$(basename "${reports[$i]}")" "$median" "$mean" \
-    "$(awk '{print $1 / 1024}' "$work/rss")" "$(stat -c %s "$work/out.pdf" | awk '{print $1 / 1024}')"
+    "$(awk '{print $1 / 1024}' "$work/rss")" "$(stat -c %s "$work/out.pdf" | awk '{print $1 / 1000}')"
 done

@@ -81,10 +81,14 @@ saraban::Status WriteAtomically(const std::string& path, const std::string& byte
   while (done < bytes.size()) {
     const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
+    if (n == 0) errno = EIO;
     if (n <= 0) return fail("cannot write");
     done += static_cast<size_t>(n);
   }
-  if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) return fail("cannot flush");
+  // mkstemp makes the file 0600; give it the mode a plain create would.
+  const mode_t mask = umask(0);
+  umask(mask);
+  if (fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0) return fail("cannot flush");
   if (close(fd) != 0) {
     std::remove(tmp.c_str());
     return {saraban::StatusCode::kNotFound, "cannot close " + tmp};
@@ -117,6 +121,7 @@ int main(int argc, char** argv) {
   render->add_option("--bold-font", options.bold_font, "Bold TrueType font")->capture_default_str();
   render->add_option("--size-factor", options.size_factor,
                      "Multiply every template size (corrects an unknown font's scale)")
+      ->check(CLI::Range(0.2, 5.0))
       ->capture_default_str();
 
   CLI::App* validate = app.add_subcommand("validate", "Check a report (JSON) without rendering");

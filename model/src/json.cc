@@ -16,7 +16,8 @@ namespace {
 
 namespace pbu = google::protobuf::util;
 
-// "line 3, byte 5 of the line" for a byte offset: protobuf's own message for
+// "line 3, column 5" (counted from 1, columns in bytes) for a byte offset
+// (counted from 0): protobuf's own message for
 // bad UTF-8 does not say where, and a clerk editing a file by hand needs the line.
 std::string Line(std::string_view s, size_t offset) {
   size_t line = 1;
@@ -27,8 +28,7 @@ std::string Line(std::string_view s, size_t offset) {
       line_start = i + 1;
     }
   }
-  return "line " + std::to_string(line) + ", byte " + std::to_string(offset - line_start + 1) +
-         " of the line";
+  return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + 1);
 }
 
 // Protobuf 3.21 puts the code name in front of some messages

@@ -217,7 +217,8 @@ class ReportChecker {
 
   void CheckAgency(v1::Agency* a) {
     Text(a->mutable_code(), "agency.code", false);
-    Text(a->mutable_name(), "agency.name", true);
+    // The name also goes into the PDF's title and author metadata.
+    Text(a->mutable_name(), "agency.name", true, limits_.max_title_bytes);
     if (a->type() == v1::AGENCY_TYPE_UNSPECIFIED || !v1::AgencyType_IsValid(a->type())) {
       p_.Invalid("agency.type",
                  "agency type is required, e.g. SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");

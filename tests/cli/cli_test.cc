@@ -42,7 +42,10 @@ TEST(CliTest, BrokenUtf8IsInvalidInputAndWritesNothing) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("UTF-8"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(out));
-  EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+  // Nor a temporary file beside it.
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(out).parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().find("broken.pdf"), std::string::npos) << entry.path();
+  }
 }
 
 TEST(CliTest, LoneMarkNamesTheField) {
@@ -102,6 +105,17 @@ TEST(CliTest, MegabyteCellIsRefusedClearly) {
   EXPECT_NE(r.output.find("measures[0].results"), std::string::npos) << r.output.substr(0, 500);
 }
 
+// The PDF gets the mode a plain create would give under the caller's umask,
+// and a failed write leaves no temporary file behind.
+TEST(CliTest, OutputModeFollowsUmask) {
+  const std::string out = test::TempPath("umask.pdf");
+  const auto r = test::RunCommand("umask 077 && " + kCli + " render examples/004_bueng_khla.json -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto perms = std::filesystem::status(out).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read |
+                                                     std::filesystem::perms::owner_write);
+}
+
 TEST(CliTest, MissingFilesAndBadFlags) {
   EXPECT_EQ(Cli("render /nonexistent.json -o /tmp/x.pdf").exit_code, 3);
   EXPECT_EQ(Cli("render examples/004_bueng_khla.json -o " + test::TempPath("f.pdf") +
@@ -110,6 +124,10 @@ TEST(CliTest, MissingFilesAndBadFlags) {
             3);
   EXPECT_EQ(Cli("render examples/004_bueng_khla.json").exit_code, 2);  // no -o
   EXPECT_EQ(Cli("frobnicate").exit_code, 2);
+  EXPECT_EQ(Cli("render examples/004_bueng_khla.json -o " + test::TempPath("z.pdf") +
+                " --size-factor 0")
+                .exit_code,
+            2);
   EXPECT_EQ(Cli("render examples/004_bueng_khla.json -o /nonexistent-dir/x.pdf").exit_code, 3);
 }
 

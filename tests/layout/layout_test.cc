@@ -179,6 +179,39 @@ TEST(LayoutTest, CharacterMissingFromTheFontIsAnError) {
   EXPECT_TRUE(ts.Layout(OneParagraph("ก\u200Bข\u200Dค\u00A0ง", 300)).ok());
 }
 
+TEST(LayoutTest, MissingMarkIsNamedNotItsBase) {
+  Typesetter ts(Laksaman());
+  // U+20DD COMBINING ENCLOSING CIRCLE shares the cluster of the ก it follows.
+  auto pages = ts.Layout(OneParagraph("ทดสอบ กิ\u20DD", 300));
+  ASSERT_FALSE(pages.ok());
+  EXPECT_NE(pages.status().message().find("U+20DD"), std::string::npos) << pages.status().message();
+}
+
+TEST(LayoutTest, PageNumberTextIsCheckedToo) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc = OneParagraph("ข้อความ", 300);
+  doc.setup.page_number_format = "頁 {page}";
+  auto pages = ts.Layout(doc);
+  ASSERT_FALSE(pages.ok());
+  EXPECT_NE(pages.status().message().find("U+9801"), std::string::npos) << pages.status().message();
+}
+
+// One grapheme cluster longer than the line limit (a letter and thousands
+// of joiners) is cut between code points rather than overflow the limit.
+TEST(LayoutTest, HugeClusterIsCutBetweenCodePoints) {
+  Typesetter ts(Laksaman());
+  std::string text = "ก";
+  for (int i = 0; i < 3000; ++i) text += "\u200D";
+  auto pages = ts.Layout(OneParagraph(text, 300));
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  size_t total = 0;
+  for (const auto& run : pages->front().runs) {
+    EXPECT_LE(run.text.size(), 4096u);
+    total += run.text.size();
+  }
+  EXPECT_EQ(total, text.size());
+}
+
 TEST(LayoutTest, TooManyPagesIsResourceExhausted) {
   Typesetter ts(Laksaman());
   DocumentLayout doc;

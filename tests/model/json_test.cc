@@ -462,8 +462,8 @@ TEST(ParseReportJsonTest, BrokenUtf8InsideAString) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   // The same words as saraban::text::Normalize, plus the line.
   EXPECT_EQ(r.status().message(), "the report JSON has invalid UTF-8 at byte " + std::to_string(bad) +
-                                      ": truncated sequence (line 1, byte " + std::to_string(bad + 1) +
-                                      " of the line); "
+                                      ": truncated sequence (line 1, column " + std::to_string(bad + 1) +
+                                      "); "
                                       "save the file as UTF-8");
 }
 

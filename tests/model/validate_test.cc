@@ -406,6 +406,15 @@ TEST(ValidateReportTest, ListStartAtMost9999) {
   ExpectOneError(Validate(r, limits), "measures[0].method.blocks[0].list.start");
 }
 
+// The agency's name goes into the PDF's title and author metadata too.
+TEST(ValidateReportTest, AgencyNameAtMost1000Bytes) {
+  v1::Report r = ValidReport();
+  r.mutable_agency()->set_name(std::string(1000, 'a'));
+  EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
+  r.mutable_agency()->set_name(std::string(1001, 'a'));
+  ExpectOneError(Validate(r), "agency.name", StatusCode::kResourceExhausted);
+}
+
 TEST(ValidateReportTest, TitleAndHeadingAtMost1000Bytes) {
   v1::Report r = ValidReport();
   r.set_title(std::string(1000, 'a'));

@@ -204,6 +204,7 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
   }
   std::vector<pdf::Page> pages = flow.TakePages();
   NumberPages(doc.setup, *impl_, &pages);
+  if (!impl_->error_.ok()) return impl_->error_;  // e.g. a glyph missing in the footer
   return pages;
 }
 

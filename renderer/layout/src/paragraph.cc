@@ -2,6 +2,8 @@
 // opportunities of text::LineBreaker, shaping each word once through the
 // shaper's cache. A word wider than the whole line is the only thing ever
 // broken elsewhere, and then only between grapheme clusters.
+#include <hb.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -18,19 +20,41 @@ bool IsBreakSpace(char c) { return c == ' ' || c == '\t'; }
 // glyphs: PDF/A-1 strings (ActualText) hold at most 32,767 UTF-16 units.
 constexpr size_t kMaxLineBytes = 4096;
 
+// Decodes the code point at `at` of valid UTF-8; sets `len` to its bytes.
+char32_t CodePointAt(std::string_view text, size_t at, size_t* len) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  *len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  char32_t cp = *len == 1 ? lead : lead & (0x3F >> (*len - 1));
+  for (size_t i = 1; i < *len && at + i < text.size(); ++i) {
+    cp = (cp << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
+  }
+  return cp;
+}
+
 // Checks that every glyph of `word` exists in the font: glyph 0 (.notdef)
-// would print as a box. Names the first missing character.
+// would print as a box. Names the missing character: the first code point
+// of the glyph's cluster that the font has no glyph for (a missing mark
+// shares its base letter's cluster).
 Status CheckGlyphs(const text::ShapedWord& word, std::string_view text, const text::Font& font) {
-  for (const auto& g : word.glyphs) {
-    if (g.gid != 0) continue;
-    const size_t at = std::min<size_t>(g.cluster, text.size());
-    size_t len = 1;
-    const auto lead = static_cast<unsigned char>(text[at]);
-    if (lead >= 0xF0) len = 4; else if (lead >= 0xE0) len = 3; else if (lead >= 0xC0) len = 2;
-    char32_t cp = len == 1 ? lead : lead & (0x3F >> (len - 1));
-    for (size_t i = 1; i < len && at + i < text.size(); ++i) {
-      cp = (cp << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
+  for (size_t i = 0; i < word.glyphs.size(); ++i) {
+    if (word.glyphs[i].gid != 0) continue;
+    const size_t begin = std::min<size_t>(word.glyphs[i].cluster, text.size());
+    size_t end = text.size();
+    for (const auto& g : word.glyphs) {
+      if (g.cluster > begin && g.cluster < end) end = g.cluster;
     }
+    size_t at = begin, len = 1;
+    char32_t cp = 0;
+    for (size_t pos = begin; pos < end; pos += len) {
+      const char32_t c = CodePointAt(text, pos, &len);
+      hb_codepoint_t glyph = 0;
+      if (!hb_font_get_nominal_glyph(font.hb_font(), c, &glyph)) {
+        at = pos;
+        cp = c;
+        break;
+      }
+    }
+    if (cp == 0) cp = CodePointAt(text, at, &len);
     char code[16];
     std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
     return InvalidArgument("character " + std::string(code) + " \"" +
@@ -147,6 +171,27 @@ class LineBuilder {
   size_t end_ = 0;
 };
 
+// Adds code-point boundaries inside any grapheme cluster longer than
+// kMaxLineBytes (a letter followed by thousands of joiners), so that no
+// chunk of a word exceeds the line length limit.
+std::vector<size_t> SplitLongClusters(std::vector<size_t> bounds, std::string_view text) {
+  std::vector<size_t> out;
+  size_t prev = 0;
+  for (size_t b : bounds) {
+    size_t len = 1;
+    for (size_t pos = prev, start = prev; pos < b; pos += len) {
+      CodePointAt(text, pos, &len);
+      if (pos > start && pos + len - start > kMaxLineBytes) {
+        out.push_back(pos);
+        start = pos;
+      }
+    }
+    out.push_back(b);
+    prev = b;
+  }
+  return out;
+}
+
 // Splits an over-wide (or over-long) word at grapheme boundaries into chunks
 // that each fit `avail` (pt) and kMaxLineBytes; at least one grapheme each. Shapes the word once and
 // measures prefixes by cluster, so it is linear in the word's length. The
@@ -156,39 +201,35 @@ bool BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& s
                    std::vector<LineBox>* out) {
   const std::string_view body = hard.substr(seg.begin, seg.body_end - seg.begin);
   const text::ShapedWord word = shaper.ShapeUncached(body);
-  const std::vector<size_t> bounds = text::GraphemeBoundaries(body);
+  const std::vector<size_t> bounds = SplitLongClusters(text::GraphemeBoundaries(body), body);
 
   bool flushed = false;
   size_t chunk_begin = 0;  // byte offset in body
   size_t gi = 0;           // next glyph of word
   double limit = first_avail;
   for (size_t b = 0; b < bounds.size();) {
-    // Grow the chunk grapheme by grapheme while it fits.
-    std::vector<text::ShapedGlyph> glyphs;
+    // Grow the chunk grapheme by grapheme while it fits, measuring with the
+    // glyphs of the whole word.
     double w = 0;
     size_t end = chunk_begin;
-    size_t gj = gi;
     while (b < bounds.size()) {
       double add = 0;
-      size_t gk = gj;
+      size_t gk = gi;
       while (gk < word.glyphs.size() && word.glyphs[gk].cluster < bounds[b]) {
         add += word.glyphs[gk].x_advance * k;
         ++gk;
       }
       if (end > chunk_begin && (w + add > limit || bounds[b] - chunk_begin > kMaxLineBytes)) break;
-      for (size_t i = gj; i < gk; ++i) {
-        text::ShapedGlyph g = word.glyphs[i];
-        g.cluster -= static_cast<uint32_t>(chunk_begin);
-        glyphs.push_back(g);
-      }
       w += add;
-      gj = gk;
+      gi = gk;
       end = bounds[b];
       ++b;
     }
-    builder->AddOwned(seg.begin + chunk_begin, std::move(glyphs), w);
+    // Draw the chunk with glyphs of its own: a cut inside one of HarfBuzz's
+    // clusters (a cluster longer than a line) leaves no glyphs to slice.
+    text::ShapedWord chunk = shaper.ShapeUncached(body.substr(chunk_begin, end - chunk_begin));
+    builder->AddOwned(seg.begin + chunk_begin, std::move(chunk.glyphs), chunk.width * k);
     builder->SetEnd(seg.begin + end);
-    gi = gj;
     chunk_begin = end;
     if (b < bounds.size()) {
       builder->Flush(first_line, out);
@@ -211,9 +252,11 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
   const double ascent = Ascent(p.style);
   const int font_index = p.style.font == FontRole::kBold ? 1 : 0;
   if (width - p.indent - std::max(0.0, p.first_line_indent) < size) {
-    Fail(InvalidArgument("an indent of " + std::to_string(p.indent + p.first_line_indent) +
-                         " pt leaves less than one em for text in a " + std::to_string(width) +
-                         " pt wide box"));
+    char message[160];
+    std::snprintf(message, sizeof message,
+                  "an indent of %.1f pt leaves less than one em for text in a %.1f pt wide box",
+                  p.indent + p.first_line_indent, width);
+    Fail(InvalidArgument(message));
     return {};
   }
 
@@ -298,6 +341,7 @@ pdf::GlyphRun Typesetter::Impl::ShapeLine(std::string_view s, const TextStyle& s
   const double size = Scaled(style);
   const double k = size / shaper.font().units_per_em();
   const text::ShapedWord& word = shaper.Shape(s);
+  if (Status status = CheckGlyphs(word, s, shaper.font()); !status.ok()) Fail(std::move(status));
   pdf::GlyphRun run;
   run.font = style.font == FontRole::kBold ? 1 : 0;
   run.size = size;

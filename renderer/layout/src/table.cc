@@ -2,6 +2,7 @@
 // (after a continuation mark on later pages); a row taller than what is left
 // of the page is split between lines of its cells, never inside a line.
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <string>
 
@@ -204,8 +205,12 @@ Status LayOutTable(const Table& table, Flow* flow) {
   // The header repeats on every page: if it took most of a page, a table
   // would never end.
   if (writer.header_height() > flow->PrintableHeight() / 3) {
-    return InvalidArgument("the table header is " + std::to_string(writer.header_height()) +
-                           " pt tall, more than a third of the page's printable height");
+    char message[160];
+    std::snprintf(message, sizeof message,
+                  "the table header is %.1f pt tall, more than a third of the page's printable "
+                  "height (%.1f pt)",
+                  writer.header_height(), flow->PrintableHeight());
+    return InvalidArgument(message);
   }
   flow->Advance(table.space_before);
   if (!writer.FitsStart() && !flow->PageEmpty()) flow->NewPage();

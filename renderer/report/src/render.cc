@@ -35,8 +35,8 @@ Result<std::unique_ptr<ReportRenderer>> ReportRenderer::Create(const RenderOptio
   if (!regular.ok()) return regular.status().WithFieldPrefix("font");
   Result<std::shared_ptr<const text::Font>> bold = text::Font::Load(options.bold_font);
   if (!bold.ok()) return bold.status().WithFieldPrefix("bold-font");
-  if (!(options.size_factor > 0.1 && options.size_factor < 10)) {
-    return InvalidArgument("size factor must be between 0.1 and 10", "size-factor");
+  if (!(options.size_factor >= 0.2 && options.size_factor <= 5)) {
+    return InvalidArgument("size factor must be between 0.2 and 5", "size-factor");
   }
   auto impl = std::unique_ptr<Impl>(
       new Impl{options, layout::Typesetter(layout::FontSet{*regular, *bold})});

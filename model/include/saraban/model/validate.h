@@ -20,8 +20,8 @@ struct Limits {
   // Lines in any one string (newlines + 1): each line is at least one line
   // of the PDF, and 60,000 newlines made a 21,000-page document.
   int max_field_lines = 400;
-  // Report.title and Report.heading, normalised: the title also goes into
-  // the PDF's metadata.
+  // Report.title, Report.heading and Agency.name, normalised: the title and
+  // the agency name also go into the PDF's metadata.
   size_t max_title_bytes = 1000;
   // Column.heading, normalised: the table header repeats on every page and
   // must fit on one.
@@ -42,8 +42,10 @@ inline constexpr size_t kMaxReportedErrors = 100;
 // report is partly normalised and must not be used.
 std::vector<Status> ValidateReport(v1::Report* report, const Limits& limits = {});
 
-// Checks that a template is one the layout can render, so that a template
-// it accepts never fails later. Every number must be finite and:
+// Checks each template value against the bounds the layout works within.
+// Combinations can still fail at layout (an indent wider than a narrow page,
+// a header taller than a third of a short page); those errors say which.
+// Every number must be finite and:
 //   pageWidthMm, pageHeightMm       50..5080 (PDF/A-1 allows 200 in a side)
 //   margin*Mm                       >= 0, leaving at least 25.4 mm (one inch)
 //                                   printable across and down
