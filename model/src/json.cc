@@ -2,13 +2,11 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <system_error>
 
+#include "saraban/files.h"
 #include "saraban/text/normalize.h"
 
 namespace saraban::model {
@@ -85,25 +83,7 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   }
   // Exists but cannot be opened (permissions, a socket): an I/O error, so
   // NotFound like a missing file, not a fault in the JSON.
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(StatusCode::kNotFound, "cannot open " + path + ": " + std::strerror(errno));
-  }
-  // Read in chunks, stopping one byte past the limit: the file may have
-  // grown since stat, and a buffer of the full limit would cost 8 MiB of
-  // page faults on every small report.
-  std::string data;
-  char chunk[64 * 1024];
-  while (data.size() <= kMaxJsonFileBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
-    data.append(chunk, static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) return Status(StatusCode::kNotFound, "cannot read " + path);
-  if (data.size() > kMaxJsonFileBytes) {
-    return Status(StatusCode::kResourceExhausted,
-                  path + " is larger than the limit of " + std::to_string(kMaxJsonFileBytes) +
-                      " bytes (8 MiB)");
-  }
-  return data;
+  return ReadFileAtMost(path, kMaxJsonFileBytes);
 }
 
 template <typename Message>

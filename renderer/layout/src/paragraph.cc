@@ -9,6 +9,7 @@
 #include <string>
 
 #include "saraban/text/line_breaker.h"
+#include "saraban/text/normalize.h"
 #include "typesetter_impl.h"
 
 namespace saraban::layout {
@@ -20,14 +21,11 @@ bool IsBreakSpace(char c) { return c == ' ' || c == '\t'; }
 // glyphs: PDF/A-1 strings (ActualText) hold at most 32,767 UTF-16 units.
 constexpr size_t kMaxLineBytes = 4096;
 
-// Decodes the code point at `at` of valid UTF-8; sets `len` to its bytes.
-char32_t CodePointAt(std::string_view text, size_t at, size_t* len) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  *len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-  char32_t cp = *len == 1 ? lead : lead & (0x3F >> (*len - 1));
-  for (size_t i = 1; i < *len && at + i < text.size(); ++i) {
-    cp = (cp << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
-  }
+// The code point at `at` of valid UTF-8; sets `len` to its bytes.
+char32_t CodePointAt(std::string_view s, size_t at, size_t* len) {
+  size_t pos = at;
+  const char32_t cp = text::DecodeUtf8(s, pos);
+  *len = pos - at;
   return cp;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "pdf_format.h"
+#include "saraban/text/normalize.h"
 
 namespace saraban::pdf {
 namespace {
@@ -221,7 +222,7 @@ void ContentWriter::MapCluster(const GlyphRun& run, FontUsage& usage, size_t beg
   code_point_glyphs_.clear();
   for (size_t pos = text_begin; pos < text_end;) {
     code_points_.push_back(static_cast<uint32_t>(pos));
-    code_point_glyphs_.push_back(usage.NominalGlyph(DecodeUtf8(text, pos)));
+    code_point_glyphs_.push_back(usage.NominalGlyph(text::DecodeUtf8(text, pos)));
   }
   code_points_.push_back(static_cast<uint32_t>(text_end));
   claimed_.assign(code_point_glyphs_.size(), 0);

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "saraban/text/normalize.h"
+
 namespace saraban::pdf {
 namespace {
 
@@ -52,19 +54,6 @@ void AppendHex4(std::string& out, uint32_t value) {
   out.append(digits, 4);
 }
 
-uint32_t DecodeUtf8(std::string_view s, size_t& pos) {
-  const auto b0 = static_cast<unsigned char>(s[pos]);
-  if (b0 < 0x80) {
-    ++pos;
-    return b0;
-  }
-  int len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : 2;
-  uint32_t cp = b0 & (0xFF >> (len + 1));
-  for (int i = 1; i < len; ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[pos + i]) & 0x3F);
-  pos += len;
-  return cp;
-}
-
 namespace {
 
 // Calls `unit` with each UTF-16 code unit of `utf8` (valid UTF-8).
@@ -72,7 +61,7 @@ template <typename Fn>
 void ForEachUtf16Unit(std::string_view utf8, Fn unit) {
   size_t pos = 0;
   while (pos < utf8.size()) {
-    const uint32_t cp = DecodeUtf8(utf8, pos);
+    const uint32_t cp = text::DecodeUtf8(utf8, pos);
     if (cp < 0x10000) {
       unit(cp);
     } else {

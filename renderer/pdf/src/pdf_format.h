@@ -32,8 +32,6 @@ void AppendLiteralCode(std::string& out, uint32_t gid);
 // UTF-16BE of `utf8` as bytes of a literal string (no BOM).
 void AppendUtf16BeLiteral(std::string& out, std::string_view utf8);
 
-// Decodes the code point at `pos` of valid UTF-8 and advances `pos`.
-uint32_t DecodeUtf8(std::string_view utf8, size_t& pos);
 
 // The UTF-16BE bytes of `utf8` with a byte order mark (for PDF text strings).
 std::string Utf16BeWithBom(std::string_view utf8);

@@ -5,11 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
+
+#include "saraban/files.h"
 
 namespace saraban::text {
 namespace {
@@ -53,23 +52,7 @@ Result<std::string> ReadFontFile(const std::string& path) {
                            " bytes; the limit is " + std::to_string(kMaxFontFileBytes) +
                            " bytes (64 MiB)");
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(StatusCode::kNotFound,
-                  "cannot open font file " + path + ": " + std::strerror(errno));
-  }
-  // Stops one byte past the limit, in case the file grew since stat.
-  std::string data;
-  char chunk[64 * 1024];
-  while (data.size() <= kMaxFontFileBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
-    data.append(chunk, static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) return Status(StatusCode::kNotFound, "cannot read font file " + path);
-  if (data.size() > kMaxFontFileBytes) {
-    return InvalidArgument("font file " + path + " is larger than the limit of " +
-                           std::to_string(kMaxFontFileBytes) + " bytes (64 MiB)");
-  }
-  return data;
+  return ReadFileAtMost(path, kMaxFontFileBytes);
 }
 
 }  // namespace

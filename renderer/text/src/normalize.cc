@@ -214,6 +214,17 @@ Status NormalizeCluster(std::string_view s, size_t marks_begin, size_t& i, Patch
 
 bool IsThaiCombiningMark(char32_t cp) { return IsThaiMark(cp); }
 
+char32_t DecodeUtf8(std::string_view s, size_t& pos) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  const size_t len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
+  char32_t cp = len == 1 ? b0 : b0 & (0xFF >> (len + 1));
+  for (size_t i = 1; i < len && pos + i < s.size(); ++i) {
+    cp = (cp << 6) | (static_cast<unsigned char>(s[pos + i]) & 0x3F);
+  }
+  pos += len;
+  return cp;
+}
+
 Status ValidateUtf8(std::string_view utf8, size_t* bad_offset) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
   const size_t n = utf8.size();

@@ -39,6 +39,10 @@ Result<std::string> Normalize(std::string_view utf8);
 // offset of the first bad byte in `*bad_offset` when it is not null.
 Status ValidateUtf8(std::string_view utf8, size_t* bad_offset = nullptr);
 
+// Decodes the code point at byte `pos` of well-formed UTF-8 (checked
+// before, e.g. by ValidateUtf8) and moves `pos` past it.
+char32_t DecodeUtf8(std::string_view valid_utf8, size_t& pos);
+
 // True when `cp` is a Thai mark that combines with the preceding character.
 bool IsThaiCombiningMark(char32_t cp);
 
