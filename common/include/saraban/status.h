@@ -14,6 +14,12 @@ enum class StatusCode {
   kNotFound,          // a file or resource does not exist
   kResourceExhausted, // a limit was exceeded
   kInternal,          // a bug or a library failure
+  kAlreadyExists,     // a resource with that name exists
+  kAborted,           // a concurrent write won (a stale etag); re-read and retry
+  kFailedPrecondition,// the system is not in a state to do it (e.g. agency has reports)
+  kUnavailable,       // a dependency (Redis) is unreachable; retry later
+  kDeadlineExceeded,  // the operation ran out of time
+  kCancelled,         // the caller or a shutdown cancelled it
 };
 
 // The outcome of an operation that returns no value.
@@ -45,6 +51,12 @@ inline Status InvalidArgument(std::string message, std::string field = {}) {
 }
 inline Status Internal(std::string message) {
   return {StatusCode::kInternal, std::move(message)};
+}
+inline Status NotFound(std::string message, std::string field = {}) {
+  return {StatusCode::kNotFound, std::move(message), std::move(field)};
+}
+inline Status Unavailable(std::string message) {
+  return {StatusCode::kUnavailable, std::move(message)};
 }
 
 // A value or the Status that explains why there is none.

@@ -1,0 +1,141 @@
+// Render jobs on Redis: job hashes, the render stream with its consumer
+// group, retries, the dead-letter stream, batches, and the stored PDFs.
+// The key layout is in saraban/store/keys.h.
+//
+// Protocol. Submit writes the job hash (with the report snapshot) and adds
+// {job: id} to the stream. A worker reads entries with XREADGROUP and
+// Claim()s each: the claim bumps `attempts` and sets a fresh fencing token;
+// only the holder of the current token may Complete() or Fail() the job, so
+// a worker that was presumed dead and taken over cannot double-complete.
+// Entries of dead workers are taken over with XAUTOCLAIM (Reclaim). Every
+// state change and the batch counters move together in one Lua script, so
+// each job reaches exactly one final state and is counted once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saraban/redis/client.h"
+#include "saraban/status.h"
+#include "saraban/store/keys.h"
+#include "saraban/v1/document_service.pb.h"
+#include "saraban/v1/report.pb.h"
+#include "saraban/v1/template.pb.h"
+
+namespace saraban::queue {
+
+struct QueueOptions {
+  // How long a finished document is kept (its PDF key's time-to-live).
+  std::chrono::seconds document_ttl{std::chrono::hours(24 * 7)};
+  // How long final jobs and batches are kept.
+  std::chrono::seconds job_ttl{std::chrono::hours(24 * 7)};
+  // How long a request id maps to its job or batch.
+  std::chrono::seconds request_ttl{std::chrono::hours(24)};
+  // Deliveries before a job is failed for good and dead-lettered.
+  int max_attempts = 5;
+  // Retry delay after the n-th failed attempt: base * 2^(n-1), capped.
+  std::chrono::milliseconds retry_base{500};
+  std::chrono::milliseconds retry_cap{std::chrono::seconds(60)};
+  // A delivery idle this long belongs to a dead worker and is taken over.
+  // Must exceed the slowest render.
+  std::chrono::milliseconds claim_idle{std::chrono::seconds(30)};
+};
+
+// What a submission renders.
+struct JobSpec {
+  std::string report_name;  // agencies/{code}/reports/{fy}
+  int64_t report_revision = 0;
+  v1::Report snapshot;      // the report with its agency, as rendered
+  std::optional<v1::Template> template_override;
+};
+
+// A stream entry handed to a worker.
+struct Delivery {
+  std::string entry_id;  // stream entry id
+  std::string job_id;
+};
+
+// What a worker gets when its claim succeeds.
+struct ClaimedJob {
+  std::string job_id;
+  std::string entry_id;
+  std::string token;     // fencing token for Complete/Fail
+  int attempts = 0;      // including this one
+  v1::Report snapshot;
+  std::optional<v1::Template> template_override;
+};
+
+// The result of Claim.
+enum class ClaimOutcome {
+  kClaimed,       // render it
+  kAlreadyFinal,  // cancelled or done: the entry was acknowledged, skip it
+  kDeadLettered,  // too many attempts: failed and dead-lettered, skip it
+  kNotDue,        // (unused by callers) a retry that is not due yet
+};
+
+class JobQueue {
+ public:
+  JobQueue(redis::Pool& pool, store::Keys keys, QueueOptions options);
+
+  // Creates the stream and the consumer group if missing (idempotent).
+  Status EnsureStream();
+
+  // --- submission (document-service) ---
+  // Queues one job. With a request_id already used, returns the job it
+  // created and queues nothing.
+  Result<v1::Job> Submit(const JobSpec& spec, const std::string& request_id);
+  // Queues many jobs as one batch, pipelined. With a request_id already used,
+  // returns that batch and queues nothing.
+  Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id);
+  // The job or batch a request id created, if any (for early idempotency
+  // checks before expensive work).
+  Result<std::optional<std::string>> LookupRequest(const std::string& request_id);
+
+  Result<v1::Job> GetJob(const std::string& job_id);
+  Result<v1::Batch> GetBatch(const std::string& batch_id);
+  // The jobs of a batch from position `offset`, at most `limit`, optionally
+  // only those in `state`. `next_offset` is -1 after the last.
+  Result<std::vector<v1::Job>> ListBatchJobs(const std::string& batch_id, int64_t offset,
+                                             int limit, v1::JobState state,
+                                             int64_t* next_offset);
+  Result<v1::Job> CancelJob(const std::string& job_id);
+  Result<v1::Batch> CancelBatch(const std::string& batch_id);
+
+  // The stored PDF of a document, or kNotFound when it has expired.
+  Result<std::string> GetPdf(const std::string& sha256);
+
+  // --- consumption (renderer workers) ---
+  // Up to `count` new entries for `consumer`, waiting up to `block`.
+  Result<std::vector<Delivery>> Read(const std::string& consumer, int count,
+                                     std::chrono::milliseconds block);
+  // Takes over up to `count` entries idle longer than claim_idle (XAUTOCLAIM).
+  Result<std::vector<Delivery>> Reclaim(const std::string& consumer, int count);
+  // Moves retries that are due back onto the stream; returns how many.
+  Result<int> PromoteDueRetries();
+  // Claims a delivered job: see ClaimOutcome.
+  Result<ClaimOutcome> Claim(const Delivery& delivery, ClaimedJob* job);
+  // Stores the PDF and completes the job as SUCCEEDED, and acknowledges the
+  // entry, if `job.token` is still current. kAborted when fenced (another
+  // worker took the job over), which the caller just logs.
+  Status Complete(const ClaimedJob& job, const std::string& pdf, int page_count);
+  // Records a failed attempt. A permanent failure (bad input) or the last
+  // allowed attempt fails the job and dead-letters it with `reason`; any
+  // other is retried after the backoff. kAborted when fenced.
+  Status Fail(const ClaimedJob& job, const std::string& reason, bool permanent);
+
+  const store::Keys& keys() const { return keys_; }
+  const QueueOptions& options() const { return options_; }
+
+ private:
+  redis::Pool& pool_;
+  store::Keys keys_;
+  QueueOptions options_;
+};
+
+// A new job or batch id: 26 characters, time-ordered (ms) then random.
+std::string NewId();
+
+}  // namespace saraban::queue

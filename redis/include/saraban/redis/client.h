@@ -1,0 +1,135 @@
+// A small synchronous Redis client over hiredis: one connection that
+// reconnects by itself, and a pool of them for servers with many threads.
+// Transport failures are kUnavailable, never a crash; the caller decides
+// whether to retry.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "saraban/status.h"
+
+struct redisContext;
+
+namespace saraban::redis {
+
+// Where Redis is: redis://HOST:PORT[/DB].
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;
+
+  std::string ToString() const;
+};
+
+// Parses redis://HOST:PORT[/DB] (host may be [IPv6]); the port defaults to
+// 6379 and the database to 0.
+Result<Endpoint> ParseUrl(std::string_view url);
+
+struct Options {
+  std::chrono::milliseconds connect_timeout{1000};
+  // How long one command may take; blocking reads add their own block time.
+  std::chrono::milliseconds command_timeout{5000};
+};
+
+// One Redis reply, copied out of hiredis.
+struct Reply {
+  enum class Type { kNil, kString, kStatus, kInteger, kArray };
+  Type type = Type::kNil;
+  std::string str;          // kString and kStatus
+  long long integer = 0;    // kInteger
+  std::vector<Reply> elements;  // kArray
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_array() const { return type == Type::kArray; }
+  // The integer, or the string parsed as one (Lua returns numbers both ways).
+  long long AsInteger() const;
+};
+
+// A command as its arguments, binary-safe.
+using Command = std::vector<std::string>;
+
+// One connection. Not thread-safe: give each thread its own, or use Pool.
+class Connection {
+ public:
+  Connection(Endpoint endpoint, Options options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends one command and waits for its reply. A Redis error reply is a
+  // Status: OOM is kResourceExhausted, LOADING/BUSY/MASTERDOWN are
+  // kUnavailable, the rest kInternal with Redis's message. A lost
+  // connection is kUnavailable; the next call reconnects.
+  Result<Reply> Run(const Command& command);
+  // Like Run, but waits up to `extra` longer for the reply (BLOCK reads).
+  Result<Reply> RunBlocking(const Command& command, std::chrono::milliseconds extra);
+  // Sends the commands in one round trip; the first error fails the whole
+  // call (replies already read are dropped). Not a transaction.
+  Result<std::vector<Reply>> Pipeline(const std::vector<Command>& commands);
+
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  Status EnsureConnected();
+  Status Send(const Command& command);
+  Result<Reply> Receive();
+  void Drop(const std::string& why);
+  void SetTimeout(std::chrono::milliseconds timeout);
+
+  Endpoint endpoint_;
+  Options options_;
+  redisContext* ctx_ = nullptr;
+};
+
+// A fixed number of lazily opened connections shared by threads.
+class Pool {
+ public:
+  Pool(Endpoint endpoint, Options options, int size);
+  ~Pool();
+
+  // A connection borrowed for one scope.
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Connection* operator->() { return c_.get(); }
+    Connection& operator*() { return *c_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> c_;
+  };
+
+  // Waits for a free connection.
+  Lease Acquire();
+  const Endpoint& endpoint() const { return endpoint_; }
+
+ private:
+  void Release(std::unique_ptr<Connection> c);
+
+  Endpoint endpoint_;
+  Options options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int created_ = 0;
+  int size_;
+};
+
+// Runs `command` on a pooled connection.
+Result<Reply> Run(Pool& pool, const Command& command);
+
+// Checks that Redis keeps what it acknowledged and never evicts: AOF on and
+// maxmemory-policy noeviction. A queue whose keys can be evicted or lost on
+// restart loses jobs. Returns kFailedPrecondition naming the setting.
+Status CheckDurability(Connection& connection);
+
+}  // namespace saraban::redis

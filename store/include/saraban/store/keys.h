@@ -1,0 +1,84 @@
+// Every Redis key saraban uses, in one place. All keys start with a prefix
+// (default "saraban:") so that a Redis can be shared. Values are binary
+// protobuf unless said otherwise; times are Unix milliseconds as decimal.
+//
+// Reports and agencies (report-service writes, document-service reads):
+//   {p}agency:{code}              hash: data (Agency), revision, create_ms, update_ms
+//   {p}agencies                   sorted set, all scores 0: agency codes (lexical order)
+//   {p}report:{code}:{fy}         hash: data (Report without the agency's fields
+//                                 other than code), revision, create_ms, update_ms
+//   {p}reports                    sorted set, all scores 0: "{code}:{fy}"
+//   {p}reports:fy:{fy}            sorted set, all scores 0: "{code}:{fy}" of one year
+//   {p}agency:{code}:reports      set: fiscal years the agency has reports for
+//
+// Render jobs (document-service writes, renderer workers consume):
+//   {p}job:{id}                   hash: state, report, revision, batch, request_id,
+//                                 snapshot (Report), template (Template, may be
+//                                 absent), attempts, token (current claimant),
+//                                 sha256, size, pages, error, create_ms,
+//                                 start_ms, finish_ms, retry_ms
+//   {p}render                     stream of {job: id}; consumer group "renderers"
+//   {p}render:retry               sorted set: job ids scored by the time (ms) a
+//                                 retry is due; moved back onto the stream then
+//   {p}render:dead                stream of {job, report, attempts, reason}: jobs
+//                                 that failed for good
+//   {p}batch:{id}                 hash: request_id, total, succeeded, failed,
+//                                 cancelled, create_ms, finish_ms
+//   {p}batch:{id}:jobs            list of job ids in submission order
+//   {p}request:{request_id}       string: "jobs/{id}" or "batches/{id}" a client
+//                                 request id created; expires after 24 h
+//   {p}pdf:{sha256}               string: the PDF bytes; expires after the
+//                                 configured document time-to-live
+//
+// Jobs, batches and request ids expire after the job time-to-live (default
+// 7 days) once final; reports and agencies never expire.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace saraban::store {
+
+inline constexpr std::string_view kDefaultPrefix = "saraban:";
+inline constexpr std::string_view kRenderGroup = "renderers";
+
+// Builds key names under one prefix.
+class Keys {
+ public:
+  explicit Keys(std::string prefix = std::string(kDefaultPrefix)) : p_(std::move(prefix)) {}
+
+  const std::string& prefix() const { return p_; }
+
+  std::string Agency(std::string_view code) const { return Join("agency:", code); }
+  std::string Agencies() const { return p_ + "agencies"; }
+  std::string AgencyReports(std::string_view code) const {
+    return Join("agency:", code) + ":reports";
+  }
+  std::string Report(std::string_view code, int fiscal_year) const {
+    return Join("report:", code) + ":" + std::to_string(fiscal_year);
+  }
+  std::string Reports() const { return p_ + "reports"; }
+  std::string ReportsOfYear(int fiscal_year) const {
+    return p_ + "reports:fy:" + std::to_string(fiscal_year);
+  }
+
+  std::string Job(std::string_view id) const { return Join("job:", id); }
+  std::string RenderStream() const { return p_ + "render"; }
+  std::string RetrySchedule() const { return p_ + "render:retry"; }
+  std::string DeadLetters() const { return p_ + "render:dead"; }
+  std::string Batch(std::string_view id) const { return Join("batch:", id); }
+  std::string BatchJobs(std::string_view id) const { return Join("batch:", id) + ":jobs"; }
+  std::string Request(std::string_view request_id) const { return Join("request:", request_id); }
+  std::string Pdf(std::string_view sha256) const { return Join("pdf:", sha256); }
+
+ private:
+  std::string Join(std::string_view kind, std::string_view id) const {
+    std::string k = p_;
+    k += kind;
+    k += id;
+    return k;
+  }
+  std::string p_;
+};
+
+}  // namespace saraban::store

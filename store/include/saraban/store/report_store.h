@@ -1,0 +1,108 @@
+// Agencies and their reports in Redis: validated, normalised, versioned.
+// Every write is one atomic Lua script that checks the etag (revision) it
+// was given, so a stale write is refused, never silently applied.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saraban/redis/client.h"
+#include "saraban/status.h"
+#include "saraban/store/keys.h"
+#include "saraban/v1/report.pb.h"
+
+namespace saraban::store {
+
+// A stored agency and its version.
+struct StoredAgency {
+  v1::Agency agency;
+  int64_t revision = 0;   // 1 on create, +1 per write; the etag is derived from it
+  int64_t create_ms = 0;
+  int64_t update_ms = 0;
+};
+
+// A stored report: the report with its agency filled from the stored agency.
+struct StoredReport {
+  v1::Report report;
+  int64_t revision = 0;
+  int64_t create_ms = 0;
+  int64_t update_ms = 0;
+};
+
+// Which reports or agencies to list.
+struct ReportFilter {
+  std::string agency_code;  // empty means every agency
+  int fiscal_year = 0;      // 0 means any
+  std::string province;     // empty means any
+  v1::AgencyType agency_type = v1::AGENCY_TYPE_UNSPECIFIED;
+};
+
+// One page of a listing. `next` is the opaque token for the next page, empty
+// on the last one.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next;
+};
+
+// The etag of a revision, as callers see it: "\"<revision>\"" (opaque).
+std::string EtagOf(int64_t revision);
+// The revision an etag names; kInvalidArgument (field "etag") if malformed.
+Result<int64_t> RevisionOf(const std::string& etag);
+
+// Checks an agency code: 1..64 bytes of [a-z0-9-], so it is safe in keys
+// and resource names.
+Status ValidateAgencyCode(const std::string& code);
+
+// Limits of the store itself (reports have their own, in model/validate.h).
+inline constexpr int kMaxPageSize = 1000;
+inline constexpr int kDefaultPageSize = 100;
+
+class ReportStore {
+ public:
+  ReportStore(redis::Pool& pool, Keys keys) : pool_(pool), keys_(std::move(keys)) {}
+
+  // Agencies. Writes validate the agency (code, name, type, province) and
+  // normalise its text; errors name fields like "agency.name".
+  Result<StoredAgency> CreateAgency(v1::Agency agency);
+  Result<StoredAgency> GetAgency(const std::string& code);
+  // Filters on province and type (agency_code and fiscal_year are ignored).
+  Result<Page<StoredAgency>> ListAgencies(const ReportFilter& filter, int page_size,
+                                          const std::string& page_token);
+  // Replaces the stored agency with `agency` (the caller has applied its
+  // field mask). expected_revision 0 means "any". kAborted when stale.
+  Result<StoredAgency> UpdateAgency(v1::Agency agency, int64_t expected_revision);
+  // kFailedPrecondition while it has reports.
+  Status DeleteAgency(const std::string& code, int64_t expected_revision);
+
+  // Reports. Writes validate and normalise with model::ValidateReport and
+  // return every field error (field paths relative to the report: "title",
+  // "measures[2].method..."); nothing is stored when any is returned.
+  // kNotFound for an unknown agency, kAlreadyExists for a taken year.
+  Result<StoredReport> CreateReport(v1::Report report, std::vector<Status>* field_errors);
+  Result<StoredReport> GetReport(const std::string& code, int fiscal_year);
+  Result<Page<StoredReport>> ListReports(const ReportFilter& filter, int page_size,
+                                         const std::string& page_token, bool summary_only);
+  // Replaces the stored report (the caller has applied its field mask).
+  Result<StoredReport> UpdateReport(v1::Report report, int64_t expected_revision,
+                                    std::vector<Status>* field_errors);
+  Status DeleteReport(const std::string& code, int fiscal_year, int64_t expected_revision);
+
+  // For import: creates or replaces the report; with upsert_agency, creates
+  // or updates its agency from report.agency first. `created` tells which.
+  Result<StoredReport> PutReport(v1::Report report, bool upsert_agency, bool* created,
+                                 std::vector<Status>* field_errors);
+
+  // The (code, fiscal_year) of every report matching `filter`, in order;
+  // for bulk rendering. Stops with kResourceExhausted past `limit`.
+  Result<std::vector<std::pair<std::string, int>>> MatchingReports(const ReportFilter& filter,
+                                                                   size_t limit);
+
+ private:
+  redis::Pool& pool_;
+  Keys keys_;
+};
+
+}  // namespace saraban::store

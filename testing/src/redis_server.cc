@@ -1,0 +1,136 @@
+#include "saraban/testing/redis_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+namespace saraban::testing {
+
+namespace {
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "redis test server: %s\n", message.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Die("bind failed");
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_file) {
+  pid_t pid = ::fork();
+  if (pid < 0) Die("fork failed");
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    if (!log_file.empty()) {
+      int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        ::close(fd);
+      }
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::fprintf(stderr, "cannot run %s\n", args[0]);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int WaitFor(pid_t pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    int status = 0;
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0) return 0;
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+RedisServer::RedisServer(Options options) : options_(std::move(options)) {
+  char tmpl[] = "/tmp/saraban-redis-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) Die("mkdtemp failed");
+  dir_ = tmpl;
+  port_ = FreePort();
+}
+
+RedisServer::~RedisServer() {
+  if (running()) Kill();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void RedisServer::Start() {
+  if (running()) return;
+  std::vector<std::string> argv = {
+      "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+      "--dir", dir_, "--save", "", "--appendonly", options_.appendonly ? "yes" : "no",
+      "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--daemonize", "no",
+      "--logfile", dir_ + "/redis.log"};
+  if (!options_.maxmemory.empty()) {
+    argv.push_back("--maxmemory");
+    argv.push_back(options_.maxmemory);
+  }
+  pid_ = Spawn(argv);
+  WaitUntilReady();
+}
+
+void RedisServer::WaitUntilReady() {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (WaitFor(pid_, 0) != -1) {
+      pid_ = -1;
+      Die("redis-server exited at start; see " + dir_ + "/redis.log (is it installed?)");
+    }
+    redis::Connection c(endpoint(), {std::chrono::milliseconds(200), std::chrono::milliseconds(500)});
+    auto r = c.Run({"PING"});
+    if (r.ok()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Die("redis-server did not answer PING within 20 s");
+}
+
+void RedisServer::Stop() {
+  if (!running()) return;
+  ::kill(pid_, SIGTERM);
+  if (WaitFor(pid_, 20000) == -1) {
+    ::kill(pid_, SIGKILL);
+    WaitFor(pid_, 5000);
+  }
+  pid_ = -1;
+}
+
+void RedisServer::Kill() {
+  if (!running()) return;
+  ::kill(pid_, SIGKILL);
+  WaitFor(pid_, 5000);
+  pid_ = -1;
+}
+
+}  // namespace saraban::testing
