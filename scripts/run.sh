@@ -1,15 +1,67 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, and render every example report
-# in examples/ to out/<name>.pdf with the offline CLI.
+# The main job: install dependencies, build, then run the whole stack on
+# loopback — redis-server (AOF on, in out/stack/redis), report-service,
+# document-service and one renderer worker — import examples/*.json, render
+# them through the queue with one bulk request per fiscal year, write the
+# PDFs to out/{agency}-{fiscal_year}.pdf, and stop everything it started.
+#
+# Ports (override by environment): REDIS_PORT=6399, REPORTS_PORT=50051,
+# DOCUMENTS_PORT=50052. Logs: out/stack/*.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 BUILD_DIR=${BUILD_DIR:-build}
-mkdir -p out
-status=0
-for report in examples/*.json; do
-  name=$(basename "$report" .json)
-  "$BUILD_DIR/cli/saraban" render "$report" -o "out/$name.pdf" || status=1
+REDIS_PORT=${REDIS_PORT:-6399}
+REPORTS_PORT=${REPORTS_PORT:-50051}
+DOCUMENTS_PORT=${DOCUMENTS_PORT:-50052}
+STACK=out/stack
+mkdir -p "$STACK/redis"
+
+export SARABAN_REDIS="redis://127.0.0.1:$REDIS_PORT"
+export SARABAN_REPORTS="127.0.0.1:$REPORTS_PORT"
+export SARABAN_DOCUMENTS="127.0.0.1:$DOCUMENTS_PORT"
+
+pids=()
+stop_all() {
+  # Services and worker first (they drain on SIGTERM), Redis last.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
+}
+trap stop_all EXIT
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$REDIS_PORT" "$REPORTS_PORT" "$DOCUMENTS_PORT"; do
+  port_free "$p" || { echo "run.sh: port $p is in use; set REDIS_PORT, REPORTS_PORT or DOCUMENTS_PORT" >&2; exit 1; }
 done
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$PWD/$STACK/redis" \
+  --appendonly yes --appendfsync everysec --save "" --maxmemory-policy noeviction \
+  --daemonize no --logfile "$PWD/$STACK/redis.log" &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "run.sh: redis-server did not start; see $STACK/redis.log" >&2; exit 1; }
+
+"$BUILD_DIR/services/report/report-service" --listen "$SARABAN_REPORTS" >"$STACK/report-service.log" 2>&1 &
+pids+=($!)
+"$BUILD_DIR/services/document/document-service" --listen "$SARABAN_DOCUMENTS" >"$STACK/document-service.log" 2>&1 &
+pids+=($!)
+"$BUILD_DIR/renderer/worker/renderer" >"$STACK/renderer.log" 2>&1 &
+pids+=($!)
+
+SARABAN="$BUILD_DIR/cli/saraban"
+# Import once the report service answers (exit code 5: not reachable yet).
+for attempt in $(seq 50); do
+  rc=0
+  "$SARABAN" import examples/*.json --timeout 5 || rc=$?
+  [ "$rc" -ne 5 ] && break
+  sleep 0.2
+done
+[ "$rc" -eq 0 ] || { echo "run.sh: import failed (exit $rc); see $STACK/*.log" >&2; exit "$rc"; }
+
+status=0
+years=$(grep -ho '"fiscalYear": *[0-9]*' examples/*.json | grep -o '[0-9]*$' | sort -u)
+for year in $years; do
+  "$SARABAN" bulk --fiscal-year "$year" --out out --no-progress || status=$?
+done
+ls -l out/*.pdf
 exit $status

@@ -64,6 +64,7 @@ struct ClaimedJob {
   std::string entry_id;
   std::string token;     // fencing token for Complete/Fail
   int attempts = 0;      // including this one
+  std::string batch_id;  // empty for a job of its own
   v1::Report snapshot;
   std::optional<v1::Template> template_override;
 };
@@ -125,6 +126,9 @@ class JobQueue {
   // allowed attempt fails the job and dead-letters it with `reason`; any
   // other is retried after the backoff. kAborted when fenced.
   Status Fail(const ClaimedJob& job, const std::string& reason, bool permanent);
+
+  // Entries delivered to consumers and not yet acknowledged (XPENDING).
+  Result<int64_t> PendingCount();
 
   const store::Keys& keys() const { return keys_; }
   const QueueOptions& options() const { return options_; }

@@ -3,13 +3,19 @@
 // protobuf unless said otherwise; times are Unix milliseconds as decimal.
 //
 // Reports and agencies (report-service writes, document-service reads):
-//   {p}agency:{code}              hash: data (Agency), revision, create_ms, update_ms
+//   {p}agency:{code}              hash: data (Agency), revision, create_ms, update_ms,
+//                                 province, type
 //   {p}agencies                   sorted set, all scores 0: agency codes (lexical order)
 //   {p}report:{code}:{fy}         hash: data (Report without the agency's fields
 //                                 other than code), revision, create_ms, update_ms
 //   {p}reports                    sorted set, all scores 0: "{code}:{fy}"
 //   {p}reports:fy:{fy}            sorted set, all scores 0: "{code}:{fy}" of one year
 //   {p}agency:{code}:reports      set: fiscal years the agency has reports for
+// The agency hash also holds province and type (the AgencyType number) as
+// plain fields, so that listings filter without parsing the data. Listings
+// page through the sorted sets with ZRANGE BYLEX, in byte order of the
+// member: agencies in code order, reports in "{code}:{fy}" order (':' sorts
+// after '-' and the digits, so "a-1:..." and "a1:..." come before "a:...").
 //
 // Render jobs (document-service writes, renderer workers consume):
 //   {p}job:{id}                   hash: state, report, revision, batch, request_id,
@@ -17,13 +23,16 @@
 //                                 absent), attempts, token (current claimant),
 //                                 sha256, size, pages, error, create_ms,
 //                                 start_ms, finish_ms, retry_ms
-//   {p}render                     stream of {job: id}; consumer group "renderers"
+//   {p}render                     stream of {job: id}; consumer group "renderers";
+//                                 entries are deleted once acknowledged, so its
+//                                 length is the backlog (retries add new entries)
 //   {p}render:retry               sorted set: job ids scored by the time (ms) a
 //                                 retry is due; moved back onto the stream then
 //   {p}render:dead                stream of {job, report, attempts, reason}: jobs
 //                                 that failed for good
 //   {p}batch:{id}                 hash: request_id, total, succeeded, failed,
-//                                 cancelled, create_ms, finish_ms
+//                                 cancelled, create_ms, finish_ms (set when
+//                                 succeeded + failed + cancelled reaches total)
 //   {p}batch:{id}:jobs            list of job ids in submission order
 //   {p}request:{request_id}       string: "jobs/{id}" or "batches/{id}" a client
 //                                 request id created; expires after 24 h

@@ -50,11 +50,19 @@ struct Page {
 // The etag of a revision, as callers see it: "\"<revision>\"" (opaque).
 std::string EtagOf(int64_t revision);
 // The revision an etag names; kInvalidArgument (field "etag") if malformed.
+// An empty etag is revision 0: "whatever is stored".
 Result<int64_t> RevisionOf(const std::string& etag);
 
 // Checks an agency code: 1..64 bytes of [a-z0-9-], so it is safe in keys
-// and resource names.
+// and resource names. The error has no field: the caller knows where the
+// code came from (a resource name, "agency.code").
 Status ValidateAgencyCode(const std::string& code);
+
+// Validates `agency` with the rules the renderer prints it under (the
+// agency rules of model::ValidateReport, plus ValidateAgencyCode) and
+// normalises its text in place. Returns every problem, fields like
+// "agency.name"; empty means valid.
+std::vector<Status> ValidateAgency(v1::Agency* agency);
 
 // Limits of the store itself (reports have their own, in model/validate.h).
 inline constexpr int kMaxPageSize = 1000;

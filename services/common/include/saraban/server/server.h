@@ -26,6 +26,16 @@ grpc::Status ToGrpc(const Status& status);
 // `prefix` is put in front of every field path (e.g. "report").
 grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix = {});
 
+// Makes a request that does not parse (most often a string field holding
+// invalid UTF-8, which protobuf refuses) INVALID_ARGUMENT naming the field,
+// instead of gRPC's bare INTERNAL. Serve() does this; a test that builds its
+// own server calls it on its builder.
+void TranslateParseErrors(grpc::ServerBuilder& builder);
+// In a client stream a message that does not parse just ends the stream
+// (ServerReader::Read returns false). A streaming method calls this after
+// its read loop: OK for a normal end, else the error naming the field.
+grpc::Status TakeStreamParseError();
+
 // Settings every server takes, each as a flag and an environment variable.
 struct ServerOptions {
   std::string listen;                                  // --listen / SARABAN_LISTEN

@@ -1,0 +1,422 @@
+// The client subcommands: talk to report-service and document-service over
+// gRPC. Every call has a deadline; a service that cannot be reached is exit
+// code 5, so scripts can retry.
+#include <grpcpp/grpcpp.h>
+#include <google/protobuf/util/json_util.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <random>
+
+#include "cli.h"
+#include "saraban/model/json.h"
+#include "saraban/v1/document_service.grpc.pb.h"
+#include "saraban/v1/report_service.grpc.pb.h"
+
+namespace saraban::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ClientArgs {
+  std::string reports_address = "127.0.0.1:50051";
+  std::string documents_address = "127.0.0.1:50052";
+  int timeout_s = 60;
+  // import
+  std::vector<std::string> files;
+  bool no_upsert_agency = false;
+  // submit / get
+  std::string name;
+  std::string request_id;
+  std::string template_path;
+  std::string output;
+  bool wait = false;
+  // bulk
+  int fiscal_year = 0;
+  std::string province;
+  std::string agency_type;
+  std::string out_dir;
+  bool no_progress = false;
+};
+
+Status FromGrpc(const grpc::Status& s) {
+  StatusCode code = StatusCode::kInternal;
+  switch (s.error_code()) {
+    case grpc::StatusCode::OK: return Status::Ok();
+    case grpc::StatusCode::INVALID_ARGUMENT: code = StatusCode::kInvalidArgument; break;
+    case grpc::StatusCode::OUT_OF_RANGE: code = StatusCode::kInvalidArgument; break;
+    case grpc::StatusCode::NOT_FOUND: code = StatusCode::kNotFound; break;
+    case grpc::StatusCode::ALREADY_EXISTS: code = StatusCode::kAlreadyExists; break;
+    case grpc::StatusCode::ABORTED: code = StatusCode::kAborted; break;
+    case grpc::StatusCode::FAILED_PRECONDITION: code = StatusCode::kFailedPrecondition; break;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: code = StatusCode::kResourceExhausted; break;
+    case grpc::StatusCode::UNAVAILABLE: code = StatusCode::kUnavailable; break;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: code = StatusCode::kDeadlineExceeded; break;
+    case grpc::StatusCode::CANCELLED: code = StatusCode::kCancelled; break;
+    default: break;
+  }
+  return {code, s.error_message()};
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+void SetDeadline(grpc::ClientContext* ctx, int seconds) {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.add_whitespace = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+// A request id unique enough for one caller's retries.
+std::string RandomRequestId() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "cli-%016llx%016llx", static_cast<unsigned long long>(gen()),
+                static_cast<unsigned long long>(gen()));
+  return buf;
+}
+
+// "agencies/a/reports/2567" -> "a-2567.pdf"
+std::string FileNameFor(const std::string& report_name) {
+  std::string s = report_name;
+  constexpr std::string_view kPrefix = "agencies/";
+  if (s.rfind(kPrefix, 0) == 0) s = s.substr(kPrefix.size());
+  auto pos = s.find("/reports/");
+  if (pos != std::string::npos) s = s.substr(0, pos) + "-" + s.substr(pos + 9);
+  for (char& c : s) {
+    if (c == '/') c = '-';
+  }
+  return s + ".pdf";
+}
+
+Status Download(v1::DocumentService::Stub& docs, const std::string& job, const std::string& path,
+                int timeout_s, v1::Document* info) {
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, timeout_s);
+  v1::DownloadDocumentRequest req;
+  req.set_job(job);
+  req.set_chunk_size(1 << 20);
+  auto reader = docs.DownloadDocument(&ctx, req);
+  std::string bytes;
+  v1::DocumentChunk chunk;
+  while (reader->Read(&chunk)) {
+    if (chunk.has_document()) *info = chunk.document();
+    if (static_cast<size_t>(chunk.offset()) != bytes.size()) {
+      return Internal("chunks out of order downloading " + job);
+    }
+    bytes += chunk.data();
+  }
+  if (grpc::Status s = reader->Finish(); !s.ok()) return FromGrpc(s);
+  if (static_cast<int64_t>(bytes.size()) != info->size_bytes()) {
+    return Internal("downloaded " + std::to_string(bytes.size()) + " bytes of " + job +
+                    ", expected " + std::to_string(info->size_bytes()));
+  }
+  return WriteAtomically(path, bytes);
+}
+
+int Import(const ClientArgs& a) {
+  auto stub = v1::ReportService::NewStub(Channel(a.reports_address));
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  v1::ImportReportsResponse resp;
+  auto writer = stub->ImportReports(&ctx, &resp);
+  int local_failures = 0;
+  std::vector<std::string> sent_files;
+  for (const std::string& file : a.files) {
+    auto report = model::LoadReportFile(file);
+    if (!report.ok()) {
+      Fail(file, report.status());
+      ++local_failures;
+      continue;
+    }
+    v1::ImportReportsRequest req;
+    *req.mutable_report() = std::move(report).value();
+    req.set_upsert_agency(!a.no_upsert_agency);
+    if (!writer->Write(req)) break;
+    sent_files.push_back(file);
+  }
+  writer->WritesDone();
+  if (grpc::Status s = writer->Finish(); !s.ok()) return Fail("import", FromGrpc(s));
+  for (const auto& f : resp.failures()) {
+    std::string file = f.index() < static_cast<int>(sent_files.size()) ? sent_files[f.index()]
+                                                                         : "report " +
+                                                                               std::to_string(f.index());
+    std::cerr << "saraban: " << file << ": " << (f.field().empty() ? "" : f.field() + ": ")
+              << f.message() << "\n";
+  }
+  std::cout << "imported: " << resp.created() << " created, " << resp.updated() << " updated, "
+            << resp.failed() + local_failures << " failed\n";
+  return resp.failed() + local_failures > 0 ? kExitInvalidInput : kExitOk;
+}
+
+Result<v1::Job> WaitForJob(v1::DocumentService::Stub& docs, const std::string& job,
+                           int timeout_s) {
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, timeout_s);
+  v1::WatchJobRequest req;
+  req.set_name(job);
+  auto reader = docs.WatchJob(&ctx, req);
+  v1::Job last;
+  while (reader->Read(&last)) {
+  }
+  if (grpc::Status s = reader->Finish(); !s.ok()) return FromGrpc(s);
+  return last;
+}
+
+int Submit(const ClientArgs& a) {
+  auto docs = v1::DocumentService::NewStub(Channel(a.documents_address));
+  v1::RenderReportRequest req;
+  req.set_report(a.name);
+  req.set_request_id(a.request_id.empty() ? RandomRequestId() : a.request_id);
+  if (!a.template_path.empty()) {
+    auto tmpl = model::LoadTemplateFile(a.template_path);
+    if (!tmpl.ok()) return Fail(a.template_path, tmpl.status());
+    *req.mutable_template_() = *tmpl;
+  }
+  v1::Job job;
+  {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, a.timeout_s);
+    if (grpc::Status s = docs->RenderReport(&ctx, req, &job); !s.ok()) {
+      return Fail(a.name, FromGrpc(s));
+    }
+  }
+  std::cout << job.name() << "\n";
+  if (!a.wait && a.output.empty()) return kExitOk;
+  auto done = WaitForJob(*docs, job.name(), a.timeout_s);
+  if (!done.ok()) return Fail(job.name(), done.status());
+  if (done->state() != v1::SUCCEEDED) {
+    std::cerr << "saraban: " << job.name() << ": " << v1::JobState_Name(done->state())
+              << (done->error().empty() ? "" : ": " + done->error()) << "\n";
+    return kExitJobsFailed;
+  }
+  if (a.output.empty()) {
+    std::cout << done->document().sha256() << " " << done->document().page_count() << " pages\n";
+    return kExitOk;
+  }
+  v1::Document info;
+  if (Status s = Download(*docs, job.name(), a.output, a.timeout_s, &info); !s.ok()) {
+    return Fail(a.output, s);
+  }
+  std::cout << a.output << ": " << info.page_count() << " pages, " << info.size_bytes()
+            << " bytes, sha256 " << info.sha256() << "\n";
+  return kExitOk;
+}
+
+// One line of progress, redrawn in place on a terminal.
+void DrawProgress(const v1::Batch& b, Clock::time_point start, bool tty) {
+  const int done = b.succeeded() + b.failed() + b.cancelled();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  constexpr int kWidth = 30;
+  const int filled = b.total() == 0 ? kWidth : done * kWidth / b.total();
+  std::string bar(filled, '#');
+  bar.resize(kWidth, '.');
+  std::fprintf(stderr, "%s[%s] %d/%d  ok %d  failed %d  cancelled %d  %.0f/s%s",
+               tty ? "\r" : "", bar.c_str(), done, b.total(), b.succeeded(), b.failed(),
+               b.cancelled(), seconds > 0 ? done / seconds : 0.0, tty ? "" : "\n");
+  std::fflush(stderr);
+}
+
+int Bulk(const ClientArgs& a) {
+  auto docs = v1::DocumentService::NewStub(Channel(a.documents_address));
+  v1::RenderBulkRequest req;
+  req.mutable_filter()->set_fiscal_year(a.fiscal_year);
+  req.mutable_filter()->set_province(a.province);
+  if (!a.agency_type.empty()) {
+    v1::AgencyType type;
+    if (!v1::AgencyType_Parse(a.agency_type, &type)) {
+      std::cerr << "saraban: --type: unknown agency type " << a.agency_type << "\n";
+      return kExitUsage;
+    }
+    req.mutable_filter()->set_agency_type(type);
+  }
+  req.set_request_id(a.request_id.empty() ? RandomRequestId() : a.request_id);
+  std::error_code ec;
+  std::filesystem::create_directories(a.out_dir, ec);
+  if (ec) return Fail(a.out_dir, {StatusCode::kNotFound, ec.message()});
+
+  const auto start = Clock::now();
+  v1::Batch batch;
+  {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, a.timeout_s);
+    if (grpc::Status s = docs->RenderBulk(&ctx, req, &batch); !s.ok()) {
+      return Fail("bulk", FromGrpc(s));
+    }
+  }
+  std::cerr << batch.name() << ": " << batch.total() << " reports\n";
+  const bool tty = !a.no_progress && isatty(STDERR_FILENO);
+  {
+    // The watch ends when every job is final; it has no deadline of its own
+    // beyond a generous one per job.
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, a.timeout_s + batch.total());
+    v1::WatchBatchRequest w;
+    w.set_name(batch.name());
+    auto reader = docs->WatchBatch(&ctx, w);
+    while (reader->Read(&batch)) {
+      if (!a.no_progress) DrawProgress(batch, start, tty);
+    }
+    if (tty) std::fputc('\n', stderr);
+    if (grpc::Status s = reader->Finish(); !s.ok()) return Fail(batch.name(), FromGrpc(s));
+  }
+
+  // Download what succeeded, list what did not.
+  int written = 0;
+  int failed = 0;
+  std::string token;
+  do {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, a.timeout_s);
+    v1::ListJobsRequest list;
+    list.set_batch(batch.name());
+    list.set_page_size(1000);
+    list.set_page_token(token);
+    v1::ListJobsResponse page;
+    if (grpc::Status s = docs->ListJobs(&ctx, list, &page); !s.ok()) {
+      return Fail(batch.name(), FromGrpc(s));
+    }
+    for (const v1::Job& job : page.jobs()) {
+      if (job.state() != v1::SUCCEEDED) {
+        ++failed;
+        std::cerr << "saraban: " << job.report() << " (" << job.name()
+                  << "): " << v1::JobState_Name(job.state()) << ": " << job.error() << "\n";
+        continue;
+      }
+      const std::string path = (std::filesystem::path(a.out_dir) / FileNameFor(job.report()));
+      v1::Document info;
+      if (Status s = Download(*docs, job.name(), path, a.timeout_s, &info); !s.ok()) {
+        ++failed;
+        Fail(path, s);
+        continue;
+      }
+      ++written;
+    }
+    token = page.next_page_token();
+  } while (!token.empty());
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::cout << batch.name() << ": " << written << " PDFs written to " << a.out_dir << ", "
+            << failed << " failed, " << seconds << " s\n";
+  return failed > 0 ? kExitJobsFailed : kExitOk;
+}
+
+int Get(const ClientArgs& a) {
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  grpc::Status s;
+  std::string json;
+  auto is = [&](std::string_view p) { return a.name.rfind(p, 0) == 0; };
+  if (is("agencies/")) {
+    auto stub = v1::ReportService::NewStub(Channel(a.reports_address));
+    if (a.name.find("/reports/") != std::string::npos) {
+      v1::GetReportRequest req;
+      req.set_name(a.name);
+      v1::ReportResource r;
+      s = stub->GetReport(&ctx, req, &r);
+      json = ToJson(r);
+    } else {
+      v1::GetAgencyRequest req;
+      req.set_name(a.name);
+      v1::AgencyResource r;
+      s = stub->GetAgency(&ctx, req, &r);
+      json = ToJson(r);
+    }
+  } else if (is("jobs/") || is("batches/")) {
+    auto stub = v1::DocumentService::NewStub(Channel(a.documents_address));
+    if (is("jobs/")) {
+      v1::GetJobRequest req;
+      req.set_name(a.name);
+      v1::Job r;
+      s = stub->GetJob(&ctx, req, &r);
+      json = ToJson(r);
+    } else {
+      v1::GetBatchRequest req;
+      req.set_name(a.name);
+      v1::Batch r;
+      s = stub->GetBatch(&ctx, req, &r);
+      json = ToJson(r);
+    }
+  } else {
+    std::cerr << "saraban: get: NAME must start with agencies/, jobs/ or batches/\n";
+    return kExitUsage;
+  }
+  if (!s.ok()) return Fail(a.name, FromGrpc(s));
+  std::cout << json;
+  return kExitOk;
+}
+
+void AddAddresses(CLI::App* cmd, ClientArgs* a, bool reports, bool documents) {
+  if (reports) {
+    cmd->add_option("--reports", a->reports_address, "report-service address, HOST:PORT")
+        ->envname("SARABAN_REPORTS")
+        ->capture_default_str();
+  }
+  if (documents) {
+    cmd->add_option("--documents", a->documents_address, "document-service address, HOST:PORT")
+        ->envname("SARABAN_DOCUMENTS")
+        ->capture_default_str();
+  }
+  cmd->add_option("--timeout", a->timeout_s, "Deadline of each call, in seconds")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void AddClientCommands(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<ClientArgs>();
+
+  CLI::App* import = app.add_subcommand("import", "Store report files in the report service");
+  import->add_option("reports", a->files, "Report JSON files")->required();
+  import->add_flag("--no-upsert-agency", a->no_upsert_agency,
+                   "Fail reports whose agency does not exist instead of creating it");
+  AddAddresses(import, a.get(), true, false);
+  import->callback([a, exit_code] { *exit_code = Import(*a); });
+
+  CLI::App* submit = app.add_subcommand("submit", "Render one stored report through the queue");
+  submit->add_option("report", a->name, "agencies/{agency}/reports/{fiscal_year}")->required();
+  submit->add_option("--request-id", a->request_id, "Idempotency key (default: random)");
+  submit->add_option("-t,--template", a->template_path, "Template JSON (default: built-in)");
+  submit->add_flag("--wait", a->wait, "Wait until the job is final");
+  submit->add_option("-o,--output", a->output, "Wait, then download the PDF to this file");
+  AddAddresses(submit, a.get(), false, true);
+  submit->callback([a, exit_code] { *exit_code = Submit(*a); });
+
+  CLI::App* bulk = app.add_subcommand(
+      "bulk", "Render every stored report of a fiscal year (and province) into a directory");
+  bulk->add_option("--fiscal-year", a->fiscal_year, "Fiscal year, Buddhist era (e.g. 2567)")
+      ->required()
+      ->check(CLI::Range(2400, 2700));
+  bulk->add_option("--province", a->province, "Only this province (as stored, e.g. ปัตตานี)");
+  bulk->add_option("--type", a->agency_type, "Only this agency type (e.g. SUBDISTRICT_MUNICIPALITY)");
+  bulk->add_option("--out", a->out_dir, "Directory to write {agency}-{year}.pdf into")->required();
+  bulk->add_option("--request-id", a->request_id, "Idempotency key (default: random)");
+  bulk->add_flag("--no-progress", a->no_progress, "Do not draw the progress bar");
+  AddAddresses(bulk, a.get(), false, true);
+  bulk->callback([a, exit_code] { *exit_code = Bulk(*a); });
+
+  CLI::App* get = app.add_subcommand("get", "Print an agency, report, job or batch as JSON");
+  get->add_option("name", a->name,
+                  "agencies/{a}, agencies/{a}/reports/{fy}, jobs/{id} or batches/{id}")
+      ->required();
+  AddAddresses(get, a.get(), true, true);
+  get->callback([a, exit_code] { *exit_code = Get(*a); });
+}
+
+}  // namespace saraban::cli

@@ -1,0 +1,551 @@
+#include "saraban/queue/job_queue.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <future>
+#include <utility>
+
+#include "scripts.h"
+
+namespace saraban::queue {
+
+namespace {
+
+using internal::RunScript;
+
+// Jobs per script call when writing or cancelling a batch: one round trip
+// each, short enough not to stall Redis for other clients.
+constexpr size_t kBatchChunk = 200;
+// Retries moved back onto the stream per PromoteDueRetries call.
+constexpr int kPromoteLimit = 500;
+
+constexpr std::string_view kJobPrefix = "jobs/";
+constexpr std::string_view kBatchPrefix = "batches/";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * len);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+void SetTime(int64_t ms, google::protobuf::Timestamp* t) {
+  t->set_seconds(ms / 1000);
+  t->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+}
+
+int64_t ToInt(const redis::Reply& r) { return r.is_nil() ? 0 : r.AsInteger(); }
+
+// The hash fields of a new job.
+std::vector<std::string> JobFields(const JobSpec& spec, const std::string& batch_id,
+                                   const std::string& request_id, int64_t now) {
+  std::vector<std::string> f = {
+      "state",      v1::JobState_Name(v1::QUEUED),
+      "report",     spec.report_name,
+      "revision",   std::to_string(spec.report_revision),
+      "batch",      batch_id,
+      "request_id", request_id,
+      "snapshot",   spec.snapshot.SerializeAsString(),
+      "attempts",   "0",
+      "create_ms",  std::to_string(now),
+  };
+  if (spec.template_override) {
+    f.push_back("template");
+    f.push_back(spec.template_override->SerializeAsString());
+  }
+  return f;
+}
+
+// The fields GetJob reads, in this order (never the snapshot: it is large).
+const std::vector<std::string>& JobReadFields() {
+  static const std::vector<std::string> f = {
+      "state", "report", "revision", "batch",     "request_id", "attempts", "sha256",
+      "size",  "pages",  "error",    "create_ms", "start_ms",   "finish_ms"};
+  return f;
+}
+
+v1::Job JobFromFields(const std::string& id, const std::vector<redis::Reply>& v,
+                      std::chrono::seconds document_ttl) {
+  v1::Job job;
+  job.set_name(std::string(kJobPrefix) + id);
+  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;
+  v1::JobState_Parse(v[0].str, &state);
+  job.set_state(state);
+  job.set_report(v[1].str);
+  job.set_report_revision(ToInt(v[2]));
+  if (!v[3].str.empty()) job.set_batch(std::string(kBatchPrefix) + v[3].str);
+  job.set_request_id(v[4].str);
+  job.set_attempts(static_cast<int32_t>(ToInt(v[5])));
+  if (state == v1::SUCCEEDED) {
+    v1::Document* d = job.mutable_document();
+    d->set_sha256(v[6].str);
+    d->set_size_bytes(ToInt(v[7]));
+    d->set_page_count(static_cast<int32_t>(ToInt(v[8])));
+    SetTime(ToInt(v[12]) + document_ttl.count() * 1000, d->mutable_expire_time());
+  }
+  job.set_error(v[9].str);
+  if (int64_t ms = ToInt(v[10]); ms > 0) SetTime(ms, job.mutable_create_time());
+  if (int64_t ms = ToInt(v[11]); ms > 0) SetTime(ms, job.mutable_start_time());
+  if (int64_t ms = ToInt(v[12]); ms > 0) SetTime(ms, job.mutable_finish_time());
+  return job;
+}
+
+redis::Command HmgetJob(const std::string& key) {
+  redis::Command c = {"HMGET", key};
+  const auto& f = JobReadFields();
+  c.insert(c.end(), f.begin(), f.end());
+  return c;
+}
+
+// Parses XREADGROUP's or XAUTOCLAIM's list of [id, [field, value, ...]].
+std::vector<Delivery> ParseEntries(const redis::Reply& entries) {
+  std::vector<Delivery> out;
+  for (const auto& e : entries.elements) {
+    if (!e.is_array() || e.elements.size() < 2) continue;
+    Delivery d;
+    d.entry_id = e.elements[0].str;
+    const auto& kv = e.elements[1].elements;
+    for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (kv[i].str == "job") d.job_id = kv[i + 1].str;
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+bool StartsWith(const std::string& s, std::string_view p) {
+  return s.size() >= p.size() && std::string_view(s).substr(0, p.size()) == p;
+}
+
+Status UnexpectedReply(std::string_view what) {
+  return Internal("queue: unexpected reply from " + std::string(what));
+}
+
+}  // namespace
+
+JobQueue::JobQueue(redis::Pool& pool, store::Keys keys, QueueOptions options)
+    : pool_(pool), keys_(std::move(keys)), options_(options) {}
+
+Status JobQueue::EnsureStream() {
+  auto r = redis::Run(pool_, {"XGROUP", "CREATE", keys_.RenderStream(),
+                              std::string(store::kRenderGroup), "0", "MKSTREAM"});
+  // From id 0, not $: jobs submitted before the group existed are rendered.
+  if (!r.ok() && r.status().message().find("BUSYGROUP") == std::string::npos) return r.status();
+  return Status::Ok();
+}
+
+Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request_id) {
+  const std::string id = NewId();
+  const int64_t now = NowMs();
+  std::vector<std::string> args = {id, std::string(kJobPrefix) + id,
+                                   std::to_string(options_.request_ttl.count()),
+                                   request_id.empty() ? "0" : "1"};
+  for (auto& f : JobFields(spec, "", request_id, now)) args.push_back(std::move(f));
+  Result<redis::Reply> r = [&] {
+    auto c = pool_.Acquire();
+    return RunScript(*c, internal::SubmitScript(),
+                     {keys_.Job(id), keys_.RenderStream(), keys_.Request(request_id)}, args);
+  }();
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return GetJob(id);
+  if (!StartsWith(r->str, kJobPrefix)) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "request id already used for " + r->str + ", not a job", "request_id");
+  }
+  return GetJob(r->str.substr(kJobPrefix.size()));
+}
+
+Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
+                                        const std::string& request_id) {
+  std::string batch_id = NewId();
+  const int64_t now = NowMs();
+  {
+    auto c = pool_.Acquire();
+    // The batch hash (with its total) comes first, so that jobs finishing
+    // while later chunks are still written count towards a known total.
+    std::vector<std::string> args = {std::string(kBatchPrefix) + batch_id,
+                                     std::to_string(options_.request_ttl.count()),
+                                     request_id.empty() ? "0" : "1"};
+    const std::pair<const char*, std::string> fields[] = {
+        {"request_id", request_id}, {"total", std::to_string(specs.size())},
+        {"succeeded", "0"},         {"failed", "0"},
+        {"cancelled", "0"},         {"create_ms", std::to_string(now)}};
+    for (const auto& [field, value] : fields) {
+      args.push_back(field);
+      args.push_back(value);
+    }
+    auto created = RunScript(*c, internal::CreateBatchScript(),
+                             {keys_.Request(request_id), keys_.Batch(batch_id)}, args);
+    if (!created.ok()) return created.status();
+    int64_t offset = 0;
+    if (!created->is_nil()) {
+      if (!StartsWith(created->str, kBatchPrefix)) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "request id already used for " + created->str + ", not a batch",
+                      "request_id");
+      }
+      batch_id = created->str.substr(kBatchPrefix.size());
+      // A retry of a submission that stopped part way (the service died, Redis
+      // went away) writes the rest; one that completed writes nothing.
+      auto len = c->Run({"LLEN", keys_.BatchJobs(batch_id)});
+      if (!len.ok()) return len.status();
+      offset = len->AsInteger();
+      auto total = c->Run({"HGET", keys_.Batch(batch_id), "total"});
+      if (!total.ok()) return total.status();
+      if (total->is_nil() || static_cast<size_t>(total->AsInteger()) != specs.size()) offset = -1;
+    }
+    // One script call per chunk; the next chunk's arguments (serialising the
+    // snapshots) are built while Redis runs the current one.
+    struct Chunk {
+      std::vector<std::string> keys, args;
+    };
+    auto build = [&](size_t start) {
+      const size_t end = std::min(specs.size(), start + kBatchChunk);
+      Chunk ch;
+      ch.keys = {keys_.BatchJobs(batch_id), keys_.RenderStream()};
+      ch.args = {std::to_string(start)};
+      for (size_t i = start; i < end; ++i) {
+        const std::string id = NewId();
+        ch.keys.push_back(keys_.Job(id));
+        auto fields = JobFields(specs[i], batch_id, "", now);
+        ch.args.push_back(id);
+        ch.args.push_back(std::to_string(fields.size()));
+        for (auto& f : fields) ch.args.push_back(std::move(f));
+      }
+      return ch;
+    };
+    size_t start = offset < 0 ? specs.size() : static_cast<size_t>(offset);
+    std::future<Chunk> next;
+    if (start < specs.size()) next = std::async(std::launch::async, build, start);
+    for (; start < specs.size(); start += kBatchChunk) {
+      Chunk ch = next.get();
+      if (start + kBatchChunk < specs.size()) {
+        next = std::async(std::launch::async, build, start + kBatchChunk);
+      }
+      auto r = RunScript(*c, internal::AppendBatchJobsScript(), ch.keys, ch.args);
+      if (!r.ok()) {
+        if (next.valid()) next.wait();
+        // Another retry of the same request is writing it: theirs wins.
+        if (r.status().message().find("CONFLICT") != std::string::npos) break;
+        return r.status();
+      }
+    }
+  }
+  return GetBatch(batch_id);
+}
+
+Result<std::optional<std::string>> JobQueue::LookupRequest(const std::string& request_id) {
+  if (request_id.empty()) return std::optional<std::string>();
+  auto r = redis::Run(pool_, {"GET", keys_.Request(request_id)});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return std::optional<std::string>();
+  return std::optional<std::string>(r->str);
+}
+
+Result<v1::Job> JobQueue::GetJob(const std::string& job_id) {
+  auto r = redis::Run(pool_, HmgetJob(keys_.Job(job_id)));
+  if (!r.ok()) return r.status();
+  if (!r->is_array() || r->elements.size() != JobReadFields().size()) {
+    return UnexpectedReply("HMGET job");
+  }
+  if (r->elements[0].is_nil()) {
+    return NotFound("job " + job_id + " does not exist (finished jobs expire)");
+  }
+  return JobFromFields(job_id, r->elements, options_.document_ttl);
+}
+
+Result<v1::Batch> JobQueue::GetBatch(const std::string& batch_id) {
+  auto r = redis::Run(pool_, {"HMGET", keys_.Batch(batch_id), "request_id", "total", "succeeded",
+                              "failed", "cancelled", "create_ms", "finish_ms"});
+  if (!r.ok()) return r.status();
+  if (!r->is_array() || r->elements.size() != 7) return UnexpectedReply("HMGET batch");
+  const auto& v = r->elements;
+  if (v[1].is_nil()) {
+    return NotFound("batch " + batch_id + " does not exist (finished batches expire)");
+  }
+  v1::Batch b;
+  b.set_name(std::string(kBatchPrefix) + batch_id);
+  b.set_request_id(v[0].str);
+  const int64_t total = ToInt(v[1]), ok = ToInt(v[2]), failed = ToInt(v[3]),
+                cancelled = ToInt(v[4]);
+  b.set_total(static_cast<int32_t>(total));
+  b.set_succeeded(static_cast<int32_t>(ok));
+  b.set_failed(static_cast<int32_t>(failed));
+  b.set_cancelled(static_cast<int32_t>(cancelled));
+  b.set_queued(static_cast<int32_t>(std::max<int64_t>(0, total - ok - failed - cancelled)));
+  b.set_done(b.queued() == 0);
+  if (int64_t ms = ToInt(v[5]); ms > 0) SetTime(ms, b.mutable_create_time());
+  if (int64_t ms = ToInt(v[6]); ms > 0) SetTime(ms, b.mutable_finish_time());
+  return b;
+}
+
+Result<std::vector<v1::Job>> JobQueue::ListBatchJobs(const std::string& batch_id, int64_t offset,
+                                                     int limit, v1::JobState state,
+                                                     int64_t* next_offset) {
+  std::vector<v1::Job> out;
+  if (next_offset != nullptr) *next_offset = -1;
+  if (limit <= 0 || offset < 0) return out;
+  auto c = pool_.Acquire();
+  auto exists = c->Run({"EXISTS", keys_.Batch(batch_id)});
+  if (!exists.ok()) return exists.status();
+  if (exists->AsInteger() == 0) {
+    return NotFound("batch " + batch_id + " does not exist (finished batches expire)");
+  }
+  // With a state filter, read on in pages until `limit` jobs match.
+  const int64_t page = std::max<int64_t>(limit, 200);
+  int64_t pos = offset;
+  while (static_cast<int>(out.size()) < limit) {
+    auto ids = c->Run(
+        {"LRANGE", keys_.BatchJobs(batch_id), std::to_string(pos), std::to_string(pos + page - 1)});
+    if (!ids.ok()) return ids.status();
+    if (ids->elements.empty()) return out;
+    std::vector<redis::Command> cmds;
+    cmds.reserve(ids->elements.size());
+    for (const auto& id : ids->elements) cmds.push_back(HmgetJob(keys_.Job(id.str)));
+    auto rows = c->Pipeline(cmds);
+    if (!rows.ok()) return rows.status();
+    for (size_t i = 0; i < rows->size(); ++i) {
+      const auto& v = (*rows)[i].elements;
+      ++pos;
+      if (v.size() != JobReadFields().size() || v[0].is_nil()) continue;  // expired
+      v1::Job job = JobFromFields(ids->elements[i].str, v, options_.document_ttl);
+      if (state != v1::JOB_STATE_UNSPECIFIED && job.state() != state) continue;
+      out.push_back(std::move(job));
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+    // Every id of a short page was examined: that was the end of the list.
+    if (static_cast<int>(out.size()) < limit &&
+        static_cast<int64_t>(ids->elements.size()) < page) {
+      return out;
+    }
+  }
+  if (next_offset != nullptr) {
+    auto len = c->Run({"LLEN", keys_.BatchJobs(batch_id)});
+    if (!len.ok()) return len.status();
+    if (pos < len->AsInteger()) *next_offset = pos;
+  }
+  return out;
+}
+
+Result<v1::Job> JobQueue::CancelJob(const std::string& job_id) {
+  {
+    auto c = pool_.Acquire();
+    auto batch = c->Run({"HGET", keys_.Job(job_id), "batch"});
+    if (!batch.ok()) return batch.status();
+    if (batch->is_nil())
+      return NotFound("job " + job_id + " does not exist (finished jobs expire)");
+    auto r = RunScript(*c, internal::CancelScript(),
+                       {keys_.RetrySchedule(), keys_.Batch(batch->str), keys_.BatchJobs(batch->str),
+                        keys_.Job(job_id)},
+                       {std::to_string(NowMs()), std::to_string(options_.job_ttl.count()), job_id});
+    if (!r.ok()) return r.status();
+  }
+  return GetJob(job_id);
+}
+
+Result<v1::Batch> JobQueue::CancelBatch(const std::string& batch_id) {
+  {
+    auto c = pool_.Acquire();
+    auto ids = c->Run({"LRANGE", keys_.BatchJobs(batch_id), "0", "-1"});
+    if (!ids.ok()) return ids.status();
+    const auto& all = ids->elements;
+    for (size_t start = 0; start < all.size(); start += kBatchChunk) {
+      const size_t end = std::min(all.size(), start + kBatchChunk);
+      std::vector<std::string> keys = {keys_.RetrySchedule(), keys_.Batch(batch_id),
+                                       keys_.BatchJobs(batch_id)};
+      std::vector<std::string> args = {std::to_string(NowMs()),
+                                       std::to_string(options_.job_ttl.count())};
+      for (size_t i = start; i < end; ++i) {
+        keys.push_back(keys_.Job(all[i].str));
+        args.push_back(all[i].str);
+      }
+      auto r = RunScript(*c, internal::CancelScript(), keys, args);
+      if (!r.ok()) return r.status();
+    }
+  }
+  return GetBatch(batch_id);
+}
+
+Result<std::string> JobQueue::GetPdf(const std::string& sha256) {
+  auto r = redis::Run(pool_, {"GET", keys_.Pdf(sha256)});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return NotFound("the document has expired; render it again");
+  return std::move(r->str);
+}
+
+Result<std::vector<Delivery>> JobQueue::Read(const std::string& consumer, int count,
+                                             std::chrono::milliseconds block) {
+  const redis::Command cmd = {"XREADGROUP",
+                              "GROUP",
+                              std::string(store::kRenderGroup),
+                              consumer,
+                              "COUNT",
+                              std::to_string(count),
+                              "BLOCK",
+                              std::to_string(block.count()),
+                              "STREAMS",
+                              keys_.RenderStream(),
+                              ">"};
+  auto read = [&] {
+    auto c = pool_.Acquire();
+    return c->RunBlocking(cmd, block);
+  };
+  auto r = read();
+  if (!r.ok() && r.status().message().find("NOGROUP") != std::string::npos) {
+    // The stream or group went away (a flushed or new Redis): recreate it.
+    if (Status s = EnsureStream(); !s.ok()) return s;
+    r = read();
+  }
+  if (!r.ok()) return r.status();
+  std::vector<Delivery> out;
+  if (r->is_nil()) return out;
+  for (const auto& stream : r->elements) {
+    if (stream.elements.size() < 2) continue;
+    auto got = ParseEntries(stream.elements[1]);
+    out.insert(out.end(), got.begin(), got.end());
+  }
+  return out;
+}
+
+Result<std::vector<Delivery>> JobQueue::Reclaim(const std::string& consumer, int count) {
+  std::vector<Delivery> out;
+  std::string cursor = "0-0";
+  auto c = pool_.Acquire();
+  // A few pages of the pending list per call: live workers' entries at its
+  // head must not hide a dead worker's entries behind them.
+  for (int round = 0; round < 10 && static_cast<int>(out.size()) < count; ++round) {
+    auto r = c->Run({"XAUTOCLAIM", keys_.RenderStream(), std::string(store::kRenderGroup), consumer,
+                     std::to_string(options_.claim_idle.count()), cursor, "COUNT",
+                     std::to_string(count - static_cast<int>(out.size()))});
+    if (!r.ok()) {
+      if (r.status().message().find("NOGROUP") != std::string::npos) return out;
+      return r.status();
+    }
+    if (!r->is_array() || r->elements.size() < 2) return UnexpectedReply("XAUTOCLAIM");
+    // Redis 7 lists entries deleted from the stream in a third element; it
+    // has already dropped them from the pending list, nothing to do.
+    auto got = ParseEntries(r->elements[1]);
+    out.insert(out.end(), got.begin(), got.end());
+    cursor = r->elements[0].str;
+    if (cursor == "0-0") break;
+  }
+  return out;
+}
+
+Result<int> JobQueue::PromoteDueRetries() {
+  auto c = pool_.Acquire();
+  auto r = RunScript(*c, internal::PromoteScript(), {keys_.RetrySchedule(), keys_.RenderStream()},
+                     {std::to_string(NowMs()), std::to_string(kPromoteLimit)});
+  if (!r.ok()) return r.status();
+  return static_cast<int>(r->AsInteger());
+}
+
+Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) {
+  auto r = [&]() -> Result<redis::Reply> {
+    auto c = pool_.Acquire();
+    auto batch = c->Run({"HGET", keys_.Job(delivery.job_id), "batch"});
+    if (!batch.ok()) return batch.status();
+    const std::string& batch_id = batch->str;
+    return RunScript(
+        *c, internal::ClaimScript(),
+        {keys_.Job(delivery.job_id), keys_.RenderStream(), keys_.DeadLetters(),
+         keys_.Batch(batch_id), keys_.BatchJobs(batch_id)},
+        {delivery.entry_id, std::string(store::kRenderGroup), std::to_string(options_.max_attempts),
+         std::to_string(NowMs()), delivery.job_id, std::to_string(options_.job_ttl.count())});
+  }();
+  if (!r.ok()) return r.status();
+  if (!r->is_array() || r->elements.empty()) return UnexpectedReply("claim");
+  const auto& v = r->elements;
+  if (v[0].str == "final") return ClaimOutcome::kAlreadyFinal;
+  if (v[0].str == "dead") return ClaimOutcome::kDeadLettered;
+  if (v[0].str != "claimed" || v.size() != 6) return UnexpectedReply("claim");
+  ClaimedJob out;
+  out.job_id = delivery.job_id;
+  out.entry_id = delivery.entry_id;
+  out.token = v[1].str;
+  out.attempts = static_cast<int>(v[2].AsInteger());
+  out.batch_id = v[5].str;
+  std::string unreadable;
+  if (!out.snapshot.ParseFromString(v[3].str)) unreadable = "the report snapshot is unreadable";
+  if (!v[4].str.empty()) {
+    v1::Template t;
+    if (!t.ParseFromString(v[4].str)) unreadable = "the template is unreadable";
+    out.template_override = std::move(t);
+  }
+  if (!unreadable.empty()) {
+    // No worker could render it: fail it for good now, as the holder.
+    if (Status s = Fail(out, unreadable, true); !s.ok()) return s;
+    return ClaimOutcome::kDeadLettered;
+  }
+  *job = std::move(out);
+  return ClaimOutcome::kClaimed;
+}
+
+Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int page_count) {
+  const std::string sha = Sha256Hex(pdf);
+  auto c = pool_.Acquire();
+  // The PDF first: content addressed, so a second write of the same bytes
+  // (a duplicate delivery) changes nothing, and a job is never SUCCEEDED
+  // without its document.
+  auto stored = c->Run(
+      {"SET", keys_.Pdf(sha), pdf, "PX", std::to_string(options_.document_ttl.count() * 1000)});
+  if (!stored.ok()) return stored.status();
+  auto r = RunScript(*c, internal::CompleteScript(),
+                     {keys_.Job(job.job_id), keys_.RenderStream(), keys_.Batch(job.batch_id),
+                      keys_.BatchJobs(job.batch_id)},
+                     {job.token, job.entry_id, std::string(store::kRenderGroup), sha,
+                      std::to_string(pdf.size()), std::to_string(page_count),
+                      std::to_string(NowMs()), std::to_string(options_.job_ttl.count())});
+  if (!r.ok()) return r.status();
+  if (r->str == "fenced") {
+    return Status(StatusCode::kAborted,
+                  "job " + job.job_id + " was taken over by another worker; result dropped");
+  }
+  return Status::Ok();
+}
+
+Status JobQueue::Fail(const ClaimedJob& job, const std::string& reason, bool permanent) {
+  // attempts counts this one: the n-th failure waits base * 2^(n-1).
+  const int shift = std::clamp(job.attempts - 1, 0, 30);
+  const auto backoff = std::min<std::chrono::milliseconds>(
+      options_.retry_cap, options_.retry_base * (int64_t{1} << shift));
+  const int64_t now = NowMs();
+  auto c = pool_.Acquire();
+  auto r =
+      RunScript(*c, internal::FailScript(),
+                {keys_.Job(job.job_id), keys_.RenderStream(), keys_.RetrySchedule(),
+                 keys_.DeadLetters(), keys_.Batch(job.batch_id), keys_.BatchJobs(job.batch_id)},
+                {job.token, job.entry_id, std::string(store::kRenderGroup), reason,
+                 permanent ? "1" : "0", std::to_string(options_.max_attempts), std::to_string(now),
+                 std::to_string(now + backoff.count()), job.job_id,
+                 std::to_string(options_.job_ttl.count())});
+  if (!r.ok()) return r.status();
+  if (r->str == "fenced") {
+    return Status(StatusCode::kAborted,
+                  "job " + job.job_id + " was taken over by another worker; failure dropped");
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> JobQueue::PendingCount() {
+  auto r = redis::Run(pool_, {"XPENDING", keys_.RenderStream(), std::string(store::kRenderGroup)});
+  if (!r.ok()) return r.status();
+  if (!r->is_array() || r->elements.empty()) return UnexpectedReply("XPENDING");
+  return static_cast<int64_t>(r->elements[0].AsInteger());
+}
+
+}  // namespace saraban::queue

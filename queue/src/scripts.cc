@@ -1,0 +1,228 @@
+#include "scripts.h"
+
+#include <openssl/evp.h>
+
+namespace saraban::queue::internal {
+
+namespace {
+
+// Shared by the scripts that finish jobs.
+constexpr const char* kPrelude = R"lua(
+local function is_final(s)
+  return s == 'SUCCEEDED' or s == 'FAILED' or s == 'CANCELLED'
+end
+-- Acknowledged entries are deleted too: the group is the stream's only
+-- reader, so nothing needs them, and the stream stays as long as the queue.
+local function ack(stream, group, entry)
+  redis.call('XACK', stream, group, entry)
+  redis.call('XDEL', stream, entry)
+end
+-- Counts a job that became final; the batch is done (and starts to
+-- expire) when every job is.
+local function count_final(bkey, bjobs, field, now, ttl)
+  if redis.call('EXISTS', bkey) == 0 then return end
+  redis.call('HINCRBY', bkey, field, 1)
+  local b = redis.call('HMGET', bkey, 'total', 'succeeded', 'failed', 'cancelled')
+  local final = (tonumber(b[2]) or 0) + (tonumber(b[3]) or 0) + (tonumber(b[4]) or 0)
+  if final >= (tonumber(b[1]) or 0) then
+    redis.call('HSET', bkey, 'finish_ms', now)
+    redis.call('EXPIRE', bkey, ttl)
+    redis.call('EXPIRE', bjobs, ttl)
+  end
+end
+local function fail_for_good(job, dead, bkey, bjobs, id, report, attempts, reason, batch, now, ttl)
+  redis.call('HSET', job, 'state', 'FAILED', 'error', reason, 'finish_ms', now, 'token', '')
+  redis.call('XADD', dead, '*', 'job', id, 'report', report or '', 'attempts', attempts,
+             'reason', reason)
+  if batch and batch ~= '' then count_final(bkey, bjobs, 'failed', now, ttl) end
+  redis.call('EXPIRE', job, ttl)
+end
+)lua";
+
+std::string Sha1Hex(const std::string& s) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(s.data(), s.size(), digest, &len, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {}
+
+Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
+                               const std::vector<std::string>& keys,
+                               const std::vector<std::string>& args) {
+  redis::Command cmd;
+  cmd.reserve(3 + keys.size() + args.size());
+  cmd.push_back("EVALSHA");
+  cmd.push_back(s.sha1);
+  cmd.push_back(std::to_string(keys.size()));
+  cmd.insert(cmd.end(), keys.begin(), keys.end());
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  auto r = c.Run(cmd);
+  if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos) return r;
+  cmd[0] = "EVAL";
+  cmd[1] = s.body;
+  return c.Run(cmd);
+}
+
+const Script& SubmitScript() {
+  static const Script s(R"lua(
+if ARGV[4] == '1' then
+  local existing = redis.call('GET', KEYS[3])
+  if existing then return existing end
+  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
+return false
+)lua");
+  return s;
+}
+
+const Script& CreateBatchScript() {
+  static const Script s(R"lua(
+if ARGV[3] == '1' then
+  local existing = redis.call('GET', KEYS[1])
+  if existing then return existing end
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+return false
+)lua");
+  return s;
+}
+
+const Script& AppendBatchJobsScript() {
+  static const Script s(R"lua(
+if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then
+  return redis.error_reply('CONFLICT another submission is writing this batch')
+end
+local a = 2
+for i = 3, #KEYS do
+  local id = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  redis.call('HSET', KEYS[i], unpack(ARGV, a + 2, a + 1 + n))
+  redis.call('XADD', KEYS[2], '*', 'job', id)
+  redis.call('RPUSH', KEYS[1], id)
+  a = a + 2 + n
+end
+return #KEYS - 2
+)lua");
+  return s;
+}
+
+const Script& ClaimScript() {
+  static const Script s(R"lua(
+local j = redis.call('HMGET', KEYS[1], 'state', 'error', 'report', 'batch')
+if not j[1] or is_final(j[1]) then
+  ack(KEYS[2], ARGV[2], ARGV[1])
+  return {'final'}
+end
+local max = tonumber(ARGV[3])
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if attempts > max then
+  -- Only a worker that died mid-render (or a lost Fail) gets here: the
+  -- attempts were used up without a recorded final failure.
+  local last = j[2]
+  if not last or last == '' then last = 'the worker stopped during the render' end
+  local reason = 'gave up after ' .. max .. ' attempts: ' .. last
+  redis.call('HSET', KEYS[1], 'attempts', max)
+  fail_for_good(KEYS[1], KEYS[3], KEYS[4], KEYS[5], ARGV[5], j[3], max, reason, j[4],
+                ARGV[4], ARGV[6])
+  ack(KEYS[2], ARGV[2], ARGV[1])
+  return {'dead', reason}
+end
+local token = ARGV[1] .. '/' .. attempts
+redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'start_ms', ARGV[4], 'token', token)
+local body = redis.call('HMGET', KEYS[1], 'snapshot', 'template', 'batch')
+return {'claimed', token, attempts, body[1] or '', body[2] or '', body[3] or ''}
+)lua");
+  return s;
+}
+
+const Script& CompleteScript() {
+  static const Script s(R"lua(
+local j = redis.call('HMGET', KEYS[1], 'state', 'token', 'batch')
+if not j[1] or is_final(j[1]) then
+  ack(KEYS[2], ARGV[3], ARGV[2])
+  return 'final'
+end
+if j[2] ~= ARGV[1] then return 'fenced' end
+redis.call('HSET', KEYS[1], 'state', 'SUCCEEDED', 'sha256', ARGV[4], 'size', ARGV[5],
+           'pages', ARGV[6], 'finish_ms', ARGV[7], 'token', '')
+redis.call('HDEL', KEYS[1], 'error')
+if j[3] and j[3] ~= '' then count_final(KEYS[3], KEYS[4], 'succeeded', ARGV[7], ARGV[8]) end
+ack(KEYS[2], ARGV[3], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+return 'ok'
+)lua");
+  return s;
+}
+
+const Script& FailScript() {
+  static const Script s(R"lua(
+local j = redis.call('HMGET', KEYS[1], 'state', 'token', 'attempts', 'report', 'batch')
+if not j[1] or is_final(j[1]) then
+  ack(KEYS[2], ARGV[3], ARGV[2])
+  return 'final'
+end
+if j[2] ~= ARGV[1] then return 'fenced' end
+local attempts = tonumber(j[3]) or 0
+if ARGV[5] == '1' or attempts >= tonumber(ARGV[6]) then
+  local reason = ARGV[4]
+  if ARGV[5] ~= '1' then reason = 'gave up after ' .. attempts .. ' attempts: ' .. ARGV[4] end
+  fail_for_good(KEYS[1], KEYS[4], KEYS[5], KEYS[6], ARGV[9], j[4], attempts, reason, j[5],
+                ARGV[7], ARGV[10])
+  ack(KEYS[2], ARGV[3], ARGV[2])
+  return 'dead'
+end
+redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'error', ARGV[4], 'retry_ms', ARGV[8],
+           'token', '')
+redis.call('ZADD', KEYS[3], ARGV[8], ARGV[9])
+ack(KEYS[2], ARGV[3], ARGV[2])
+return 'retry'
+)lua");
+  return s;
+}
+
+const Script& PromoteScript() {
+  static const Script s(R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('XADD', KEYS[2], '*', 'job', id)
+end
+return #ids
+)lua");
+  return s;
+}
+
+const Script& CancelScript() {
+  static const Script s(R"lua(
+local n = 0
+for i = 4, #KEYS do
+  local j = redis.call('HMGET', KEYS[i], 'state', 'batch')
+  if j[1] and not is_final(j[1]) then
+    -- The stream entry stays: whoever reads or holds it sees a final job at
+    -- Claim/Complete and acknowledges it.
+    redis.call('HSET', KEYS[i], 'state', 'CANCELLED', 'finish_ms', ARGV[1], 'token', '')
+    redis.call('ZREM', KEYS[1], ARGV[i - 1])
+    if j[2] and j[2] ~= '' then count_final(KEYS[2], KEYS[3], 'cancelled', ARGV[1], ARGV[2]) end
+    redis.call('EXPIRE', KEYS[i], ARGV[2])
+    n = n + 1
+  end
+end
+return n
+)lua");
+  return s;
+}
+
+}  // namespace saraban::queue::internal

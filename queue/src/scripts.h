@@ -1,0 +1,55 @@
+// The Lua scripts that move jobs between states. Each state change, its
+// stream acknowledgement and its batch counter move in one script, so a
+// job reaches exactly one final state and is counted once.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "saraban/redis/client.h"
+#include "saraban/status.h"
+
+namespace saraban::queue::internal {
+
+// A script and its SHA-1, run with EVALSHA (EVAL when Redis lost it, e.g.
+// after a restart without the script cache).
+struct Script {
+  explicit Script(std::string body);
+  std::string body;
+  std::string sha1;
+};
+
+Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
+                               const std::vector<std::string>& keys,
+                               const std::vector<std::string>& args);
+
+// KEYS job, stream, request; ARGV job_id, request_value, request_ttl_s,
+// has_request, field, value, ...  Returns nil, or the value the request id
+// already maps to (nothing written then).
+const Script& SubmitScript();
+// KEYS request, batch; ARGV request_value, request_ttl_s, has_request,
+// field, value, ...  Returns nil, or what the request id already maps to.
+const Script& CreateBatchScript();
+// KEYS batch_jobs, stream, job...; ARGV offset, then per job: id, n, n
+// field/value strings. Fails with CONFLICT unless the batch list holds
+// exactly `offset` ids, so two writers of one batch never both write.
+const Script& AppendBatchJobsScript();
+// KEYS job, stream, dead, batch, batch_jobs; ARGV entry, group,
+// max_attempts, now_ms, job_id, job_ttl_s.
+// Returns {"final"} | {"dead", reason} |
+//         {"claimed", token, attempts, snapshot, template, batch}.
+const Script& ClaimScript();
+// KEYS job, stream, batch, batch_jobs; ARGV token, entry, group, sha256,
+// size, pages, now_ms, job_ttl_s. Returns "ok" | "final" | "fenced".
+const Script& CompleteScript();
+// KEYS job, stream, retry, dead, batch, batch_jobs; ARGV token, entry,
+// group, reason, permanent (0/1), max_attempts, now_ms, due_ms, job_id,
+// job_ttl_s. Returns "retry" | "dead" | "final" | "fenced".
+const Script& FailScript();
+// KEYS retry, stream; ARGV now_ms, limit. Returns how many were moved.
+const Script& PromoteScript();
+// KEYS retry, batch, batch_jobs, job...; ARGV now_ms, job_ttl_s, job_id...
+// Returns how many jobs it cancelled.
+const Script& CancelScript();
+
+}  // namespace saraban::queue::internal

@@ -1,0 +1,232 @@
+#include "saraban/worker/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <utility>
+
+#include "saraban/model/validate.h"
+#include "saraban/report/default_template.h"
+
+namespace saraban::worker {
+
+namespace {
+
+constexpr std::chrono::milliseconds kMinBackoff{100};
+constexpr std::chrono::milliseconds kMaxBackoff{2000};
+// Entries taken over per Reclaim: a few, so one thread does not hoard a
+// dead worker's backlog while its siblings idle.
+constexpr int kReclaimCount = 4;
+// Tries to record a finished render while Redis is away, before leaving
+// the entry pending for another worker to take over.
+constexpr int kRecordTries = 6;
+
+bool IsPermanent(StatusCode code) {
+  // Bad input stays bad: rendering it again cannot help.
+  return code == StatusCode::kInvalidArgument || code == StatusCode::kResourceExhausted;
+}
+
+}  // namespace
+
+Result<report::RenderedPdf> Worker::RenderJob(report::ReportRenderer& renderer,
+                                              const queue::ClaimedJob& job, std::string* reason,
+                                              bool* permanent) const {
+  // Validate, then render: the same call `saraban render` makes, so the
+  // bytes are the same. The snapshot was validated when it was stored; a
+  // failure now (older rules, a tampered hash) is still the input's fault.
+  const v1::Template& tmpl = job.template_override ? *job.template_override : default_template_;
+  auto fail = [&](std::string why, bool is_permanent) -> Status {
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    *reason = why;
+    *permanent = is_permanent;
+    return Internal(why);
+  };
+  if (auto errors = model::ValidateTemplate(tmpl); !errors.empty()) {
+    return fail("template: " + model::FormatErrors(errors), true);
+  }
+  v1::Report copy = job.snapshot;
+  if (auto errors = model::ValidateReport(&copy); !errors.empty()) {
+    return fail(model::FormatErrors(errors), true);
+  }
+  Result<report::RenderedPdf> pdf = Internal("not rendered");
+  try {
+    pdf = renderer.Render(job.snapshot, tmpl);
+  } catch (const std::exception& e) {
+    return fail(std::string("render: ") + e.what(), false);
+  }
+  if (!pdf.ok()) return fail(pdf.status().ToString(), IsPermanent(pdf.status().code()));
+  return pdf;
+}
+
+struct Worker::Thread {
+  int index = 0;
+  std::string consumer;
+  std::unique_ptr<redis::Pool> pool;  // of one connection: this thread's own
+  std::unique_ptr<queue::JobQueue> queue;
+  std::unique_ptr<report::ReportRenderer> renderer;
+  std::thread thread;
+};
+
+Worker::Worker(WorkerOptions options) : options_(std::move(options)) {}
+
+Worker::~Worker() { Stop(); }
+
+Result<std::unique_ptr<Worker>> Worker::Create(WorkerOptions options) {
+  if (options.threads < 1) options.threads = 1;
+  auto tmpl = report::DefaultTemplate();
+  if (!tmpl.ok()) return tmpl.status();
+  std::unique_ptr<Worker> w(new Worker(std::move(options)));
+  w->default_template_ = std::move(tmpl).value();
+  for (int i = 0; i < w->options_.threads; ++i) {
+    auto t = std::make_unique<Thread>();
+    t->index = i;
+    t->consumer = w->options_.consumer + "-" + std::to_string(i);
+    auto renderer = report::ReportRenderer::Create(w->options_.render);
+    if (!renderer.ok()) return renderer.status();
+    t->renderer = std::move(renderer).value();
+    t->pool = std::make_unique<redis::Pool>(w->options_.endpoint, w->options_.redis, 1);
+    t->queue = std::make_unique<queue::JobQueue>(*t->pool, w->options_.keys, w->options_.queue);
+    w->threads_.push_back(std::move(t));
+  }
+  return w;
+}
+
+void Worker::Start() {
+  stopping_ = false;
+  for (auto& t : threads_) {
+    Thread* raw = t.get();
+    t->thread = std::thread([this, raw] { Run(*raw); });
+  }
+}
+
+void Worker::Stop() {
+  {
+    std::lock_guard lock(sleep_mu_);
+    stopping_ = true;
+  }
+  sleep_cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t->thread.joinable()) t->thread.join();
+  }
+}
+
+WorkerStats Worker::stats() const {
+  return {succeeded_.load(), retried_.load(), failed_.load(), fenced_.load(), skipped_.load()};
+}
+
+void Worker::Sleep(std::chrono::milliseconds d) {
+  std::unique_lock lock(sleep_mu_);
+  sleep_cv_.wait_for(lock, d, [&] { return stopping_.load(); });
+}
+
+void Worker::Run(Thread& t) {
+  using Clock = std::chrono::steady_clock;
+  queue::JobQueue& q = *t.queue;
+  auto backoff = kMinBackoff;
+  // Threads start their periodic chores at different times so that they
+  // do not all hit Redis at once.
+  auto next_promote = Clock::now() + options_.promote_every * t.index / options_.threads;
+  auto next_reclaim = Clock::now();
+  bool reported = false;  // the current Redis outage was logged
+  while (!stopping_) {
+    Status s;
+    const auto now = Clock::now();
+    if (now >= next_promote) {
+      auto moved = q.PromoteDueRetries();
+      if (!moved.ok())
+        s = moved.status();
+      else
+        next_promote = now + options_.promote_every;
+    }
+    if (s.ok() && now >= next_reclaim) {
+      auto taken = q.Reclaim(t.consumer, kReclaimCount);
+      if (!taken.ok()) {
+        s = taken.status();
+      } else {
+        next_reclaim = now + options_.queue.claim_idle / 2;
+        for (const auto& d : *taken) {
+          spdlog::info("{}: took over job {} (entry {})", t.consumer, d.job_id, d.entry_id);
+          if (s = Process(t, d); !s.ok()) break;
+        }
+      }
+    }
+    if (s.ok()) {
+      auto got = q.Read(t.consumer, 1, options_.read_block);
+      if (!got.ok()) {
+        s = got.status();
+      } else {
+        for (const auto& d : *got) {
+          if (s = Process(t, d); !s.ok()) break;
+        }
+      }
+    }
+    if (s.ok()) {
+      if (reported) spdlog::info("{}: redis is back", t.consumer);
+      reported = false;
+      backoff = kMinBackoff;
+      continue;
+    }
+    // Redis away (or answering errors): never give up, back off. An entry
+    // read but not claimed stays pending and is taken over later.
+    if (!reported) spdlog::warn("{}: {}; retrying", t.consumer, s.ToString());
+    reported = true;
+    Sleep(backoff);
+    backoff = std::min(kMaxBackoff, backoff * 2);
+  }
+}
+
+Status Worker::Process(Thread& t, const queue::Delivery& d) {
+  queue::JobQueue& q = *t.queue;
+  queue::ClaimedJob job;
+  auto outcome = q.Claim(d, &job);
+  if (!outcome.ok()) return outcome.status();
+  if (*outcome == queue::ClaimOutcome::kAlreadyFinal) {
+    ++skipped_;
+    return Status::Ok();
+  }
+  if (*outcome == queue::ClaimOutcome::kDeadLettered) {
+    ++failed_;
+    spdlog::warn("{}: job {} used up its attempts and was dead-lettered", t.consumer, d.job_id);
+    return Status::Ok();
+  }
+
+  std::string reason;
+  bool permanent = false;
+  Result<report::RenderedPdf> pdf = RenderJob(*t.renderer, job, &reason, &permanent);
+
+  // Record the outcome; while Redis is away, keep the result a little.
+  Status s;
+  auto wait = kMinBackoff;
+  for (int i = 0; i < kRecordTries; ++i) {
+    s = pdf.ok() ? q.Complete(job, pdf->bytes, pdf->page_count) : q.Fail(job, reason, permanent);
+    if (s.code() != StatusCode::kUnavailable) break;
+    std::this_thread::sleep_for(wait);
+    wait = std::min(kMaxBackoff, wait * 2);
+  }
+  if (s.code() == StatusCode::kAborted) {
+    ++fenced_;
+    spdlog::info("{}: {}", t.consumer, s.message());
+    return Status::Ok();
+  }
+  if (!s.ok()) {
+    // The entry stays pending: another worker takes it over after claim_idle.
+    spdlog::warn("{}: could not record job {}: {}", t.consumer, job.job_id, s.ToString());
+    return s;
+  }
+  if (pdf.ok()) {
+    ++succeeded_;
+    spdlog::debug("{}: job {} done, {} pages", t.consumer, job.job_id, pdf->page_count);
+  } else if (permanent || job.attempts >= options_.queue.max_attempts) {
+    ++failed_;
+    spdlog::warn("{}: job {} failed: {}", t.consumer, job.job_id, reason);
+  } else {
+    ++retried_;
+    spdlog::info("{}: job {} attempt {} failed, will retry: {}", t.consumer, job.job_id,
+                 job.attempts, reason);
+  }
+  return Status::Ok();
+}
+
+}  // namespace saraban::worker

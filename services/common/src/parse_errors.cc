@@ -1,0 +1,118 @@
+// Requests that do not parse. protobuf refuses a string field holding
+// invalid UTF-8 and says which field only in its log; gRPC then answers a
+// unary call with INTERNAL and no message, and ends a client stream as if
+// the caller had finished. Here the log line is kept per thread (gRPC's sync
+// server parses on the thread that runs the method), a server interceptor
+// sees the missing message and rewrites the status, and streaming methods
+// ask TakeStreamParseError.
+#include <google/protobuf/stubs/logging.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <mutex>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "saraban/server/server.h"
+
+namespace saraban::server {
+
+namespace {
+
+thread_local std::string bad_utf8_field;  // the field of the last refused parse
+
+google::protobuf::LogHandler* previous_handler = nullptr;
+
+void CaptureParseErrors(google::protobuf::LogLevel level, const char* file, int line,
+                        const std::string& message) {
+  // "String field 'saraban.v1.Report.title' contains invalid UTF-8 data when
+  // parsing a protocol buffer. ..."
+  constexpr std::string_view kParsing = "invalid UTF-8 data when parsing";
+  if (message.find(kParsing) != std::string::npos) {
+    auto open = message.find('\'');
+    auto close = open == std::string::npos ? open : message.find('\'', open + 1);
+    bad_utf8_field = close == std::string::npos ? "" : message.substr(open + 1, close - open - 1);
+    return;  // the caller gets it as a status
+  }
+  if (previous_handler != nullptr) previous_handler(level, file, line, message);
+}
+
+void InstallLogHandler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    previous_handler = google::protobuf::SetLogHandler(&CaptureParseErrors);
+  });
+}
+
+grpc::Status ParseError(const std::string& method) {
+  std::string field = std::move(bad_utf8_field);
+  bad_utf8_field.clear();
+  std::string text =
+      field.empty()
+          ? "the request to " + method + " is not a valid protobuf message"
+          : field + ": holds invalid UTF-8; every text field must be UTF-8 (Thai as UTF-8, not "
+                    "TIS-620 or a cut-off sequence)";
+  google::rpc::Status rich;
+  rich.set_code(grpc::StatusCode::INVALID_ARGUMENT);
+  rich.set_message(text);
+  if (!field.empty()) {
+    google::rpc::BadRequest bad;
+    auto* v = bad.add_field_violations();
+    v->set_field(field);
+    v->set_description("holds invalid UTF-8");
+    rich.add_details()->PackFrom(bad);
+  }
+  return {grpc::StatusCode::INVALID_ARGUMENT, text, rich.SerializeAsString()};
+}
+
+class ParseErrorInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit ParseErrorInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : method_(info->method()), unary_(info->type() ==
+                                        grpc::experimental::ServerRpcInfo::Type::UNARY ||
+                                        info->type() ==
+                                            grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr && unary_) {
+      failed_ = true;
+      error_ = ParseError(method_);
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) && failed_ &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      methods->ModifySendStatus(error_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string method_;
+  bool unary_;
+  bool failed_ = false;
+  grpc::Status error_;
+};
+
+class ParseErrorInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new ParseErrorInterceptor(info);
+  }
+};
+
+}  // namespace
+
+void TranslateParseErrors(grpc::ServerBuilder& builder) {
+  InstallLogHandler();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<ParseErrorInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+}
+
+grpc::Status TakeStreamParseError() {
+  if (bad_utf8_field.empty()) return grpc::Status::OK;
+  return ParseError("the stream");
+}
+
+}  // namespace saraban::server

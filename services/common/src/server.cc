@@ -1,0 +1,217 @@
+#include "saraban/server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace saraban::server {
+
+namespace {
+
+grpc::StatusCode CodeOf(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return grpc::StatusCode::OK;
+    case StatusCode::kInvalidArgument: return grpc::StatusCode::INVALID_ARGUMENT;
+    case StatusCode::kNotFound: return grpc::StatusCode::NOT_FOUND;
+    case StatusCode::kResourceExhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case StatusCode::kAlreadyExists: return grpc::StatusCode::ALREADY_EXISTS;
+    case StatusCode::kAborted: return grpc::StatusCode::ABORTED;
+    case StatusCode::kFailedPrecondition: return grpc::StatusCode::FAILED_PRECONDITION;
+    case StatusCode::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
+    case StatusCode::kDeadlineExceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case StatusCode::kCancelled: return grpc::StatusCode::CANCELLED;
+    case StatusCode::kInternal: return grpc::StatusCode::INTERNAL;
+  }
+  return grpc::StatusCode::INTERNAL;
+}
+
+std::string JoinField(const std::string& prefix, const std::string& field) {
+  if (prefix.empty()) return field;
+  if (field.empty()) return prefix;
+  return field.front() == '[' ? prefix + field : prefix + "." + field;
+}
+
+// A status whose details carry a google.rpc.BadRequest with `violations`.
+grpc::Status WithBadRequest(grpc::StatusCode code, const std::string& message,
+                            const google::rpc::BadRequest& violations) {
+  google::rpc::Status rich;
+  rich.set_code(code);
+  rich.set_message(message);
+  rich.add_details()->PackFrom(violations);
+  return grpc::Status(code, message, rich.SerializeAsString());
+}
+
+}  // namespace
+
+grpc::Status ToGrpc(const Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  grpc::StatusCode code = CodeOf(status.code());
+  if (status.field().empty()) return grpc::Status(code, status.message());
+  google::rpc::BadRequest bad;
+  auto* v = bad.add_field_violations();
+  v->set_field(status.field());
+  v->set_description(status.message());
+  return WithBadRequest(code, status.ToString(), bad);
+}
+
+grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix) {
+  google::rpc::BadRequest bad;
+  std::string message;
+  grpc::StatusCode code = grpc::StatusCode::INVALID_ARGUMENT;
+  for (const Status& e : errors) {
+    std::string field = JoinField(prefix, e.field());
+    auto* v = bad.add_field_violations();
+    v->set_field(field);
+    v->set_description(e.message());
+    if (!message.empty()) message += "; ";
+    message += field.empty() ? e.message() : field + ": " + e.message();
+  }
+  // A size limit alone is RESOURCE_EXHAUSTED-worthy, but mixed with other
+  // field errors the request is simply invalid: INVALID_ARGUMENT names all.
+  if (message.empty()) message = "invalid request";
+  return WithBadRequest(code, message, bad);
+}
+
+void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_listen) {
+  o->listen = default_listen;
+  app.add_option("--listen", o->listen, "Address to serve gRPC on, HOST:PORT")
+      ->envname("SARABAN_LISTEN")
+      ->capture_default_str();
+  app.add_option("--redis", o->redis_url, "Redis, redis://HOST:PORT[/DB]")
+      ->envname("SARABAN_REDIS")
+      ->capture_default_str();
+  app.add_option("--redis-connections", o->redis_connections,
+                 "Redis connections shared by the RPC threads")
+      ->envname("SARABAN_REDIS_CONNECTIONS")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app.add_option("--key-prefix", o->key_prefix, "Prefix of every Redis key")
+      ->envname("SARABAN_KEY_PREFIX")
+      ->capture_default_str();
+  app.add_option("--max-message-bytes", o->max_message_bytes,
+                 "Largest request message accepted, in bytes")
+      ->envname("SARABAN_MAX_MESSAGE_BYTES")
+      ->check(CLI::Range(1 << 16, 1 << 30))
+      ->capture_default_str();
+  app.add_flag("--allow-unsafe-redis", o->allow_unsafe_redis,
+               "Start even if Redis has AOF off or may evict keys (warns instead)")
+      ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
+}
+
+Result<redis::Endpoint> PrepareRedis(const ServerOptions& options) {
+  auto endpoint = redis::ParseUrl(options.redis_url);
+  if (!endpoint.ok()) return endpoint.status().WithFieldPrefix("--redis");
+  redis::Connection c(*endpoint, {});
+  Status durable = redis::CheckDurability(c);
+  if (durable.code() == StatusCode::kUnavailable) {
+    spdlog::warn("{}; starting anyway, health is NOT_SERVING until it answers",
+                 durable.message());
+  } else if (!durable.ok()) {
+    if (!options.allow_unsafe_redis) return durable;
+    spdlog::warn("{} (continuing: --allow-unsafe-redis)", durable.message());
+  }
+  return endpoint;
+}
+
+namespace {
+
+// Blocks SIGTERM and SIGINT in this thread and every thread it starts, so
+// that one thread can wait for them with sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int Serve(const std::string& name, const ServerOptions& options, redis::Pool& pool,
+          const std::vector<grpc::Service*>& services, std::chrono::seconds grace) {
+  sigset_t stop_signals = BlockStopSignals();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  TranslateParseErrors(builder);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    spdlog::error("{}: cannot listen on {}", name, options.listen);
+    return 1;
+  }
+  spdlog::info("{}: serving on {} (redis {})", name, options.listen,
+               pool.endpoint().ToString());
+
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable cv;
+
+  // Health follows Redis: SERVING while it answers PING.
+  std::thread health_thread([&] {
+    redis::Connection probe(pool.endpoint(),
+                            {std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
+    bool last = false;
+    bool first = true;
+    while (!stopping) {
+      auto r = probe.Run({"PING"});
+      bool up = r.ok();
+      if (up != last || first) {
+        if (up) {
+          spdlog::info("{}: redis reachable: SERVING", name);
+        } else {
+          spdlog::warn("{}: {}: NOT_SERVING", name, r.status().message());
+        }
+        if (!stopping) health->SetServingStatus(up);
+        last = up;
+        first = false;
+      }
+      std::unique_lock lock(mu);
+      cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping.load(); });
+    }
+  });
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);  // the server only stops on a signal
+    spdlog::info("{}: {} received: NOT_SERVING, draining for up to {} s", name,
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT", grace.count());
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    cv.notify_all();
+    health->SetServingStatus(false);
+    server->Shutdown(std::chrono::system_clock::now() + grace);
+  });
+
+  server->Wait();
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  health_thread.join();
+  signal_thread.join();
+  spdlog::info("{}: stopped", name);
+  return 0;
+}
+
+}  // namespace saraban::server

@@ -1,0 +1,331 @@
+#include "saraban/document/document_service.h"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <thread>
+
+#include "saraban/model/validate.h"
+#include "saraban/server/server.h"
+#include "saraban/server/names.h"
+
+namespace saraban::document {
+
+namespace {
+
+using server::InvalidFields;
+using server::ToGrpc;
+
+constexpr size_t kMaxRequestIdBytes = 128;
+constexpr int kDefaultChunk = 64 * 1024;
+constexpr int kMaxChunk = 1 << 20;
+
+bool IsFinal(v1::JobState s) {
+  return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::CANCELLED;
+}
+
+Status CheckRequestId(const std::string& id) {
+  if (id.size() > kMaxRequestIdBytes) {
+    return InvalidArgument("must be at most 128 bytes, got " + std::to_string(id.size()),
+                           "request_id");
+  }
+  for (unsigned char c : id) {
+    if (c < 0x21 || c > 0x7e) {
+      return InvalidArgument("must be printable ASCII without spaces (e.g. a UUID)",
+                             "request_id");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+grpc::Status Cancelled() { return {grpc::StatusCode::CANCELLED, "the caller went away"}; }
+
+}  // namespace
+
+Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_name,
+                                                    const std::string& field,
+                                                    const v1::Template* tmpl) {
+  auto name = server::ParseReportName(report_name, field);
+  if (!name.ok()) return name.status();
+  auto stored = reports_.GetReport(name->agency, name->fiscal_year);
+  if (!stored.ok()) {
+    Status s = stored.status();
+    if (s.code() == StatusCode::kNotFound) {
+      return NotFound("report " + report_name + " does not exist", field);
+    }
+    return s;
+  }
+  queue::JobSpec spec;
+  spec.report_name = report_name;
+  spec.report_revision = stored->revision;
+  spec.snapshot = std::move(stored->report);
+  if (tmpl != nullptr) spec.template_override = *tmpl;
+  return spec;
+}
+
+grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
+                                               const v1::RenderReportRequest* req,
+                                               v1::Job* out) {
+  if (Status s = CheckRequestId(req->request_id()); !s.ok()) return ToGrpc(s);
+  if (req->has_template_()) {
+    auto errors = model::ValidateTemplate(req->template_());
+    if (!errors.empty()) return InvalidFields(errors, "template");
+  }
+  if (!req->request_id().empty()) {
+    // A retry: answer with the job the first attempt created.
+    auto existing = jobs_.LookupRequest(req->request_id());
+    if (!existing.ok()) return ToGrpc(existing.status());
+    if (existing->has_value()) {
+      auto id = server::ParseJobName(**existing, "request_id");
+      if (!id.ok()) {
+        return ToGrpc(InvalidArgument("already names " + **existing + ", not a job", "request_id"));
+      }
+      auto job = jobs_.GetJob(*id);
+      if (!job.ok()) return ToGrpc(job.status());
+      *out = *job;
+      return grpc::Status::OK;
+    }
+  }
+  auto spec = SpecFor(req->report(), "report", req->has_template_() ? &req->template_() : nullptr);
+  if (!spec.ok()) return ToGrpc(spec.status());
+  auto job = jobs_.Submit(*spec, req->request_id());
+  if (!job.ok()) return ToGrpc(job.status());
+  *out = std::move(job).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
+                                             const v1::RenderBulkRequest* req, v1::Batch* out) {
+  if (Status s = CheckRequestId(req->request_id()); !s.ok()) return ToGrpc(s);
+  if (req->has_template_()) {
+    auto errors = model::ValidateTemplate(req->template_());
+    if (!errors.empty()) return InvalidFields(errors, "template");
+  }
+  if (!req->request_id().empty()) {
+    auto existing = jobs_.LookupRequest(req->request_id());
+    if (!existing.ok()) return ToGrpc(existing.status());
+    if (existing->has_value()) {
+      auto id = server::ParseBatchName(**existing, "request_id");
+      if (!id.ok()) {
+        return ToGrpc(InvalidArgument("already names " + **existing + ", not a batch", "request_id"));
+      }
+      auto batch = jobs_.GetBatch(*id);
+      if (!batch.ok()) return ToGrpc(batch.status());
+      *out = *batch;
+      return grpc::Status::OK;
+    }
+  }
+
+  std::vector<std::string> names;
+  std::string field_of_names;
+  if (req->has_filter()) {
+    const v1::BulkFilter& f = req->filter();
+    if (f.fiscal_year() == 0) {
+      return ToGrpc(InvalidArgument("is required (Buddhist era, e.g. 2567)", "filter.fiscal_year"));
+    }
+    store::ReportFilter filter;
+    filter.fiscal_year = f.fiscal_year();
+    filter.province = f.province();
+    filter.agency_type = f.agency_type();
+    auto matches = reports_.MatchingReports(filter, options_.max_batch_jobs);
+    if (!matches.ok()) {
+      Status s = matches.status();
+      if (s.code() == StatusCode::kResourceExhausted) {
+        return ToGrpc(Status(StatusCode::kResourceExhausted,
+                             "more than " + std::to_string(options_.max_batch_jobs) +
+                                 " reports match; narrow the filter (e.g. by province)",
+                             "filter"));
+      }
+      return ToGrpc(s);
+    }
+    if (matches->empty()) {
+      return ToGrpc(NotFound("no report matches this filter", "filter"));
+    }
+    for (const auto& [code, fy] : *matches) names.push_back(server::ReportResourceName(code, fy));
+    field_of_names = "filter";
+  } else if (req->has_reports()) {
+    if (req->reports().reports_size() == 0) {
+      return ToGrpc(InvalidArgument("must name at least one report", "reports.reports"));
+    }
+    if (req->reports().reports_size() > options_.max_batch_jobs) {
+      return ToGrpc(Status(StatusCode::kResourceExhausted,
+                           "at most " + std::to_string(options_.max_batch_jobs) +
+                               " reports per batch, got " +
+                               std::to_string(req->reports().reports_size()),
+                           "reports.reports"));
+    }
+    names.assign(req->reports().reports().begin(), req->reports().reports().end());
+  } else {
+    return ToGrpc(InvalidArgument("set filter or reports", "selector"));
+  }
+
+  std::vector<queue::JobSpec> specs;
+  specs.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (ctx->IsCancelled()) return Cancelled();
+    std::string field = field_of_names.empty()
+                            ? "reports.reports[" + std::to_string(i) + "]"
+                            : field_of_names;
+    auto spec = SpecFor(names[i], field, req->has_template_() ? &req->template_() : nullptr);
+    if (!spec.ok()) return ToGrpc(spec.status());
+    specs.push_back(std::move(spec).value());
+  }
+  auto batch = jobs_.SubmitBatch(specs, req->request_id());
+  if (!batch.ok()) return ToGrpc(batch.status());
+  *out = std::move(batch).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobRequest* req,
+                                         v1::Job* out) {
+  auto id = server::ParseJobName(req->name(), "name");
+  if (!id.ok()) return ToGrpc(id.status());
+  auto job = jobs_.GetJob(*id);
+  if (!job.ok()) return ToGrpc(job.status());
+  *out = std::move(job).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext*, const v1::ListJobsRequest* req,
+                                           v1::ListJobsResponse* out) {
+  auto id = server::ParseBatchName(req->batch(), "batch");
+  if (!id.ok()) return ToGrpc(id.status());
+  auto size = server::CheckPageSize(req->page_size());
+  if (!size.ok()) return ToGrpc(size.status());
+  int64_t offset = 0;
+  if (!req->page_token().empty()) {
+    const std::string& t = req->page_token();
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), offset);
+    if (ec != std::errc() || p != t.data() + t.size() || offset < 0) {
+      return ToGrpc(InvalidArgument("is not a token this service issued", "page_token"));
+    }
+  }
+  int64_t next = -1;
+  auto jobs = jobs_.ListBatchJobs(*id, offset, *size, req->state(), &next);
+  if (!jobs.ok()) return ToGrpc(jobs.status());
+  for (auto& j : *jobs) *out->add_jobs() = std::move(j);
+  if (next >= 0) out->set_next_page_token(std::to_string(next));
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::GetBatch(grpc::ServerContext*, const v1::GetBatchRequest* req,
+                                           v1::Batch* out) {
+  auto id = server::ParseBatchName(req->name(), "name");
+  if (!id.ok()) return ToGrpc(id.status());
+  auto batch = jobs_.GetBatch(*id);
+  if (!batch.ok()) return ToGrpc(batch.status());
+  *out = std::move(batch).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::WatchJob(grpc::ServerContext* ctx,
+                                           const v1::WatchJobRequest* req,
+                                           grpc::ServerWriter<v1::Job>* writer) {
+  auto id = server::ParseJobName(req->name(), "name");
+  if (!id.ok()) return ToGrpc(id.status());
+  std::string last;
+  while (!ctx->IsCancelled()) {
+    auto job = jobs_.GetJob(*id);
+    if (!job.ok()) return ToGrpc(job.status());
+    // Send only changes: the state, the attempts, the error.
+    std::string seen = std::to_string(job->state()) + "/" + std::to_string(job->attempts()) +
+                       "/" + job->error();
+    if (seen != last) {
+      if (!writer->Write(*job)) return Cancelled();
+      last = seen;
+    }
+    if (IsFinal(job->state())) return grpc::Status::OK;
+    std::this_thread::sleep_for(options_.job_poll);
+  }
+  return Cancelled();
+}
+
+grpc::Status DocumentServiceImpl::WatchBatch(grpc::ServerContext* ctx,
+                                             const v1::WatchBatchRequest* req,
+                                             grpc::ServerWriter<v1::Batch>* writer) {
+  auto id = server::ParseBatchName(req->name(), "name");
+  if (!id.ok()) return ToGrpc(id.status());
+  std::string last;
+  while (!ctx->IsCancelled()) {
+    auto batch = jobs_.GetBatch(*id);
+    if (!batch.ok()) return ToGrpc(batch.status());
+    std::string seen = std::to_string(batch->succeeded()) + "/" +
+                       std::to_string(batch->failed()) + "/" + std::to_string(batch->cancelled());
+    if (seen != last) {
+      if (!writer->Write(*batch)) return Cancelled();
+      last = seen;
+    }
+    if (batch->done()) return grpc::Status::OK;
+    std::this_thread::sleep_for(options_.batch_poll);
+  }
+  return Cancelled();
+}
+
+grpc::Status DocumentServiceImpl::CancelJob(grpc::ServerContext*,
+                                            const v1::CancelJobRequest* req, v1::Job* out) {
+  auto id = server::ParseJobName(req->name(), "name");
+  if (!id.ok()) return ToGrpc(id.status());
+  auto job = jobs_.CancelJob(*id);
+  if (!job.ok()) return ToGrpc(job.status());
+  *out = std::move(job).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::CancelBatch(grpc::ServerContext*,
+                                              const v1::CancelBatchRequest* req, v1::Batch* out) {
+  auto id = server::ParseBatchName(req->name(), "name");
+  if (!id.ok()) return ToGrpc(id.status());
+  auto batch = jobs_.CancelBatch(*id);
+  if (!batch.ok()) return ToGrpc(batch.status());
+  *out = std::move(batch).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::DownloadDocument(
+    grpc::ServerContext* ctx, const v1::DownloadDocumentRequest* req,
+    grpc::ServerWriter<v1::DocumentChunk>* writer) {
+  auto id = server::ParseJobName(req->job(), "job");
+  if (!id.ok()) return ToGrpc(id.status());
+  if (req->chunk_size() < 0 || req->chunk_size() > kMaxChunk) {
+    return ToGrpc(InvalidArgument("must be 0 (64 KiB) to 1048576 bytes", "chunk_size"));
+  }
+  const size_t chunk = req->chunk_size() == 0 ? kDefaultChunk : req->chunk_size();
+  auto job = jobs_.GetJob(*id);
+  if (!job.ok()) return ToGrpc(job.status());
+  if (job->state() != v1::SUCCEEDED) {
+    return ToGrpc(Status(StatusCode::kFailedPrecondition,
+                         "job is " + v1::JobState_Name(job->state()) +
+                             ", not SUCCEEDED: watch it until it finishes",
+                         "job"));
+  }
+  auto pdf = jobs_.GetPdf(job->document().sha256());
+  if (!pdf.ok()) return ToGrpc(pdf.status());
+  if (Sha256Hex(*pdf) != job->document().sha256()) {
+    return {grpc::StatusCode::DATA_LOSS, "the stored document does not match its SHA-256"};
+  }
+  for (size_t offset = 0; offset < pdf->size() || offset == 0; offset += chunk) {
+    if (ctx->IsCancelled()) return Cancelled();
+    v1::DocumentChunk c;
+    if (offset == 0) *c.mutable_document() = job->document();
+    c.set_offset(static_cast<int64_t>(offset));
+    c.set_data(pdf->substr(offset, chunk));
+    if (!writer->Write(c)) return Cancelled();
+    if (pdf->empty()) break;
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace saraban::document

@@ -1,0 +1,47 @@
+// saraban.v1.ReportService over the report store: resource names, field
+// masks, etags and error translation. The store validates and stores.
+#pragma once
+
+#include "saraban/store/report_store.h"
+#include "saraban/v1/report_service.grpc.pb.h"
+
+namespace saraban::reports {
+
+class ReportServiceImpl final : public v1::ReportService::Service {
+ public:
+  explicit ReportServiceImpl(store::ReportStore& store) : store_(store) {}
+
+  grpc::Status CreateAgency(grpc::ServerContext*, const v1::CreateAgencyRequest*,
+                            v1::AgencyResource*) override;
+  grpc::Status GetAgency(grpc::ServerContext*, const v1::GetAgencyRequest*,
+                         v1::AgencyResource*) override;
+  grpc::Status ListAgencies(grpc::ServerContext*, const v1::ListAgenciesRequest*,
+                            v1::ListAgenciesResponse*) override;
+  grpc::Status UpdateAgency(grpc::ServerContext*, const v1::UpdateAgencyRequest*,
+                            v1::AgencyResource*) override;
+  grpc::Status DeleteAgency(grpc::ServerContext*, const v1::DeleteAgencyRequest*,
+                            google::protobuf::Empty*) override;
+
+  grpc::Status CreateReport(grpc::ServerContext*, const v1::CreateReportRequest*,
+                            v1::ReportResource*) override;
+  grpc::Status GetReport(grpc::ServerContext*, const v1::GetReportRequest*,
+                         v1::ReportResource*) override;
+  grpc::Status ListReports(grpc::ServerContext*, const v1::ListReportsRequest*,
+                           v1::ListReportsResponse*) override;
+  grpc::Status UpdateReport(grpc::ServerContext*, const v1::UpdateReportRequest*,
+                            v1::ReportResource*) override;
+  grpc::Status DeleteReport(grpc::ServerContext*, const v1::DeleteReportRequest*,
+                            google::protobuf::Empty*) override;
+  // Each report is stored or refused on its own. A message that does not
+  // parse (e.g. a string that is not UTF-8) ends the stream inside gRPC
+  // before it reaches this method: the response counts only the messages
+  // read, so a caller compares created + updated + failed with what it sent.
+  grpc::Status ImportReports(grpc::ServerContext*,
+                             grpc::ServerReader<v1::ImportReportsRequest>*,
+                             v1::ImportReportsResponse*) override;
+
+ private:
+  store::ReportStore& store_;
+};
+
+}  // namespace saraban::reports

@@ -1,0 +1,25 @@
+// report-service: the saraban.v1.ReportService gRPC server. Parses flags,
+// connects to Redis, serves until SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "saraban/reports/report_service.h"
+#include "saraban/server/server.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"saraban report-service: agencies and their ITA reports, stored in Redis"};
+  saraban::server::ServerOptions options;
+  saraban::server::AddServerFlags(app, &options, "127.0.0.1:50051");
+  CLI11_PARSE(app, argc, argv);
+
+  auto endpoint = saraban::server::PrepareRedis(options);
+  if (!endpoint.ok()) {
+    spdlog::error("report-service: {}", endpoint.status().ToString());
+    return 1;
+  }
+  saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
+  saraban::store::ReportStore store(pool, saraban::store::Keys(options.key_prefix));
+  saraban::reports::ReportServiceImpl service(store);
+  return saraban::server::Serve("report-service", options, pool, {&service});
+}

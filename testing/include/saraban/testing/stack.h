@@ -1,0 +1,57 @@
+// The whole service stack on loopback for tests and benchmarks: a real
+// redis-server, report-service, document-service and renderer workers, each
+// a child process on free ports, stopped on destruction.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "saraban/testing/redis_server.h"
+
+namespace saraban::testing {
+
+struct StackOptions {
+  std::string bin_dir;        // the build tree: <bin>/services/report/report-service ...
+  int workers = 1;            // renderer processes
+  int threads_per_worker = 2;
+  std::vector<std::string> worker_args;   // extra flags for every renderer
+  std::vector<std::string> service_args;  // extra flags for both services
+};
+
+class Stack {
+ public:
+  explicit Stack(StackOptions options);
+  ~Stack();
+
+  // Starts Redis, both services and the workers; waits until both services
+  // accept connections.
+  void Start();
+
+  RedisServer& redis() { return redis_; }
+  const std::string& reports_address() const { return reports_address_; }
+  const std::string& documents_address() const { return documents_address_; }
+  const std::string& log_dir() const { return redis_.dir(); }
+
+  // Worker processes: started with Start(), or one more now.
+  pid_t StartWorker();
+  const std::vector<pid_t>& workers() const { return workers_; }
+  // Sends `signal` to worker `index` and reaps it; returns its exit status.
+  int SignalWorker(size_t index, int signal, int timeout_ms = 30000);
+
+ private:
+  StackOptions options_;
+  RedisServer redis_;
+  std::string reports_address_;
+  std::string documents_address_;
+  std::vector<pid_t> services_;
+  std::vector<pid_t> workers_;
+};
+
+// Waits until something accepts TCP connections on 127.0.0.1:port.
+bool WaitForPort(int port, std::chrono::milliseconds timeout);
+
+}  // namespace saraban::testing

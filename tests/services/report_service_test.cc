@@ -1,0 +1,444 @@
+#include "saraban/reports/report_service.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "google/rpc/error_details.pb.h"
+#include "saraban/server/server.h"
+#include "google/rpc/status.pb.h"
+#include "saraban/model/json.h"
+#include "saraban/model/validate.h"
+#include "saraban/testing/redis_server.h"
+
+namespace saraban::reports {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+constexpr int kMaxMessageBytes = 16 << 20;  // as the real server (ServerOptions)
+
+v1::Report Example(const std::string& file) {
+  auto r = model::LoadReportFile(std::string(SARABAN_SOURCE_DIR) + "/examples/" + file);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::move(r).value() : v1::Report{};
+}
+
+// What the service stores for `report`: the report validated and normalised.
+v1::Report Normalised(v1::Report report) {
+  auto errors = model::ValidateReport(&report);
+  EXPECT_TRUE(errors.empty()) << model::FormatErrors(errors);
+  return report;
+}
+
+// The fields a google.rpc.BadRequest detail of `status` names.
+std::set<std::string> BadFields(const grpc::Status& status) {
+  google::rpc::Status rich;
+  EXPECT_TRUE(rich.ParseFromString(status.error_details())) << "no google.rpc.Status detail";
+  std::set<std::string> fields;
+  for (const auto& any : rich.details()) {
+    google::rpc::BadRequest bad;
+    if (!any.UnpackTo(&bad)) continue;
+    for (const auto& v : bad.field_violations()) fields.insert(v.field());
+  }
+  return fields;
+}
+
+class ReportServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_.Start();
+    pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 4);
+    store_ = std::make_unique<store::ReportStore>(*pool_, store::Keys("t:"));
+    service_ = std::make_unique<ReportServiceImpl>(*store_);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+    server::TranslateParseErrors(builder);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);
+    stub_ = v1::ReportService::NewStub(grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), args));
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+
+  grpc::Status Import(const std::vector<v1::ImportReportsRequest>& requests,
+                      v1::ImportReportsResponse* response) {
+    grpc::ClientContext context;
+    auto writer = stub_->ImportReports(&context, response);
+    for (const auto& r : requests) {
+      if (!writer->Write(r)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  void ImportExamples() {
+    std::vector<v1::ImportReportsRequest> requests(2);
+    *requests[0].mutable_report() = Example("000_taluboh.json");
+    *requests[1].mutable_report() = Example("004_bueng_khla.json");
+    for (auto& r : requests) r.set_upsert_agency(true);
+    v1::ImportReportsResponse response;
+    grpc::Status s = Import(requests, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_EQ(response.failed(), 0) << response.DebugString();
+  }
+
+  grpc::Status Get(const std::string& name, v1::ReportResource* out) {
+    grpc::ClientContext context;
+    v1::GetReportRequest request;
+    request.set_name(name);
+    return stub_->GetReport(&context, request, out);
+  }
+
+  grpc::Status Create(const std::string& parent, const v1::Report& report,
+                      v1::ReportResource* out) {
+    grpc::ClientContext context;
+    v1::CreateReportRequest request;
+    request.set_parent(parent);
+    *request.mutable_report() = report;
+    return stub_->CreateReport(&context, request, out);
+  }
+
+  saraban::testing::RedisServer redis_;
+  std::unique_ptr<redis::Pool> pool_;
+  std::unique_ptr<store::ReportStore> store_;
+  std::unique_ptr<ReportServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::ReportService::Stub> stub_;
+};
+
+TEST_F(ReportServiceTest, ImportsTheExamplesAndGivesThemBackNormalised) {
+  ImportExamples();
+  for (const auto& [file, name] :
+       {std::pair<std::string, std::string>{"000_taluboh.json", "agencies/taluboh/reports/2567"},
+        {"004_bueng_khla.json", "agencies/bueng-khla/reports/2566"}}) {
+    v1::ReportResource got;
+    grpc::Status s = Get(name, &got);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(got.name(), name);
+    EXPECT_EQ(got.revision(), 1);
+    EXPECT_EQ(got.etag(), "\"1\"");
+    EXPECT_GT(got.create_time().seconds(), 0);
+    std::string diff;
+    MessageDifferencer d;
+    d.ReportDifferencesToString(&diff);
+    EXPECT_TRUE(d.Compare(got.report(), Normalised(Example(file)))) << diff;
+  }
+
+  // Importing again replaces: updated, not created, and the revision moves.
+  std::vector<v1::ImportReportsRequest> again(1);
+  *again[0].mutable_report() = Example("000_taluboh.json");
+  v1::ImportReportsResponse response;
+  ASSERT_TRUE(Import(again, &response).ok());
+  EXPECT_EQ(response.created(), 0);
+  EXPECT_EQ(response.updated(), 1);
+  v1::ReportResource got;
+  ASSERT_TRUE(Get("agencies/taluboh/reports/2567", &got).ok());
+  EXPECT_EQ(got.revision(), 2);
+
+  grpc::ClientContext context;
+  v1::ListReportsRequest list;
+  list.set_parent("agencies/-");
+  list.set_summary_only(true);
+  v1::ListReportsResponse page;
+  ASSERT_TRUE(stub_->ListReports(&context, list, &page).ok());
+  ASSERT_EQ(page.reports_size(), 2);
+  EXPECT_EQ(page.reports(0).name(), "agencies/bueng-khla/reports/2566");
+  EXPECT_EQ(page.reports(0).report().measures_size(), 0);
+  EXPECT_TRUE(page.next_page_token().empty());
+}
+
+TEST_F(ReportServiceTest, ImportListsEachBadReportAndStoresTheRest) {
+  std::vector<v1::ImportReportsRequest> requests(4);
+  *requests[0].mutable_report() = Example("000_taluboh.json");
+  requests[0].set_upsert_agency(true);
+  *requests[1].mutable_report() = Example("004_bueng_khla.json");
+  requests[1].mutable_report()->mutable_agency()->clear_code();
+  *requests[2].mutable_report() = Example("004_bueng_khla.json");
+  requests[2].mutable_report()->set_title("");
+  requests[2].set_upsert_agency(true);
+  *requests[3].mutable_report() = Example("004_bueng_khla.json");  // agency unknown
+  v1::ImportReportsResponse response;
+  grpc::Status s = Import(requests, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.created(), 1);
+  EXPECT_EQ(response.failed(), 3);
+  ASSERT_EQ(response.failures_size(), 3) << response.DebugString();
+  EXPECT_EQ(response.failures(0).index(), 1);
+  EXPECT_EQ(response.failures(0).field(), "report.agency.code");
+  EXPECT_EQ(response.failures(1).index(), 2);
+  EXPECT_EQ(response.failures(1).report(), "agencies/bueng-khla/reports/2566");
+  EXPECT_EQ(response.failures(1).field(), "report.title");
+  EXPECT_EQ(response.failures(2).index(), 3);
+  EXPECT_THAT(response.failures(2).message(), HasSubstr("does not exist"));
+  v1::ReportResource got;
+  EXPECT_EQ(Get("agencies/bueng-khla/reports/2566", &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ReportServiceTest, UpdateWithMaskAndEtag) {
+  ImportExamples();
+  v1::ReportResource current;
+  ASSERT_TRUE(Get("agencies/taluboh/reports/2567", &current).ok());
+
+  v1::UpdateReportRequest request;
+  request.mutable_report()->set_name(current.name());
+  request.mutable_report()->set_etag(current.etag());
+  request.mutable_report()->mutable_report()->set_title("รายงานฉบับปรับปรุง");
+  request.mutable_update_mask()->add_paths("title");
+  v1::ReportResource updated;
+  {
+    grpc::ClientContext context;
+    grpc::Status s = stub_->UpdateReport(&context, request, &updated);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(updated.revision(), current.revision() + 1);
+  EXPECT_NE(updated.etag(), current.etag());
+  EXPECT_EQ(updated.report().title(), "รายงานฉบับปรับปรุง");
+  // Fields outside the mask are kept.
+  EXPECT_EQ(updated.report().measures_size(), current.report().measures_size());
+  EXPECT_TRUE(MessageDifferencer::Equals(updated.report().agency(), current.report().agency()));
+
+  // The etag read before that update is stale now: refused, nothing written.
+  request.mutable_report()->mutable_report()->set_title("ไม่ควรถูกบันทึก");
+  {
+    grpc::ClientContext context;
+    v1::ReportResource ignored;
+    grpc::Status s = stub_->UpdateReport(&context, request, &ignored);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+    EXPECT_THAT(s.error_message(), HasSubstr("stale"));
+  }
+  v1::ReportResource after;
+  ASSERT_TRUE(Get(current.name(), &after).ok());
+  EXPECT_EQ(after.revision(), updated.revision());
+  EXPECT_EQ(after.report().title(), "รายงานฉบับปรับปรุง");
+
+  // A path that is not a Report field.
+  request.mutable_report()->set_etag(after.etag());
+  request.mutable_update_mask()->add_paths("no_such_field");
+  {
+    grpc::ClientContext context;
+    v1::ReportResource ignored;
+    grpc::Status s = stub_->UpdateReport(&context, request, &ignored);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(BadFields(s), std::set<std::string>{"update_mask"});
+  }
+
+  // A nested path with no etag: applied to whatever is stored.
+  v1::UpdateReportRequest nested;
+  nested.mutable_report()->set_name(current.name());
+  nested.mutable_report()->mutable_report()->mutable_introduction()->set_ita_score(88.5);
+  nested.mutable_update_mask()->add_paths("introduction.ita_score");
+  {
+    grpc::ClientContext context;
+    v1::ReportResource out;
+    grpc::Status s = stub_->UpdateReport(&context, nested, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.report().introduction().ita_score(), 88.5);
+    EXPECT_EQ(out.report().introduction().ita_level(),
+              current.report().introduction().ita_level());
+    EXPECT_EQ(out.report().title(), "รายงานฉบับปรับปรุง");
+  }
+}
+
+TEST_F(ReportServiceTest, MissingFieldsAreEachNamed) {
+  ImportExamples();
+  v1::Report empty;
+  v1::ReportResource out;
+  grpc::Status s = Create("agencies/taluboh", empty, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::set<std::string> fields = BadFields(s);
+  for (const char* f : {"report.fiscalYear", "report.title", "report.measures"}) {
+    EXPECT_TRUE(fields.contains(f)) << f << " missing from " << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(f));
+  }
+  // Nothing stored.
+  EXPECT_EQ(redis::Run(*pool_, {"EXISTS", "t:report:taluboh:0"})->integer, 0);
+}
+
+TEST_F(ReportServiceTest, UnknownAgencyIsNotFound) {
+  v1::Report report = Example("000_taluboh.json");
+  report.mutable_agency()->set_code("nobody");
+  v1::ReportResource out;
+  grpc::Status s = Create("agencies/nobody", report, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("agency \"nobody\" does not exist"));
+  EXPECT_EQ(Create("agencies/taluboh", report, &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // body and parent disagree
+}
+
+TEST_F(ReportServiceTest, BadNamesAndPagesAreInvalidArguments) {
+  v1::ReportResource out;
+  for (const char* name : {"", "reports/1", "agencies/taluboh", "agencies/Tal/reports/2567",
+                           "agencies/taluboh/reports/x", "agencies/taluboh/reports/-1"}) {
+    grpc::Status s = Get(name, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(BadFields(s), std::set<std::string>{"name"}) << name;
+  }
+  EXPECT_EQ(Create("agencies/a:b", Example("000_taluboh.json"), &out).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  grpc::ClientContext context;
+  v1::ListReportsRequest list;
+  list.set_parent("agencies/-");
+  list.set_page_size(1000000000);
+  v1::ListReportsResponse page;
+  grpc::Status s = stub_->ListReports(&context, list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("1000"));
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"page_size"});
+
+  grpc::ClientContext context2;
+  list.set_page_size(10);
+  list.set_page_token("garbage!");
+  s = stub_->ListReports(&context2, list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"page_token"});
+}
+
+// proto3 string fields must be UTF-8: the C++ client still sends one that
+// is not, and the server's protobuf refuses to parse it before the service
+// sees the request. The server answers INVALID_ARGUMENT naming the field
+// (saraban/api/request_parsing.h), stores nothing and keeps serving.
+TEST_F(ReportServiceTest, InvalidUtf8IsRefusedAndTheServerCarriesOn) {
+  ImportExamples();
+  v1::Report report = Example("000_taluboh.json");
+  report.set_fiscal_year(2568);
+  report.set_title("\xe0\xb8");  // a truncated Thai character
+  v1::ReportResource out;
+  grpc::Status s = Create("agencies/taluboh", report, &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("saraban.v1.Report.title"));
+  EXPECT_THAT(s.error_message(), HasSubstr("UTF-8"));
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"saraban.v1.Report.title"});
+  EXPECT_EQ(Get("agencies/taluboh/reports/2568", &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Get("agencies/taluboh/reports/2567", &out).ok());
+}
+
+// In a stream, a message that does not parse ends the stream (gRPC's
+// ServerReader::Read returns false); the service tells it from a normal end
+// and answers INVALID_ARGUMENT saying how far the import got.
+TEST_F(ReportServiceTest, ImportStopsAtAMessageThatDoesNotParse) {
+  std::vector<v1::ImportReportsRequest> requests(3);
+  for (auto& r : requests) {
+    *r.mutable_report() = Example("000_taluboh.json");
+    r.set_upsert_agency(true);
+  }
+  requests[1].mutable_report()->set_fiscal_year(2568);
+  requests[1].mutable_report()->set_title("\xe0\xb8");
+  requests[2].mutable_report()->set_fiscal_year(2566);
+  v1::ImportReportsResponse response;
+  grpc::Status s = Import(requests, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("report 1 of the stream"));
+  EXPECT_THAT(s.error_message(), HasSubstr("saraban.v1.Report.title"));
+  v1::ReportResource out;
+  EXPECT_TRUE(Get("agencies/taluboh/reports/2567", &out).ok());
+  EXPECT_EQ(Get("agencies/taluboh/reports/2568", &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ReportServiceTest, OversizedMessageIsRefusedAndTheServerCarriesOn) {
+  ImportExamples();
+  v1::Report report = Example("000_taluboh.json");
+  report.set_fiscal_year(2568);
+  report.set_title(std::string(50 << 20, 'a'));
+  v1::ReportResource out;
+  grpc::Status s = Create("agencies/taluboh", report, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+  EXPECT_TRUE(Get("agencies/taluboh/reports/2567", &out).ok());
+}
+
+TEST_F(ReportServiceTest, AgencyLifecycle) {
+  v1::CreateAgencyRequest create;
+  create.mutable_agency()->set_code("a1");
+  create.mutable_agency()->set_name("เทศบาลตำบลทดสอบ");
+  create.mutable_agency()->set_type(v1::SUBDISTRICT_MUNICIPALITY);
+  create.mutable_agency()->set_province("ยะลา");
+  v1::AgencyResource created;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->CreateAgency(&context, create, &created).ok());
+  }
+  EXPECT_EQ(created.name(), "agencies/a1");
+  {
+    grpc::ClientContext context;
+    v1::AgencyResource ignored;
+    EXPECT_EQ(stub_->CreateAgency(&context, create, &ignored).error_code(),
+              grpc::StatusCode::ALREADY_EXISTS);
+  }
+  {
+    grpc::ClientContext context;
+    v1::CreateAgencyRequest bad;
+    bad.mutable_agency()->set_code("a2");
+    v1::AgencyResource ignored;
+    grpc::Status s = stub_->CreateAgency(&context, bad, &ignored);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(BadFields(s),
+              (std::set<std::string>{"agency.name", "agency.type", "agency.province"}));
+  }
+  v1::UpdateAgencyRequest update;
+  update.mutable_agency()->set_name("agencies/a1");
+  update.mutable_agency()->set_etag(created.etag());
+  update.mutable_agency()->mutable_agency()->set_district("เมือง");
+  update.mutable_update_mask()->add_paths("district");
+  v1::AgencyResource updated;
+  {
+    grpc::ClientContext context;
+    grpc::Status s = stub_->UpdateAgency(&context, update, &updated);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(updated.agency().district(), "เมือง");
+  EXPECT_EQ(updated.agency().province(), "ยะลา");
+  {
+    grpc::ClientContext context;
+    v1::AgencyResource ignored;
+    EXPECT_EQ(stub_->UpdateAgency(&context, update, &ignored).error_code(),
+              grpc::StatusCode::ABORTED);
+  }
+  {
+    grpc::ClientContext context;
+    v1::ListAgenciesRequest list;
+    list.set_province("ยะลา");
+    v1::ListAgenciesResponse page;
+    ASSERT_TRUE(stub_->ListAgencies(&context, list, &page).ok());
+    ASSERT_EQ(page.agencies_size(), 1);
+    EXPECT_EQ(page.agencies(0).etag(), updated.etag());
+  }
+  {
+    grpc::ClientContext context;
+    v1::DeleteAgencyRequest del;
+    del.set_name("agencies/a1");
+    del.set_etag(updated.etag());
+    google::protobuf::Empty empty;
+    ASSERT_TRUE(stub_->DeleteAgency(&context, del, &empty).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetAgencyRequest get;
+    get.set_name("agencies/a1");
+    v1::AgencyResource ignored;
+    EXPECT_EQ(stub_->GetAgency(&context, get, &ignored).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+}
+
+}  // namespace
+}  // namespace saraban::reports

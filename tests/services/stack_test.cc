@@ -1,0 +1,421 @@
+// The whole stack as users meet it: real redis-server, report-service,
+// document-service and renderer processes on loopback, driven over gRPC and
+// through the saraban command line.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "saraban/model/json.h"
+#include "saraban/report/default_template.h"
+#include "saraban/report/render.h"
+#include "saraban/testing/stack.h"
+#include "saraban/v1/document_service.grpc.pb.h"
+#include "saraban/v1/report_service.grpc.pb.h"
+#include "test_support.h"
+
+namespace saraban {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), d, &n, EVP_sha256(), nullptr);
+  std::string out;
+  char buf[3];
+  for (unsigned i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", d[i]);
+    out += buf;
+  }
+  return out;
+}
+
+std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return ctx;
+}
+
+class StackTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    testing::StackOptions o;
+    o.bin_dir = SARABAN_BINARY_DIR;
+    o.workers = 1;
+    o.threads_per_worker = 2;
+    stack_ = new testing::Stack(o);
+    stack_->Start();
+  }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+
+  void SetUp() override {
+    grpc::ChannelArguments args;
+    args.SetMaxSendMessageSize(64 << 20);
+    args.SetMaxReceiveMessageSize(64 << 20);
+    reports_ = v1::ReportService::NewStub(grpc::CreateCustomChannel(
+        stack_->reports_address(), grpc::InsecureChannelCredentials(), args));
+    docs_ = v1::DocumentService::NewStub(grpc::CreateCustomChannel(
+        stack_->documents_address(), grpc::InsecureChannelCredentials(), args));
+  }
+
+  // Imports `reports` in one ImportReports stream, creating their agencies.
+  v1::ImportReportsResponse Import(const std::vector<v1::Report>& reports) {
+    auto ctx = Ctx(120);
+    v1::ImportReportsResponse resp;
+    auto writer = reports_->ImportReports(ctx.get(), &resp);
+    for (const auto& r : reports) {
+      v1::ImportReportsRequest req;
+      *req.mutable_report() = r;
+      req.set_upsert_agency(true);
+      EXPECT_TRUE(writer->Write(req));
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  v1::Job Submit(const std::string& report, const std::string& request_id = {}) {
+    v1::RenderReportRequest req;
+    req.set_report(report);
+    req.set_request_id(request_id);
+    v1::Job job;
+    grpc::Status s = docs_->RenderReport(Ctx().get(), req, &job);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return job;
+  }
+
+  v1::Job WaitJob(const std::string& name) {
+    auto ctx = Ctx(60);
+    v1::WatchJobRequest req;
+    req.set_name(name);
+    auto reader = docs_->WatchJob(ctx.get(), req);
+    v1::Job job;
+    while (reader->Read(&job)) {
+    }
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return job;
+  }
+
+  std::string Download(const std::string& job, v1::Document* info) {
+    auto ctx = Ctx(60);
+    v1::DownloadDocumentRequest req;
+    req.set_job(job);
+    req.set_chunk_size(16 * 1024);  // several chunks per document
+    auto reader = docs_->DownloadDocument(ctx.get(), req);
+    std::string bytes;
+    v1::DocumentChunk chunk;
+    int chunks = 0;
+    while (reader->Read(&chunk)) {
+      if (chunk.has_document()) *info = chunk.document();
+      EXPECT_EQ(chunk.offset(), static_cast<int64_t>(bytes.size()));
+      bytes += chunk.data();
+      ++chunks;
+    }
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_GT(chunks, 1);
+    return bytes;
+  }
+
+  static std::string Offline(const v1::Report& report) {
+    auto renderer = report::ReportRenderer::Create({});
+    EXPECT_TRUE(renderer.ok());
+    auto pdf = (*renderer)->Render(report, *report::DefaultTemplate());
+    EXPECT_TRUE(pdf.ok()) << pdf.status().ToString();
+    return pdf->bytes;
+  }
+
+  static testing::Stack* stack_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::DocumentService::Stub> docs_;
+};
+
+testing::Stack* StackTest::stack_ = nullptr;
+
+TEST_F(StackTest, ExamplesRenderThroughTheQueueIdenticalToTheOfflineCli) {
+  for (const char* file : {"examples/000_taluboh.json", "examples/004_bueng_khla.json"}) {
+    SCOPED_TRACE(file);
+    auto report = model::LoadReportFile(file);
+    ASSERT_TRUE(report.ok());
+    auto imported = Import({*report});
+    ASSERT_EQ(imported.failed(), 0) << imported.DebugString();
+
+    const std::string name = "agencies/" + report->agency().code() + "/reports/" +
+                             std::to_string(report->fiscal_year());
+    v1::Job job = WaitJob(Submit(name).name());
+    ASSERT_EQ(job.state(), v1::SUCCEEDED) << job.error();
+    v1::Document info;
+    const std::string bytes = Download(job.name(), &info);
+    EXPECT_EQ(static_cast<int64_t>(bytes.size()), info.size_bytes());
+    EXPECT_EQ(Sha256Hex(bytes), info.sha256());
+    EXPECT_GT(info.page_count(), 0);
+
+    // The offline CLI's output for the same file, byte for byte.
+    const std::string offline_path = test::TempPath("offline.pdf");
+    auto r = test::RunCommand(kCli + " render " + file + " -o " + offline_path);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(bytes == test::ReadFile(offline_path)) << "service and offline PDFs differ";
+  }
+}
+
+TEST_F(StackTest, CliImportSubmitBulkAndGet) {
+  const std::string env = " --reports " + stack_->reports_address() + " --documents " +
+                          stack_->documents_address();
+  auto imported = test::RunCommand(kCli + " import examples/004_bueng_khla.json" +
+                                   " --reports " + stack_->reports_address());
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  EXPECT_THAT(imported.output, HasSubstr("0 failed"));
+
+  const std::string one = test::TempPath("one.pdf");
+  auto submitted = test::RunCommand(kCli + " submit agencies/bueng-khla/reports/2566 -o " + one +
+                                    " --documents " + stack_->documents_address());
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.output;
+
+  const std::string dir = test::TempPath("bulk");
+  auto bulk = test::RunCommand(kCli + " bulk --fiscal-year 2566 --out " + dir +
+                               " --documents " + stack_->documents_address());
+  ASSERT_EQ(bulk.exit_code, 0) << bulk.output;
+  EXPECT_TRUE(test::ReadFile(dir + "/bueng-khla-2566.pdf") == test::ReadFile(one));
+
+  auto get = test::RunCommand(kCli + " get agencies/bueng-khla" + env);
+  ASSERT_EQ(get.exit_code, 0) << get.output;
+  EXPECT_THAT(get.output, HasSubstr("บึงคล้า"));
+
+  auto missing = test::RunCommand(kCli + " submit agencies/nowhere/reports/2566 --documents " +
+                                  stack_->documents_address());
+  EXPECT_EQ(missing.exit_code, 3) << missing.output;  // NOT_FOUND
+  EXPECT_THAT(missing.output, HasSubstr("does not exist"));
+}
+
+TEST_F(StackTest, SameRequestIdReturnsTheSameJob) {
+  auto report = model::LoadReportFile("examples/004_bueng_khla.json");
+  ASSERT_TRUE(report.ok());
+  Import({*report});
+  v1::Job a = Submit("agencies/bueng-khla/reports/2566", "retry-me-1");
+  v1::Job b = Submit("agencies/bueng-khla/reports/2566", "retry-me-1");
+  v1::Job c = Submit("agencies/bueng-khla/reports/2566", "retry-me-2");
+  EXPECT_EQ(a.name(), b.name());
+  EXPECT_NE(a.name(), c.name());
+}
+
+TEST_F(StackTest, BulkRenderOfAThousandReportsCompletesEachJobOnce) {
+  auto base = model::LoadReportFile("examples/004_bueng_khla.json");
+  ASSERT_TRUE(base.ok());
+  std::vector<v1::Report> reports;
+  const char* provinces[] = {"ขอนแก่น", "ปัตตานี", "เชียงใหม่"};
+  for (int i = 0; i < 1000; ++i) {
+    v1::Report r = *base;
+    char code[32];
+    std::snprintf(code, sizeof code, "lao-%04d", i);
+    r.mutable_agency()->set_code(code);
+    r.mutable_agency()->set_province(provinces[i % 3]);
+    r.set_fiscal_year(2568);
+    reports.push_back(std::move(r));
+  }
+  auto imported = Import(reports);
+  ASSERT_EQ(imported.created() + imported.updated(), 1000) << imported.DebugString();
+
+  v1::RenderBulkRequest req;
+  req.mutable_filter()->set_fiscal_year(2568);
+  req.set_request_id("bulk-2568");
+  v1::Batch batch;
+  grpc::Status s = docs_->RenderBulk(Ctx(120).get(), req, &batch);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(batch.total(), 1000);
+
+  // The same request again: the same batch, no new jobs.
+  v1::Batch again;
+  ASSERT_TRUE(docs_->RenderBulk(Ctx(120).get(), req, &again).ok());
+  EXPECT_EQ(again.name(), batch.name());
+  EXPECT_EQ(again.total(), 1000);
+
+  auto ctx = Ctx(300);
+  v1::WatchBatchRequest w;
+  w.set_name(batch.name());
+  auto reader = docs_->WatchBatch(ctx.get(), w);
+  int updates = 0;
+  while (reader->Read(&batch)) ++updates;
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_TRUE(batch.done());
+  EXPECT_EQ(batch.succeeded(), 1000);
+  EXPECT_EQ(batch.failed() + batch.cancelled() + batch.queued(), 0);
+  EXPECT_GE(updates, 2);
+
+  // Every job listed once, each in one final state, each report once.
+  std::set<std::string> jobs, reports_seen;
+  std::string token;
+  do {
+    v1::ListJobsRequest list;
+    list.set_batch(batch.name());
+    list.set_page_size(300);
+    list.set_page_token(token);
+    v1::ListJobsResponse page;
+    ASSERT_TRUE(docs_->ListJobs(Ctx().get(), list, &page).ok());
+    for (const auto& job : page.jobs()) {
+      EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.name() << " " << job.error();
+      EXPECT_TRUE(jobs.insert(job.name()).second) << "listed twice: " << job.name();
+      EXPECT_TRUE(reports_seen.insert(job.report()).second) << "rendered twice: " << job.report();
+      EXPECT_FALSE(job.document().sha256().empty());
+    }
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(jobs.size(), 1000u);
+}
+
+TEST_F(StackTest, BadRequestsGetPreciseErrorsAndTheServersStayUp) {
+  v1::Job job;
+  v1::RenderReportRequest render;
+  render.set_report("agencies/nowhere/reports/2567");
+  grpc::Status s = docs_->RenderReport(Ctx().get(), render, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("agencies/nowhere/reports/2567"));
+
+  render.set_report("reports/2567");
+  s = docs_->RenderReport(Ctx().get(), render, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("report"));
+  EXPECT_FALSE(s.error_details().empty());  // google.rpc.BadRequest
+
+  render.set_report("agencies/bueng-khla/reports/2566");
+  render.set_request_id(std::string(200, 'x'));
+  s = docs_->RenderReport(Ctx().get(), render, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
+
+  v1::ListJobsRequest list;
+  list.set_batch("batches/0000");
+  list.set_page_size(1000000000);
+  v1::ListJobsResponse page;
+  s = docs_->ListJobs(Ctx().get(), list, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_size"));
+
+  v1::GetJobRequest get;
+  get.set_name("jobs/does-not-exist");
+  s = docs_->GetJob(Ctx().get(), get, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // '-' is not in ids
+  get.set_name("jobs/0123456789ABCDEFGHJKMNPQRS");
+  s = docs_->GetJob(Ctx().get(), get, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // A 50 MB request is refused by the transport before it reaches the code.
+  render.set_request_id("");
+  render.mutable_template_()->set_name(std::string(50 << 20, 'a'));
+  s = docs_->RenderReport(Ctx().get(), render, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+
+  v1::RenderBulkRequest bulk;
+  v1::Batch batch;
+  s = docs_->RenderBulk(Ctx().get(), bulk, &batch);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  bulk.mutable_filter()->set_province("ปัตตานี");
+  s = docs_->RenderBulk(Ctx().get(), bulk, &batch);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("fiscal_year"));
+
+  // Still serving.
+  get.set_name("jobs/0123456789ABCDEFGHJKMNPQRS");
+  EXPECT_EQ(docs_->GetJob(Ctx().get(), get, &job).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& address) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status s = stub->Check(Ctx(5).get(), {}, &resp);
+  return s.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+// Polls health until it is `want` (health follows Redis within a second).
+bool HealthBecomes(const std::string& address,
+                   grpc::health::v1::HealthCheckResponse::ServingStatus want) {
+  for (int i = 0; i < 100; ++i) {
+    if (Health(address) == want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST_F(StackTest, HealthAndReflectionOnBothServers) {
+  using grpc::health::v1::HealthCheckResponse;
+  EXPECT_TRUE(HealthBecomes(stack_->reports_address(), HealthCheckResponse::SERVING));
+  EXPECT_TRUE(HealthBecomes(stack_->documents_address(), HealthCheckResponse::SERVING));
+
+  for (const auto& [address, service] :
+       {std::pair{stack_->reports_address(), "saraban.v1.ReportService"},
+        std::pair{stack_->documents_address(), "saraban.v1.DocumentService"}}) {
+    auto stub = grpc::reflection::v1alpha::ServerReflection::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    auto ctx = Ctx(5);
+    auto stream = stub->ServerReflectionInfo(ctx.get());
+    grpc::reflection::v1alpha::ServerReflectionRequest req;
+    req.set_list_services("*");
+    ASSERT_TRUE(stream->Write(req));
+    stream->WritesDone();
+    grpc::reflection::v1alpha::ServerReflectionResponse resp;
+    ASSERT_TRUE(stream->Read(&resp));
+    std::set<std::string> names;
+    for (const auto& s : resp.list_services_response().service()) names.insert(s.name());
+    EXPECT_TRUE(names.count(service)) << address;
+    EXPECT_TRUE(names.count("grpc.health.v1.Health")) << address;
+    EXPECT_TRUE(stream->Finish().ok());
+  }
+}
+
+// Last: it restarts Redis under the running services.
+TEST_F(StackTest, ZzRedisRestartIsUnavailableMeanwhileAndRecoversWithoutRestarts) {
+  auto report = model::LoadReportFile("examples/004_bueng_khla.json");
+  ASSERT_TRUE(report.ok());
+  Import({*report});
+  v1::Job before = WaitJob(Submit("agencies/bueng-khla/reports/2566").name());
+  ASSERT_EQ(before.state(), v1::SUCCEEDED);
+
+  stack_->redis().Stop();
+  using grpc::health::v1::HealthCheckResponse;
+  EXPECT_TRUE(HealthBecomes(stack_->reports_address(), HealthCheckResponse::NOT_SERVING));
+  EXPECT_TRUE(HealthBecomes(stack_->documents_address(), HealthCheckResponse::NOT_SERVING));
+  v1::GetReportRequest get;
+  get.set_name("agencies/bueng-khla/reports/2566");
+  v1::ReportResource resource;
+  grpc::Status s = reports_->GetReport(Ctx(10).get(), get, &resource);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  v1::GetJobRequest get_job;
+  get_job.set_name(before.name());
+  v1::Job job;
+  s = docs_->GetJob(Ctx(10).get(), get_job, &job);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+
+  stack_->redis().Start();  // replays the AOF
+  EXPECT_TRUE(HealthBecomes(stack_->reports_address(), HealthCheckResponse::SERVING));
+  s = reports_->GetReport(Ctx(10).get(), get, &resource);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resource.report().agency().name(), report->agency().name());
+  s = docs_->GetJob(Ctx(10).get(), get_job, &job);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(job.state(), v1::SUCCEEDED);
+
+  // The worker reconnected by itself: a new job completes.
+  v1::Job after = WaitJob(Submit("agencies/bueng-khla/reports/2566").name());
+  EXPECT_EQ(after.state(), v1::SUCCEEDED) << after.error();
+  EXPECT_EQ(after.document().sha256(), before.document().sha256());
+}
+
+}  // namespace
+}  // namespace saraban
