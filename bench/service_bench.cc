@@ -20,7 +20,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <thread>
+
+#include <unistd.h>
 
 #include "saraban/model/json.h"
 #include "saraban/report/default_template.h"
@@ -51,6 +54,25 @@ std::unique_ptr<grpc::ClientContext> Ctx(int seconds) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
   return ctx;
+}
+
+// CPU seconds (user + system) a process has used so far.
+double CpuSeconds(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return 0;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  // Fields after the command name (which is in parentheses): utime is the
+  // 12th of those, stime the 13th.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return 0;
+  unsigned long utime = 0, stime = 0;
+  std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
+  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
 [[noreturn]] void Die(const std::string& what, const grpc::Status& s) {
@@ -141,6 +163,13 @@ int main(int argc, char** argv) {
   const double import_s = Seconds(Clock::now() - import_start);
 
   // Bulk.
+  std::vector<std::pair<std::string, pid_t>> processes = {
+      {"redis-server", stack.redis().pid()},
+      {"report-service", stack.services()[0]},
+      {"document-service", stack.services()[1]}};
+  for (pid_t w : stack.workers()) processes.emplace_back("renderer", w);
+  std::vector<double> cpu_before;
+  for (const auto& [name, pid] : processes) cpu_before.push_back(CpuSeconds(pid));
   auto bulk_start = Clock::now();
   saraban::v1::RenderBulkRequest bulk;
   bulk.mutable_filter()->set_fiscal_year(2568);
@@ -157,6 +186,10 @@ int main(int argc, char** argv) {
     if (auto s = reader->Finish(); !s.ok()) Die("watch", s);
   }
   const double bulk_s = Seconds(Clock::now() - bulk_start);
+  std::vector<double> cpu_used;
+  for (size_t i = 0; i < processes.size(); ++i) {
+    cpu_used.push_back(CpuSeconds(processes[i].second) - cpu_before[i]);
+  }
   std::vector<double> latencies;
   int64_t pages = 0;
   std::string token;
@@ -206,6 +239,11 @@ int main(int argc, char** argv) {
               bulk_s, n / bulk_s, pages / bulk_s, batch.succeeded(), batch.failed());
   std::printf("service overhead            %+.0f %% over in-process\n",
               (bulk_s / in_process_s - 1) * 100);
+  std::printf("CPU during the bulk run      ");
+  for (size_t i = 0; i < processes.size(); ++i) {
+    std::printf("%s %.2f s%s", processes[i].first.c_str(), cpu_used[i],
+                i + 1 < processes.size() ? ", " : "\n");
+  }
   std::printf("bulk job latency            p50 %.0f ms  p99 %.0f ms (queued behind the batch)\n",
               Percentile(latencies, 0.5), Percentile(latencies, 0.99));
   std::printf("single render, idle stack   p50 %.1f ms  p99 %.1f ms  (%d renders, submit to final)\n",

@@ -632,6 +632,44 @@ Result<StoredReport> ReportStore::GetReport(const std::string& code, int fiscal_
   return ParseReport((*replies)[0], (*replies)[1], code, fiscal_year);
 }
 
+Result<std::vector<StoredReport>> ReportStore::GetReports(
+    const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index) {
+  // Commands per round trip: enough to hide the latency, small enough that
+  // one bulk request does not hold a connection (and Redis) for long.
+  constexpr size_t kChunk = 256;
+  std::vector<StoredReport> out;
+  out.reserve(refs.size());
+  for (size_t begin = 0; begin < refs.size(); begin += kChunk) {
+    const size_t end = std::min(refs.size(), begin + kChunk);
+    std::vector<redis::Command> commands;
+    commands.reserve(2 * (end - begin));
+    for (size_t i = begin; i < end; ++i) {
+      const auto& [code, fiscal_year] = refs[i];
+      if (Status s = ValidateAgencyCode(code); !s.ok()) {
+        if (missing_index != nullptr) *missing_index = i;
+        return s;
+      }
+      commands.push_back(HashGet(keys_.Report(code, fiscal_year), kRecordFields));
+      commands.push_back({"HGET", keys_.Agency(code), "data"});
+    }
+    Result<std::vector<redis::Reply>> replies = [&] {
+      auto lease = pool_.Acquire();
+      return lease->Pipeline(commands);
+    }();
+    if (!replies.ok()) return replies.status();
+    for (size_t i = begin; i < end; ++i) {
+      const size_t k = 2 * (i - begin);
+      auto report = ParseReport((*replies)[k], (*replies)[k + 1], refs[i].first, refs[i].second);
+      if (!report.ok()) {
+        if (missing_index != nullptr) *missing_index = i;
+        return report.status();
+      }
+      out.push_back(std::move(report).value());
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // Where reports matching `filter` live: one year's index when the year is

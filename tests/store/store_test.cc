@@ -408,6 +408,28 @@ TEST_F(StorePagingTest, MatchingReportsForBulkRendering) {
   EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
 }
 
+TEST_F(StorePagingTest, GetReportsReadsManyInOrderAndNamesTheMissingOne) {
+  auto all = store_.MatchingReports({}, 1000);
+  ASSERT_TRUE(all.ok());
+  auto got = store_.GetReports(*all);  // 250 reports: more than one pipeline chunk
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), all->size());
+  for (size_t i = 0; i < all->size(); ++i) {
+    EXPECT_EQ((*got)[i].report.agency().code(), (*all)[i].first);
+    EXPECT_EQ((*got)[i].report.fiscal_year(), (*all)[i].second);
+    EXPECT_FALSE((*got)[i].report.agency().name().empty());  // filled from the agency
+    auto one = store_.GetReport((*all)[i].first, (*all)[i].second);
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ((*got)[i].revision, one->revision);
+  }
+
+  std::vector<std::pair<std::string, int>> refs = {(*all)[0], {"nowhere", 2567}, (*all)[1]};
+  size_t missing = 99;
+  auto partial = store_.GetReports(refs, &missing);
+  EXPECT_EQ(partial.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing, 1u);
+}
+
 TEST_F(StoreTest, DataSurvivesARestart) {
   CreateAgency(MakeAgency("a1"));
   StoredReport created = CreateReport(MakeReport("a1", 2567));

@@ -129,9 +129,10 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     }
   }
 
-  std::vector<std::string> names;
-  std::string field_of_names;
-  if (req->has_filter()) {
+  // The reports to render, as (agency, fiscal year).
+  std::vector<std::pair<std::string, int>> refs;
+  const bool by_filter = req->has_filter();
+  if (by_filter) {
     const v1::BulkFilter& f = req->filter();
     if (f.fiscal_year() == 0) {
       return ToGrpc(InvalidArgument("is required (Buddhist era, e.g. 2567)", "filter.fiscal_year"));
@@ -154,34 +155,51 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     if (matches->empty()) {
       return ToGrpc(NotFound("no report matches this filter", "filter"));
     }
-    for (const auto& [code, fy] : *matches) names.push_back(server::ReportResourceName(code, fy));
-    field_of_names = "filter";
+    refs = std::move(matches).value();
   } else if (req->has_reports()) {
-    if (req->reports().reports_size() == 0) {
+    const auto& names = req->reports().reports();
+    if (names.empty()) {
       return ToGrpc(InvalidArgument("must name at least one report", "reports.reports"));
     }
-    if (req->reports().reports_size() > options_.max_batch_jobs) {
+    if (names.size() > options_.max_batch_jobs) {
       return ToGrpc(Status(StatusCode::kResourceExhausted,
                            "at most " + std::to_string(options_.max_batch_jobs) +
-                               " reports per batch, got " +
-                               std::to_string(req->reports().reports_size()),
+                               " reports per batch, got " + std::to_string(names.size()),
                            "reports.reports"));
     }
-    names.assign(req->reports().reports().begin(), req->reports().reports().end());
+    for (int i = 0; i < names.size(); ++i) {
+      auto ref = server::ParseReportName(names[i], "reports.reports[" + std::to_string(i) + "]");
+      if (!ref.ok()) return ToGrpc(ref.status());
+      refs.emplace_back(ref->agency, ref->fiscal_year);
+    }
   } else {
     return ToGrpc(InvalidArgument("set filter or reports", "selector"));
   }
+  if (ctx->IsCancelled()) return Cancelled();
 
+  // Snapshot every report now, in pipelined reads.
+  size_t missing = 0;
+  auto stored = reports_.GetReports(refs, &missing);
+  if (!stored.ok()) {
+    Status s = stored.status();
+    if (s.code() == StatusCode::kNotFound) {
+      const std::string name = server::ReportResourceName(refs[missing].first, refs[missing].second);
+      // A report deleted between matching and reading is the filter's
+      // business; a listed one that does not exist is the caller's.
+      return ToGrpc(NotFound("report " + name + " does not exist",
+                             by_filter ? "filter" : "reports.reports[" + std::to_string(missing) + "]"));
+    }
+    return ToGrpc(s);
+  }
   std::vector<queue::JobSpec> specs;
-  specs.reserve(names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (ctx->IsCancelled()) return Cancelled();
-    std::string field = field_of_names.empty()
-                            ? "reports.reports[" + std::to_string(i) + "]"
-                            : field_of_names;
-    auto spec = SpecFor(names[i], field, req->has_template_() ? &req->template_() : nullptr);
-    if (!spec.ok()) return ToGrpc(spec.status());
-    specs.push_back(std::move(spec).value());
+  specs.reserve(stored->size());
+  for (size_t i = 0; i < stored->size(); ++i) {
+    queue::JobSpec spec;
+    spec.report_name = server::ReportResourceName(refs[i].first, refs[i].second);
+    spec.report_revision = (*stored)[i].revision;
+    spec.snapshot = std::move((*stored)[i].report);
+    if (req->has_template_()) spec.template_override = req->template_();
+    specs.push_back(std::move(spec));
   }
   auto batch = jobs_.SubmitBatch(specs, req->request_id());
   if (!batch.ok()) return ToGrpc(batch.status());

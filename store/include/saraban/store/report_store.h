@@ -91,6 +91,10 @@ class ReportStore {
   // kNotFound for an unknown agency, kAlreadyExists for a taken year.
   Result<StoredReport> CreateReport(v1::Report report, std::vector<Status>* field_errors);
   Result<StoredReport> GetReport(const std::string& code, int fiscal_year);
+  // Many reports at once, pipelined, in the order asked. kNotFound names the
+  // first missing one; `*missing_index` (when given) says which it was.
+  Result<std::vector<StoredReport>> GetReports(
+      const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index = nullptr);
   Result<Page<StoredReport>> ListReports(const ReportFilter& filter, int page_size,
                                          const std::string& page_token, bool summary_only);
   // Replaces the stored report (the caller has applied its field mask).

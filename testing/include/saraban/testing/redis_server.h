@@ -34,6 +34,7 @@ class RedisServer {
   // Start again on the same port and directory (the AOF is replayed).
   void Restart() { Stop(); Start(); }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }

@@ -39,6 +39,8 @@ class Stack {
   // Worker processes: started with Start(), or one more now.
   pid_t StartWorker();
   const std::vector<pid_t>& workers() const { return workers_; }
+  // report-service, then document-service.
+  const std::vector<pid_t>& services() const { return services_; }
   // Sends `signal` to worker `index` and reaps it; returns its exit status.
   int SignalWorker(size_t index, int signal, int timeout_ms = 30000);
 
