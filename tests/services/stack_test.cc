@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <signal.h>
 
 #include <chrono>
@@ -14,6 +13,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "saraban/digest.h"
 #include "saraban/model/json.h"
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
@@ -28,19 +28,6 @@ namespace {
 using ::testing::HasSubstr;
 
 const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char d[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), d, &n, EVP_sha256(), nullptr);
-  std::string out;
-  char buf[3];
-  for (unsigned i = 0; i < n; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", d[i]);
-    out += buf;
-  }
-  return out;
-}
 
 std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -213,6 +200,15 @@ TEST_F(StackTest, SameRequestIdReturnsTheSameJob) {
   v1::Job c = Submit("agencies/bueng-khla/reports/2566", "retry-me-2");
   EXPECT_EQ(a.name(), b.name());
   EXPECT_NE(a.name(), c.name());
+
+  // The same id for a different kind of submission is refused, not reused.
+  v1::RenderBulkRequest bulk;
+  bulk.mutable_reports()->add_reports("agencies/bueng-khla/reports/2566");
+  bulk.set_request_id("retry-me-1");
+  v1::Batch batch;
+  grpc::Status s = docs_->RenderBulk(Ctx().get(), bulk, &batch);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
 }
 
 TEST_F(StackTest, BulkRenderOfAThousandReportsCompletesEachJobOnce) {

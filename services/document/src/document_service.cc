@@ -1,10 +1,9 @@
 #include "saraban/document/document_service.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <thread>
 
+#include "saraban/digest.h"
 #include "saraban/model/validate.h"
 #include "saraban/server/server.h"
 #include "saraban/server/names.h"
@@ -38,19 +37,6 @@ Status CheckRequestId(const std::string& id) {
   return Status::Ok();
 }
 
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
-
 grpc::Status Cancelled() { return {grpc::StatusCode::CANCELLED, "the caller went away"}; }
 
 }  // namespace
@@ -76,6 +62,20 @@ Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_na
   return spec;
 }
 
+Result<std::optional<std::string>> DocumentServiceImpl::Earlier(const std::string& request_id,
+                                                               std::string_view collection) {
+  if (request_id.empty()) return std::optional<std::string>();
+  auto existing = jobs_.LookupRequest(request_id);
+  if (!existing.ok() || !existing->has_value()) return existing;
+  const std::string& name = **existing;
+  if (name.rfind(collection, 0) != 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "was used for " + name + ", not for " + std::string(collection) + "...",
+                  "request_id");
+  }
+  return std::optional<std::string>(name.substr(collection.size()));
+}
+
 grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
                                                const v1::RenderReportRequest* req,
                                                v1::Job* out) {
@@ -84,20 +84,14 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
     auto errors = model::ValidateTemplate(req->template_());
     if (!errors.empty()) return InvalidFields(errors, "template");
   }
-  if (!req->request_id().empty()) {
-    // A retry: answer with the job the first attempt created.
-    auto existing = jobs_.LookupRequest(req->request_id());
-    if (!existing.ok()) return ToGrpc(existing.status());
-    if (existing->has_value()) {
-      auto id = server::ParseJobName(**existing, "request_id");
-      if (!id.ok()) {
-        return ToGrpc(InvalidArgument("already names " + **existing + ", not a job", "request_id"));
-      }
-      auto job = jobs_.GetJob(*id);
-      if (!job.ok()) return ToGrpc(job.status());
-      *out = *job;
-      return grpc::Status::OK;
-    }
+  // A retry: answer with the job the first attempt created.
+  auto earlier = Earlier(req->request_id(), "jobs/");
+  if (!earlier.ok()) return ToGrpc(earlier.status());
+  if (earlier->has_value()) {
+    auto job = jobs_.GetJob(**earlier);
+    if (!job.ok()) return ToGrpc(job.status());
+    *out = std::move(job).value();
+    return grpc::Status::OK;
   }
   auto spec = SpecFor(req->report(), "report", req->has_template_() ? &req->template_() : nullptr);
   if (!spec.ok()) return ToGrpc(spec.status());
@@ -114,19 +108,13 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     auto errors = model::ValidateTemplate(req->template_());
     if (!errors.empty()) return InvalidFields(errors, "template");
   }
-  if (!req->request_id().empty()) {
-    auto existing = jobs_.LookupRequest(req->request_id());
-    if (!existing.ok()) return ToGrpc(existing.status());
-    if (existing->has_value()) {
-      auto id = server::ParseBatchName(**existing, "request_id");
-      if (!id.ok()) {
-        return ToGrpc(InvalidArgument("already names " + **existing + ", not a batch", "request_id"));
-      }
-      auto batch = jobs_.GetBatch(*id);
-      if (!batch.ok()) return ToGrpc(batch.status());
-      *out = *batch;
-      return grpc::Status::OK;
-    }
+  auto earlier = Earlier(req->request_id(), "batches/");
+  if (!earlier.ok()) return ToGrpc(earlier.status());
+  if (earlier->has_value()) {
+    auto batch = jobs_.GetBatch(**earlier);
+    if (!batch.ok()) return ToGrpc(batch.status());
+    *out = std::move(batch).value();
+    return grpc::Status::OK;
   }
 
   // The reports to render, as (agency, fiscal year).

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <string_view>
 
 #include "saraban/queue/job_queue.h"
 #include "saraban/store/report_store.h"
@@ -42,6 +44,10 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
                                 grpc::ServerWriter<v1::DocumentChunk>*) override;
 
  private:
+  // The id of the job or batch (`collection` "jobs/" or "batches/") an
+  // earlier submission with `request_id` created, if any.
+  Result<std::optional<std::string>> Earlier(const std::string& request_id,
+                                             std::string_view collection);
   Result<queue::JobSpec> SpecFor(const std::string& report_name, const std::string& field,
                                  const v1::Template* tmpl);
 
