@@ -42,6 +42,8 @@ class StackTest : public ::testing::Test {
     o.bin_dir = SARABAN_BINARY_DIR;
     o.workers = 1;
     o.threads_per_worker = 2;
+    // A job whose worker lost Redis mid-job is taken over after this.
+    o.worker_args = {"--claim-idle-ms", "3000"};
     stack_ = new testing::Stack(o);
     stack_->Start();
   }
@@ -373,6 +375,72 @@ TEST_F(StackTest, HealthAndReflectionOnBothServers) {
     EXPECT_TRUE(names.count("grpc.health.v1.Health")) << address;
     EXPECT_TRUE(stream->Finish().ok());
   }
+}
+
+// Redis stopped in the middle of a bulk run and started again: the services
+// answer UNAVAILABLE meanwhile, nobody restarts, the batch still completes
+// every job once, and what was done before the stop is still done after it.
+TEST_F(StackTest, BulkRunSurvivesARedisRestartMidway) {
+  auto base = model::LoadReportFile("examples/004_bueng_khla.json");
+  ASSERT_TRUE(base.ok());
+  std::vector<v1::Report> reports;
+  for (int i = 0; i < 300; ++i) {
+    v1::Report r = *base;
+    r.mutable_agency()->set_code("mid-" + std::to_string(i));
+    r.set_fiscal_year(2569);
+    reports.push_back(std::move(r));
+  }
+  ASSERT_EQ(Import(reports).failed(), 0);
+  v1::RenderBulkRequest req;
+  req.mutable_filter()->set_fiscal_year(2569);
+  v1::Batch batch;
+  ASSERT_TRUE(docs_->RenderBulk(Ctx(60).get(), req, &batch).ok());
+
+  // Wait until some, not all, are done.
+  v1::GetBatchRequest get;
+  get.set_name(batch.name());
+  for (int i = 0; i < 600 && batch.succeeded() < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(docs_->GetBatch(Ctx().get(), get, &batch).ok());
+  }
+  ASSERT_GE(batch.succeeded(), 30);
+  ASSERT_LT(batch.succeeded(), 300) << "the machine rendered faster than the test can stop Redis";
+  const int done_before = batch.succeeded();
+
+  stack_->redis().Stop();
+  grpc::Status s = docs_->GetBatch(Ctx(10).get(), get, &batch);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stack_->redis().Start();
+
+  auto ctx = Ctx(240);
+  v1::WatchBatchRequest w;
+  w.set_name(batch.name());
+  auto reader = docs_->WatchBatch(ctx.get(), w);
+  while (reader->Read(&batch)) {
+  }
+  s = reader->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_GE(batch.succeeded(), done_before);
+  EXPECT_EQ(batch.succeeded(), 300);
+  EXPECT_EQ(batch.failed() + batch.cancelled(), 0);
+
+  std::set<std::string> seen;
+  std::string token;
+  do {
+    v1::ListJobsRequest list;
+    list.set_batch(batch.name());
+    list.set_page_size(1000);
+    list.set_page_token(token);
+    v1::ListJobsResponse page;
+    ASSERT_TRUE(docs_->ListJobs(Ctx().get(), list, &page).ok());
+    for (const auto& job : page.jobs()) {
+      EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.name() << " " << job.error();
+      EXPECT_TRUE(seen.insert(job.report()).second);
+    }
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(seen.size(), 300u);
 }
 
 // Last: it restarts Redis under the running services.
