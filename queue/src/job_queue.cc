@@ -120,7 +120,10 @@ std::vector<Delivery> ParseEntries(const redis::Reply& entries) {
     d.entry_id = e.elements[0].str;
     const auto& kv = e.elements[1].elements;
     for (size_t i = 0; i + 1 < kv.size(); i += 2) {
-      if (kv[i].str == "job") d.job_id = kv[i + 1].str;
+      if (kv[i].str == "job")
+        d.job_id = kv[i + 1].str;
+      else if (kv[i].str == "batch")
+        d.batch_id = kv[i + 1].str;
     }
     out.push_back(std::move(d));
   }
@@ -158,7 +161,8 @@ Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request
   Result<redis::Reply> r = [&] {
     auto c = pool_.Acquire();
     return RunScript(*c, internal::SubmitScript(),
-                     {keys_.Job(id), keys_.RenderStream(), keys_.Request(request_id)}, args);
+                     {keys_.Job(id), keys_.RenderStream(), keys_.Request(request_id)},
+                     std::move(args));
   }();
   if (!r.ok()) return r.status();
   if (r->is_nil()) return GetJob(id);
@@ -189,7 +193,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       args.push_back(value);
     }
     auto created = RunScript(*c, internal::CreateBatchScript(),
-                             {keys_.Request(request_id), keys_.Batch(batch_id)}, args);
+                             {keys_.Request(request_id), keys_.Batch(batch_id)}, std::move(args));
     if (!created.ok()) return created.status();
     int64_t offset = 0;
     if (!created->is_nil()) {
@@ -217,7 +221,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       const size_t end = std::min(specs.size(), start + kBatchChunk);
       Chunk ch;
       ch.keys = {keys_.BatchJobs(batch_id), keys_.RenderStream()};
-      ch.args = {std::to_string(start)};
+      ch.args = {std::to_string(start), batch_id};
       for (size_t i = start; i < end; ++i) {
         const std::string id = NewId();
         ch.keys.push_back(keys_.Job(id));
@@ -236,7 +240,8 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       if (start + kBatchChunk < specs.size()) {
         next = std::async(std::launch::async, build, start + kBatchChunk);
       }
-      auto r = RunScript(*c, internal::AppendBatchJobsScript(), ch.keys, ch.args);
+      auto r = RunScript(*c, internal::AppendBatchJobsScript(), std::move(ch.keys),
+                         std::move(ch.args));
       if (!r.ok()) {
         if (next.valid()) next.wait();
         // Another retry of the same request is writing it: theirs wins.
@@ -373,7 +378,7 @@ Result<v1::Batch> JobQueue::CancelBatch(const std::string& batch_id) {
         keys.push_back(keys_.Job(all[i].str));
         args.push_back(all[i].str);
       }
-      auto r = RunScript(*c, internal::CancelScript(), keys, args);
+      auto r = RunScript(*c, internal::CancelScript(), std::move(keys), std::move(args));
       if (!r.ok()) return r.status();
     }
   }
@@ -449,36 +454,41 @@ Result<std::vector<Delivery>> JobQueue::Reclaim(const std::string& consumer, int
 Result<int> JobQueue::PromoteDueRetries() {
   auto c = pool_.Acquire();
   auto r = RunScript(*c, internal::PromoteScript(), {keys_.RetrySchedule(), keys_.RenderStream()},
-                     {std::to_string(NowMs()), std::to_string(kPromoteLimit)});
+                     {std::to_string(NowMs()), std::to_string(kPromoteLimit), keys_.Job("")});
   if (!r.ok()) return r.status();
   return static_cast<int>(r->AsInteger());
 }
 
 Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) {
-  auto r = [&]() -> Result<redis::Reply> {
+  auto claim = [&](const std::string& batch_id) -> Result<redis::Reply> {
     auto c = pool_.Acquire();
-    auto batch = c->Run({"HGET", keys_.Job(delivery.job_id), "batch"});
-    if (!batch.ok()) return batch.status();
-    const std::string& batch_id = batch->str;
     return RunScript(
         *c, internal::ClaimScript(),
         {keys_.Job(delivery.job_id), keys_.RenderStream(), keys_.DeadLetters(),
          keys_.Batch(batch_id), keys_.BatchJobs(batch_id)},
         {delivery.entry_id, std::string(store::kRenderGroup), std::to_string(options_.max_attempts),
-         std::to_string(NowMs()), delivery.job_id, std::to_string(options_.job_ttl.count())});
-  }();
+         std::to_string(NowMs()), delivery.job_id, std::to_string(options_.job_ttl.count()),
+         batch_id});
+  };
+  // One round trip: the entry names the job's batch. Only an entry that
+  // does not (written before entries carried it) takes a second.
+  auto r = claim(delivery.batch_id);
+  if (r.ok() && r->is_array() && r->elements.size() == 2 && r->elements[0].str == "batch" &&
+      r->elements[1].str != delivery.batch_id) {
+    r = claim(r->elements[1].str);
+  }
   if (!r.ok()) return r.status();
   if (!r->is_array() || r->elements.empty()) return UnexpectedReply("claim");
-  const auto& v = r->elements;
+  auto& v = r->elements;
   if (v[0].str == "final") return ClaimOutcome::kAlreadyFinal;
   if (v[0].str == "dead") return ClaimOutcome::kDeadLettered;
   if (v[0].str != "claimed" || v.size() != 6) return UnexpectedReply("claim");
   ClaimedJob out;
   out.job_id = delivery.job_id;
   out.entry_id = delivery.entry_id;
-  out.token = v[1].str;
+  out.token = std::move(v[1].str);
   out.attempts = static_cast<int>(v[2].AsInteger());
-  out.batch_id = v[5].str;
+  out.batch_id = std::move(v[5].str);
   std::string unreadable;
   if (!out.snapshot.ParseFromString(v[3].str)) unreadable = "the report snapshot is unreadable";
   if (!v[4].str.empty()) {
@@ -498,18 +508,24 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
 Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int page_count) {
   const std::string sha = Sha256Hex(pdf);
   auto c = pool_.Acquire();
-  // The PDF first: content addressed, so a second write of the same bytes
-  // (a duplicate delivery) changes nothing, and a job is never SUCCEEDED
-  // without its document.
-  auto stored = c->Run(
-      {"SET", keys_.Pdf(sha), pdf, "PX", std::to_string(options_.document_ttl.count() * 1000)});
-  if (!stored.ok()) return stored.status();
+  // One round trip: the script stores the PDF and completes the job
+  // together, and only for the current holder of the token.
+  std::vector<std::string> args = {job.token,
+                                   job.entry_id,
+                                   std::string(store::kRenderGroup),
+                                   sha,
+                                   std::to_string(pdf.size()),
+                                   std::to_string(page_count),
+                                   std::to_string(NowMs()),
+                                   std::to_string(options_.job_ttl.count())};
+  // Appended, not in the list above: a list's elements are const, so the
+  // PDF would be copied twice.
+  args.push_back(pdf);
+  args.push_back(std::to_string(options_.document_ttl.count() * 1000));
   auto r = RunScript(*c, internal::CompleteScript(),
                      {keys_.Job(job.job_id), keys_.RenderStream(), keys_.Batch(job.batch_id),
-                      keys_.BatchJobs(job.batch_id)},
-                     {job.token, job.entry_id, std::string(store::kRenderGroup), sha,
-                      std::to_string(pdf.size()), std::to_string(page_count),
-                      std::to_string(NowMs()), std::to_string(options_.job_ttl.count())});
+                      keys_.BatchJobs(job.batch_id), keys_.Pdf(sha)},
+                     std::move(args));
   if (!r.ok()) return r.status();
   if (r->str == "fenced") {
     return Status(StatusCode::kAborted,

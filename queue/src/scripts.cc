@@ -57,15 +57,14 @@ std::string Sha1Hex(const std::string& s) {
 Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {}
 
 Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
-                               const std::vector<std::string>& keys,
-                               const std::vector<std::string>& args) {
+                               std::vector<std::string> keys, std::vector<std::string> args) {
   redis::Command cmd;
   cmd.reserve(3 + keys.size() + args.size());
   cmd.push_back("EVALSHA");
   cmd.push_back(s.sha1);
   cmd.push_back(std::to_string(keys.size()));
-  cmd.insert(cmd.end(), keys.begin(), keys.end());
-  cmd.insert(cmd.end(), args.begin(), args.end());
+  for (auto& k : keys) cmd.push_back(std::move(k));
+  for (auto& a : args) cmd.push_back(std::move(a));
   auto r = c.Run(cmd);
   if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos) return r;
   cmd[0] = "EVAL";
@@ -105,12 +104,12 @@ const Script& AppendBatchJobsScript() {
 if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then
   return redis.error_reply('CONFLICT another submission is writing this batch')
 end
-local a = 2
+local a = 3
 for i = 3, #KEYS do
   local id = ARGV[a]
   local n = tonumber(ARGV[a + 1])
   redis.call('HSET', KEYS[i], unpack(ARGV, a + 2, a + 1 + n))
-  redis.call('XADD', KEYS[2], '*', 'job', id)
+  redis.call('XADD', KEYS[2], '*', 'job', id, 'batch', ARGV[2])
   redis.call('RPUSH', KEYS[1], id)
   a = a + 2 + n
 end
@@ -126,6 +125,11 @@ if not j[1] or is_final(j[1]) then
   ack(KEYS[2], ARGV[2], ARGV[1])
   return {'final'}
 end
+-- The batch keys come from the stream entry. An entry that does not name
+-- the job's batch (written before entries carried it) changes nothing: the
+-- caller runs the claim again with the batch returned here.
+local batch = j[4] or ''
+if batch ~= ARGV[7] then return {'batch', batch} end
 local max = tonumber(ARGV[3])
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if attempts > max then
@@ -142,8 +146,8 @@ if attempts > max then
 end
 local token = ARGV[1] .. '/' .. attempts
 redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'start_ms', ARGV[4], 'token', token)
-local body = redis.call('HMGET', KEYS[1], 'snapshot', 'template', 'batch')
-return {'claimed', token, attempts, body[1] or '', body[2] or '', body[3] or ''}
+local body = redis.call('HMGET', KEYS[1], 'snapshot', 'template')
+return {'claimed', token, attempts, body[1] or '', body[2] or '', batch}
 )lua");
   return s;
 }
@@ -156,6 +160,11 @@ if not j[1] or is_final(j[1]) then
   return 'final'
 end
 if j[2] ~= ARGV[1] then return 'fenced' end
+-- The PDF only from the current holder, in the same step as the state: a
+-- job is never SUCCEEDED without its document, and a fenced worker writes
+-- nothing. Content addressed, so a second write of the same bytes changes
+-- nothing but the expiry.
+redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10])
 redis.call('HSET', KEYS[1], 'state', 'SUCCEEDED', 'sha256', ARGV[4], 'size', ARGV[5],
            'pages', ARGV[6], 'finish_ms', ARGV[7], 'token', '')
 redis.call('HDEL', KEYS[1], 'error')
@@ -198,7 +207,12 @@ const Script& PromoteScript() {
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
-  redis.call('XADD', KEYS[2], '*', 'job', id)
+  local batch = redis.call('HGET', ARGV[3] .. id, 'batch')
+  if batch and batch ~= '' then
+    redis.call('XADD', KEYS[2], '*', 'job', id, 'batch', batch)
+  else
+    redis.call('XADD', KEYS[2], '*', 'job', id)
+  end
 end
 return #ids
 )lua");

@@ -19,34 +19,45 @@ struct Script {
   std::string sha1;
 };
 
+// Takes the keys and arguments by value: pass them with std::move to
+// build the command without copying them (a PDF is large).
 Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
-                               const std::vector<std::string>& keys,
-                               const std::vector<std::string>& args);
+                               std::vector<std::string> keys, std::vector<std::string> args);
 
 // KEYS job, stream, request; ARGV job_id, request_value, request_ttl_s,
 // has_request, field, value, ...  Returns nil, or the value the request id
-// already maps to (nothing written then).
+// already maps to (nothing written then). The stream entry is {job} alone:
+// a job of its own has no batch.
 const Script& SubmitScript();
 // KEYS request, batch; ARGV request_value, request_ttl_s, has_request,
 // field, value, ...  Returns nil, or what the request id already maps to.
 const Script& CreateBatchScript();
-// KEYS batch_jobs, stream, job...; ARGV offset, then per job: id, n, n
-// field/value strings. Fails with CONFLICT unless the batch list holds
-// exactly `offset` ids, so two writers of one batch never both write.
+// KEYS batch_jobs, stream, job...; ARGV offset, batch_id, then per job: id,
+// n, n field/value strings. Stream entries are {job, batch}. Fails with
+// CONFLICT unless the batch list holds exactly `offset` ids, so two writers
+// of one batch never both write.
 const Script& AppendBatchJobsScript();
 // KEYS job, stream, dead, batch, batch_jobs; ARGV entry, group,
-// max_attempts, now_ms, job_id, job_ttl_s.
+// max_attempts, now_ms, job_id, job_ttl_s, batch_id (the entry's batch
+// field, empty when it has none; the batch keys are built from it).
 // Returns {"final"} | {"dead", reason} |
-//         {"claimed", token, attempts, snapshot, template, batch}.
+//         {"claimed", token, attempts, snapshot, template, batch} |
+//         {"batch", batch_id}: the job belongs to another batch than the
+//         entry says (an entry without the field); nothing was changed, run
+//         it again with that batch.
 const Script& ClaimScript();
-// KEYS job, stream, batch, batch_jobs; ARGV token, entry, group, sha256,
-// size, pages, now_ms, job_ttl_s. Returns "ok" | "final" | "fenced".
+// KEYS job, stream, batch, batch_jobs, pdf; ARGV token, entry, group,
+// sha256, size, pages, now_ms, job_ttl_s, pdf_bytes, document_ttl_ms.
+// Stores the PDF only while `token` is current. Returns "ok" | "final" |
+// "fenced".
 const Script& CompleteScript();
 // KEYS job, stream, retry, dead, batch, batch_jobs; ARGV token, entry,
 // group, reason, permanent (0/1), max_attempts, now_ms, due_ms, job_id,
 // job_ttl_s. Returns "retry" | "dead" | "final" | "fenced".
 const Script& FailScript();
-// KEYS retry, stream; ARGV now_ms, limit. Returns how many were moved.
+// KEYS retry, stream; ARGV now_ms, limit, job_key_prefix (Keys::Job("")):
+// each job's batch is read from its hash for the new entry, so the claim
+// needs no lookup. Returns how many were moved.
 const Script& PromoteScript();
 // KEYS retry, batch, batch_jobs, job...; ARGV now_ms, job_ttl_s, job_id...
 // Returns how many jobs it cancelled.

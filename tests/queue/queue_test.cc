@@ -215,14 +215,18 @@ TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   EXPECT_EQ(second.attempts, 2);
   EXPECT_NE(second.token, first.token);
 
+  auto stored_pdfs = [&] { return Run({"KEYS", keys_.Pdf("*")}).elements.size(); };
   Status late = queue_->Complete(first, "%PDF-first", 1);
   EXPECT_EQ(late.code(), StatusCode::kAborted) << late.ToString();
+  EXPECT_EQ(stored_pdfs(), 0u);  // the fenced worker's PDF was not stored
   EXPECT_EQ(queue_->Fail(first, "late", false).code(), StatusCode::kAborted);
   EXPECT_EQ(Pending(), 1);  // the fenced worker did not acknowledge it
   ASSERT_TRUE(queue_->Complete(second, "%PDF-second", 1).ok());
+  EXPECT_EQ(stored_pdfs(), 1u);
   // A repeat after the job is final is harmless and counts nothing.
   EXPECT_TRUE(queue_->Complete(second, "%PDF-second", 1).ok());
   EXPECT_TRUE(queue_->Complete(first, "%PDF-first", 1).ok());
+  EXPECT_EQ(stored_pdfs(), 1u);
 
   auto b = queue_->GetBatch(IdOf(batch->name()));
   ASSERT_TRUE(b.ok());
@@ -288,6 +292,92 @@ TEST_F(QueueTest, RetriesWithBackoffThenDeadLetters) {
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->failed(), 1);
   EXPECT_TRUE(b->done());
+}
+
+TEST_F(QueueTest, EntriesNameTheBatchAlsoAfterARetry) {
+  QueueOptions o;
+  o.retry_base = milliseconds(10);
+  o.retry_cap = milliseconds(10);
+  Reset(o);
+  auto single = queue_->Submit(Spec("single"), "");
+  ASSERT_TRUE(single.ok());
+  auto batch = queue_->SubmitBatch({Spec("in-batch")}, "");
+  ASSERT_TRUE(batch.ok());
+  auto got = queue_->Read("w-0", 10, milliseconds(200));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].job_id, IdOf(single->name()));
+  EXPECT_EQ((*got)[0].batch_id, "");
+  EXPECT_EQ((*got)[1].batch_id, IdOf(batch->name()));
+
+  // Both fail once; the retries' new entries name the batch the same way.
+  for (const Delivery& d : *got) {
+    ClaimedJob job;
+    ASSERT_EQ(*queue_->Claim(d, &job), ClaimOutcome::kClaimed);
+    EXPECT_EQ(job.batch_id, d.batch_id);
+    ASSERT_TRUE(queue_->Fail(job, "font cache broke", false).ok());
+  }
+  std::this_thread::sleep_for(milliseconds(30));
+  auto moved = queue_->PromoteDueRetries();
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*moved, 2);
+  auto again = queue_->Read("w-0", 10, milliseconds(200));
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 2u);
+  for (const Delivery& d : *again) {
+    EXPECT_EQ(d.batch_id, d.job_id == IdOf(single->name()) ? "" : IdOf(batch->name()));
+    ClaimedJob job;
+    ASSERT_EQ(*queue_->Claim(d, &job), ClaimOutcome::kClaimed);
+    EXPECT_EQ(job.attempts, 2);
+    ASSERT_TRUE(queue_->Complete(job, "%PDF-" + d.job_id, 1).ok());
+  }
+  auto b = queue_->GetBatch(IdOf(batch->name()));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->succeeded(), 1);
+  EXPECT_TRUE(b->done());
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(QueueTest, AnEntryWithoutItsBatchIsStillCountedInTheBatch) {
+  // Entries written before they carried the batch (an older service) name
+  // only the job: the claim finds the batch in the job itself.
+  QueueOptions o;
+  o.max_attempts = 1;
+  o.claim_idle = milliseconds(30);
+  Reset(o);
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  ASSERT_TRUE(batch.ok());
+  auto got = queue_->Read("w-0", 10, milliseconds(200));
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  Delivery first = (*got)[0], second = (*got)[1];
+  first.batch_id.clear();
+  second.batch_id.clear();
+
+  ClaimedJob job;
+  ASSERT_EQ(*queue_->Claim(first, &job), ClaimOutcome::kClaimed);
+  EXPECT_EQ(job.batch_id, IdOf(batch->name()));
+  EXPECT_EQ(job.attempts, 1);
+  ASSERT_TRUE(queue_->Complete(job, "%PDF-a", 1).ok());
+
+  // The other one's worker dies; taking it over uses up its one attempt,
+  // which must count as failed in the batch.
+  ClaimedJob lost;
+  ASSERT_EQ(*queue_->Claim(second, &lost), ClaimOutcome::kClaimed);
+  std::this_thread::sleep_for(milliseconds(60));
+  auto taken = queue_->Reclaim("w-1", 10);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->size(), 1u);
+  Delivery retaken = taken->front();
+  retaken.batch_id.clear();
+  EXPECT_EQ(*queue_->Claim(retaken, &lost), ClaimOutcome::kDeadLettered);
+
+  auto b = queue_->GetBatch(IdOf(batch->name()));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->succeeded(), 1);
+  EXPECT_EQ(b->failed(), 1);
+  EXPECT_TRUE(b->done());
+  EXPECT_EQ(Pending(), 0);
 }
 
 TEST_F(QueueTest, PermanentFailureDeadLettersAtOnce) {

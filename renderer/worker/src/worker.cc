@@ -7,7 +7,6 @@
 #include <mutex>
 #include <utility>
 
-#include "saraban/model/validate.h"
 #include "saraban/report/default_template.h"
 
 namespace saraban::worker {
@@ -33,9 +32,11 @@ bool IsPermanent(StatusCode code) {
 Result<report::RenderedPdf> Worker::RenderJob(report::ReportRenderer& renderer,
                                               const queue::ClaimedJob& job, std::string* reason,
                                               bool* permanent) const {
-  // Validate, then render: the same call `saraban render` makes, so the
-  // bytes are the same. The snapshot was validated when it was stored; a
-  // failure now (older rules, a tampered hash) is still the input's fault.
+  // The same call `saraban render` makes, so the bytes are the same. Render
+  // validates the report and the template itself (on its own copy): the
+  // snapshot was validated when it was stored, and a failure now (older
+  // rules, a tampered hash) is still the input's fault, a permanent one by
+  // its status code.
   const v1::Template& tmpl = job.template_override ? *job.template_override : default_template_;
   auto fail = [&](std::string why, bool is_permanent) -> Status {
     while (!why.empty() && why.back() == '\n') why.pop_back();
@@ -43,13 +44,6 @@ Result<report::RenderedPdf> Worker::RenderJob(report::ReportRenderer& renderer,
     *permanent = is_permanent;
     return Internal(why);
   };
-  if (auto errors = model::ValidateTemplate(tmpl); !errors.empty()) {
-    return fail("template: " + model::FormatErrors(errors), true);
-  }
-  v1::Report copy = job.snapshot;
-  if (auto errors = model::ValidateReport(&copy); !errors.empty()) {
-    return fail(model::FormatErrors(errors), true);
-  }
   Result<report::RenderedPdf> pdf = Internal("not rendered");
   try {
     pdf = renderer.Render(job.snapshot, tmpl);

@@ -3,10 +3,13 @@
 // The key layout is in saraban/store/keys.h.
 //
 // Protocol. Submit writes the job hash (with the report snapshot) and adds
-// {job: id} to the stream. A worker reads entries with XREADGROUP and
-// Claim()s each: the claim bumps `attempts` and sets a fresh fencing token;
-// only the holder of the current token may Complete() or Fail() the job, so
-// a worker that was presumed dead and taken over cannot double-complete.
+// {job: id, batch: id} to the stream (no batch field for a job of its own).
+// A worker reads entries with XREADGROUP and Claim()s each in one round
+// trip: the claim bumps `attempts` and sets a fresh fencing token; only the
+// holder of the current token may Complete() or Fail() the job, so a worker
+// that was presumed dead and taken over cannot double-complete. Complete()
+// stores the PDF and finishes the job in one round trip, and a fenced
+// worker's PDF is not stored.
 // Entries of dead workers are taken over with XAUTOCLAIM (Reclaim). Every
 // state change and the batch counters move together in one Lua script, so
 // each job reaches exactly one final state and is counted once.
@@ -56,6 +59,7 @@ struct JobSpec {
 struct Delivery {
   std::string entry_id;  // stream entry id
   std::string job_id;
+  std::string batch_id;  // the entry's batch field; empty for a job of its own
 };
 
 // What a worker gets when its claim succeeds.

@@ -23,7 +23,8 @@
 //                                 absent), attempts, token (current claimant),
 //                                 sha256, size, pages, error, create_ms,
 //                                 start_ms, finish_ms, retry_ms
-//   {p}render                     stream of {job: id}; consumer group "renderers";
+//   {p}render                     stream of {job: id, batch: id} (no batch field for
+//                                 a job of its own); consumer group "renderers";
 //                                 entries are deleted once acknowledged, so its
 //                                 length is the backlog (retries add new entries)
 //   {p}render:retry               sorted set: job ids scored by the time (ms) a

@@ -71,8 +71,8 @@ class Worker {
   explicit Worker(WorkerOptions options);
   void Run(Thread& t);
   Status Process(Thread& t, const queue::Delivery& d);
-  // Validates and renders a claimed job. On failure sets `reason` and
-  // whether it is `permanent` (bad input, no retry).
+  // Renders a claimed job (the renderer validates it). On failure sets
+  // `reason` and whether it is `permanent` (bad input, no retry).
   Result<report::RenderedPdf> RenderJob(report::ReportRenderer& renderer,
                                         const queue::ClaimedJob& job, std::string* reason,
                                         bool* permanent) const;
