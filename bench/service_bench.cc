@@ -28,6 +28,7 @@
 #include "saraban/model/json.h"
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
+#include "saraban/testing/sample_reports.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -95,17 +96,7 @@ int main(int argc, char** argv) {
   auto base = saraban::model::LoadReportFile(std::string(SARABAN_SOURCE_DIR) +
                                              "/examples/004_bueng_khla.json");
   if (!base.ok()) return 1;
-  std::vector<Report> reports;
-  const char* provinces[] = {"ขอนแก่น", "ปัตตานี", "เชียงใหม่"};
-  for (int i = 0; i < n; ++i) {
-    Report r = *base;
-    char code[32];
-    std::snprintf(code, sizeof code, "lao-%05d", i);
-    r.mutable_agency()->set_code(code);
-    r.mutable_agency()->set_province(provinces[i % 3]);
-    r.set_fiscal_year(2568);
-    reports.push_back(std::move(r));
-  }
+  const std::vector<Report> reports = saraban::testing::SampleReports(*base, n, "lao", 2568);
 
   // In-process baseline: the same reports, T threads, one renderer each.
   double in_process_s = 0;

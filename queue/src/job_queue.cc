@@ -1,11 +1,10 @@
 #include "saraban/queue/job_queue.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <future>
 #include <utility>
 
+#include "saraban/digest.h"
 #include "scripts.h"
 
 namespace saraban::queue {
@@ -27,20 +26,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
 }
 
 void SetTime(int64_t ms, google::protobuf::Timestamp* t) {

@@ -1,6 +1,6 @@
 #include "scripts.h"
 
-#include <openssl/evp.h>
+#include "saraban/digest.h"
 
 namespace saraban::queue::internal {
 
@@ -38,19 +38,6 @@ local function fail_for_good(job, dead, bkey, bjobs, id, report, attempts, reaso
   redis.call('EXPIRE', job, ttl)
 end
 )lua";
-
-std::string Sha1Hex(const std::string& s) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(s.data(), s.size(), digest, &len, EVP_sha1(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "saraban/model/json.h"
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
+#include "saraban/testing/sample_reports.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -216,17 +217,7 @@ TEST_F(StackTest, SameRequestIdReturnsTheSameJob) {
 TEST_F(StackTest, BulkRenderOfAThousandReportsCompletesEachJobOnce) {
   auto base = model::LoadReportFile("examples/004_bueng_khla.json");
   ASSERT_TRUE(base.ok());
-  std::vector<v1::Report> reports;
-  const char* provinces[] = {"ขอนแก่น", "ปัตตานี", "เชียงใหม่"};
-  for (int i = 0; i < 1000; ++i) {
-    v1::Report r = *base;
-    char code[32];
-    std::snprintf(code, sizeof code, "lao-%04d", i);
-    r.mutable_agency()->set_code(code);
-    r.mutable_agency()->set_province(provinces[i % 3]);
-    r.set_fiscal_year(2568);
-    reports.push_back(std::move(r));
-  }
+  const auto reports = testing::SampleReports(*base, 1000, "lao", 2568);
   auto imported = Import(reports);
   ASSERT_EQ(imported.created() + imported.updated(), 1000) << imported.DebugString();
 
@@ -383,13 +374,7 @@ TEST_F(StackTest, HealthAndReflectionOnBothServers) {
 TEST_F(StackTest, BulkRunSurvivesARedisRestartMidway) {
   auto base = model::LoadReportFile("examples/004_bueng_khla.json");
   ASSERT_TRUE(base.ok());
-  std::vector<v1::Report> reports;
-  for (int i = 0; i < 300; ++i) {
-    v1::Report r = *base;
-    r.mutable_agency()->set_code("mid-" + std::to_string(i));
-    r.set_fiscal_year(2569);
-    reports.push_back(std::move(r));
-  }
+  const auto reports = testing::SampleReports(*base, 300, "mid", 2569);
   ASSERT_EQ(Import(reports).failed(), 0);
   v1::RenderBulkRequest req;
   req.mutable_filter()->set_fiscal_year(2569);

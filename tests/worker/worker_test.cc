@@ -4,7 +4,6 @@
 #include "saraban/worker/worker.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -16,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "saraban/digest.h"
 #include "saraban/model/json.h"
 #include "saraban/queue/job_queue.h"
 #include "saraban/report/default_template.h"
@@ -27,19 +27,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
-  std::string out;
-  char hex[3];
-  for (unsigned int i = 0; i < len; ++i) {
-    std::snprintf(hex, sizeof hex, "%02x", digest[i]);
-    out += hex;
-  }
-  return out;
-}
 
 // Polls `done` every 20 ms until it holds or `timeout` passes.
 bool WaitUntil(const std::function<bool()>& done, milliseconds timeout) {
