@@ -82,6 +82,19 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
+// One Get{Agency,Report,Job,Batch} call by resource name; the resource as
+// JSON in `json` when it succeeds.
+template <typename Request, typename Resource, typename Stub, typename Method>
+grpc::Status GetAsJson(Stub& stub, Method method, grpc::ClientContext* ctx,
+                       const std::string& name, std::string* json) {
+  Request req;
+  req.set_name(name);
+  Resource resource;
+  grpc::Status s = (stub.*method)(ctx, req, &resource);
+  if (s.ok()) *json = ToJson(resource);
+  return s;
+}
+
 // A request id unique enough for one caller's retries.
 std::string RandomRequestId() {
   std::random_device rd;
@@ -325,32 +338,20 @@ int Get(const ClientArgs& a) {
   if (is("agencies/")) {
     auto stub = v1::ReportService::NewStub(Channel(a.reports_address));
     if (a.name.find("/reports/") != std::string::npos) {
-      v1::GetReportRequest req;
-      req.set_name(a.name);
-      v1::ReportResource r;
-      s = stub->GetReport(&ctx, req, &r);
-      json = ToJson(r);
+      s = GetAsJson<v1::GetReportRequest, v1::ReportResource>(
+          *stub, &v1::ReportService::Stub::GetReport, &ctx, a.name, &json);
     } else {
-      v1::GetAgencyRequest req;
-      req.set_name(a.name);
-      v1::AgencyResource r;
-      s = stub->GetAgency(&ctx, req, &r);
-      json = ToJson(r);
+      s = GetAsJson<v1::GetAgencyRequest, v1::AgencyResource>(
+          *stub, &v1::ReportService::Stub::GetAgency, &ctx, a.name, &json);
     }
   } else if (is("jobs/") || is("batches/")) {
     auto stub = v1::DocumentService::NewStub(Channel(a.documents_address));
     if (is("jobs/")) {
-      v1::GetJobRequest req;
-      req.set_name(a.name);
-      v1::Job r;
-      s = stub->GetJob(&ctx, req, &r);
-      json = ToJson(r);
+      s = GetAsJson<v1::GetJobRequest, v1::Job>(*stub, &v1::DocumentService::Stub::GetJob, &ctx,
+                                                a.name, &json);
     } else {
-      v1::GetBatchRequest req;
-      req.set_name(a.name);
-      v1::Batch r;
-      s = stub->GetBatch(&ctx, req, &r);
-      json = ToJson(r);
+      s = GetAsJson<v1::GetBatchRequest, v1::Batch>(*stub, &v1::DocumentService::Stub::GetBatch,
+                                                    &ctx, a.name, &json);
     }
   } else {
     std::cerr << "saraban: get: NAME must start with agencies/, jobs/ or batches/\n";

@@ -8,6 +8,14 @@ namespace {
 
 // Shared by the scripts that finish jobs.
 constexpr const char* kPrelude = R"lua(
+-- A client request id: the first request records what it created and gets
+-- nil; a retry gets that record back and must write nothing.
+local function recall_or_record(key, value, ttl)
+  local existing = redis.call('GET', key)
+  if existing then return existing end
+  redis.call('SET', key, value, 'EX', ttl)
+  return nil
+end
 local function is_final(s)
   return s == 'SUCCEEDED' or s == 'FAILED' or s == 'CANCELLED'
 end
@@ -61,11 +69,8 @@ Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
 
 const Script& SubmitScript() {
   static const Script s(R"lua(
-if ARGV[4] == '1' then
-  local existing = redis.call('GET', KEYS[3])
-  if existing then return existing end
-  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
-end
+local earlier = ARGV[4] == '1' and recall_or_record(KEYS[3], ARGV[2], ARGV[3])
+if earlier then return earlier end
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
 return false
@@ -75,11 +80,8 @@ return false
 
 const Script& CreateBatchScript() {
   static const Script s(R"lua(
-if ARGV[3] == '1' then
-  local existing = redis.call('GET', KEYS[1])
-  if existing then return existing end
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-end
+local earlier = ARGV[3] == '1' and recall_or_record(KEYS[1], ARGV[1], ARGV[2])
+if earlier then return earlier end
 redis.call('HSET', KEYS[2], unpack(ARGV, 4))
 return false
 )lua");

@@ -80,6 +80,17 @@ class WorkerTest : public ::testing::Test {
     return specs;
   }
 
+  // Starts an in-process worker of two threads reading as `consumer`.
+  Result<std::unique_ptr<Worker>> StartInProcess(const std::string& consumer) {
+    WorkerOptions options;
+    options.endpoint = redis_.endpoint();
+    options.threads = 2;
+    options.consumer = consumer;
+    auto worker = Worker::Create(options);
+    if (worker.ok()) (*worker)->Start();
+    return worker;
+  }
+
   // Starts a `renderer` process reading as `name`.
   pid_t StartRenderer(const std::string& name, int threads = 2) {
     pid_t pid =
@@ -157,13 +168,8 @@ TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
   auto bad_job = queue_->Submit(bad, "");
   ASSERT_TRUE(bad_job.ok());
 
-  WorkerOptions options;
-  options.endpoint = redis_.endpoint();
-  options.threads = 2;
-  options.consumer = "in-process";
-  auto worker = Worker::Create(options);
+  auto worker = StartInProcess("in-process");
   ASSERT_TRUE(worker.ok()) << worker.status().ToString();
-  (*worker)->Start();
   const std::string id = job->name().substr(5), bad_id = bad_job->name().substr(5);
   auto final_state = [&](const std::string& j) {
     auto got = queue_->GetJob(j);
@@ -263,13 +269,8 @@ TEST_F(WorkerTest, SigtermFinishesTheJobsInHandAndExits) {
 }
 
 TEST_F(WorkerTest, KeepsGoingWhenRedisRestarts) {
-  WorkerOptions options;
-  options.endpoint = redis_.endpoint();
-  options.threads = 2;
-  options.consumer = "restart";
-  auto worker = Worker::Create(options);
+  auto worker = StartInProcess("restart");
   ASSERT_TRUE(worker.ok()) << worker.status().ToString();
-  (*worker)->Start();
   redis_.Stop();
   std::this_thread::sleep_for(milliseconds(500));  // the threads back off meanwhile
   redis_.Start();
