@@ -7,7 +7,8 @@
 //    renderer processes of T threads) from the build tree.
 // 2. Imports N reports of seed size (examples/004 under N agency codes in
 //    three provinces) with one ImportReports stream.
-// 3. In-process: renders the same N reports with the library on T threads.
+// 3. In-process: renders the same N reports with the library on T threads
+//    (with the renderer process's allocator setting).
 // 4. Service path: one RenderBulk for the fiscal year, watched until done:
 //    gRPC submit -> Redis -> workers -> PDF stored. Job latency is the job's
 //    create_time to finish_time.
@@ -29,6 +30,7 @@
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
 #include "saraban/testing/sample_reports.h"
+#include "saraban/worker/worker.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -92,6 +94,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "Threads per renderer, and in-process")->capture_default_str();
   app.add_option("--single", single, "Single renders for the latency")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  // The allocator setting the renderer processes use, so the in-process
+  // baseline is measured like for like.
+  saraban::worker::KeepFreedMemory();
 
   auto base = saraban::model::LoadReportFile(std::string(SARABAN_SOURCE_DIR) +
                                              "/examples/004_bueng_khla.json");

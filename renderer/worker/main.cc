@@ -1,7 +1,6 @@
 // renderer: the render worker. Parses flags, checks Redis, runs the worker
 // threads until SIGTERM or SIGINT, then drains (finishes the jobs in hand)
 // and exits 0.
-#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -14,18 +13,6 @@
 #include "saraban/worker/worker.h"
 
 namespace {
-
-// Every render allocates and frees the same few megabytes (zlib's buffers,
-// the PDF, the layout). By default glibc hands freed memory at the top of a
-// thread's heap back to the kernel and mmaps large blocks afresh, so each
-// job pays again for page faults and TLB shootdowns (about a sixth of the
-// worker's CPU). Keep it instead: the process stays at its peak per thread.
-void KeepFreedMemory() {
-#ifdef __GLIBC__
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-#endif
-}
 
 std::string DefaultConsumer() {
   char host[256] = {};
@@ -92,7 +79,7 @@ int main(int argc, char** argv) {
                "Run even if Redis may lose or evict jobs (AOF off or an evicting policy)")
       ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
   CLI11_PARSE(app, argc, argv);
-  KeepFreedMemory();
+  saraban::worker::KeepFreedMemory();
 
   auto endpoint = saraban::redis::ParseUrl(url);
   if (!endpoint.ok()) {
