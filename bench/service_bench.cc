@@ -1,10 +1,11 @@
 // End-to-end throughput of the service path against the in-process
 // renderer, on one machine:
 //
-//   service_bench [--reports N] [--workers P] [--threads T] [--single K]
+//   service_bench [--reports N] [--workers P] [--threads T] [--worker-threads W]
+//                 [--single K]
 //
 // 1. Starts the whole stack on loopback (redis-server, both services, P
-//    renderer processes of T threads) from the build tree.
+//    renderer processes of W threads, T by default) from the build tree.
 // 2. Imports N reports of seed size (examples/004 under N agency codes in
 //    three provinces) with one ImportReports stream.
 // 3. In-process: renders the same N reports with the library on T threads
@@ -87,11 +88,13 @@ double CpuSeconds(pid_t pid) {
 
 int main(int argc, char** argv) {
   CLI::App app{"saraban service path benchmark"};
-  int n = 1000, workers = 1, threads = 2, single = 200;
+  int n = 1000, workers = 1, threads = 2, worker_threads = 0, single = 200;
   std::string bin_dir = SARABAN_BINARY_DIR;
   app.add_option("--reports", n, "Reports to render in bulk")->capture_default_str();
   app.add_option("--workers", workers, "Renderer processes")->capture_default_str();
-  app.add_option("--threads", threads, "Threads per renderer, and in-process")->capture_default_str();
+  app.add_option("--threads", threads, "Threads in-process (and per renderer unless --worker-threads)")
+      ->capture_default_str();
+  app.add_option("--worker-threads", worker_threads, "Threads per renderer process (default: --threads)");
   app.add_option("--single", single, "Single renders for the latency")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   // The allocator setting the renderer processes use, so the in-process
@@ -127,7 +130,8 @@ int main(int argc, char** argv) {
   saraban::testing::StackOptions options;
   options.bin_dir = bin_dir;
   options.workers = workers;
-  options.threads_per_worker = threads;
+  if (worker_threads < 1) worker_threads = threads;
+  options.threads_per_worker = worker_threads;
   saraban::testing::Stack stack(options);
   stack.Start();
   grpc::ChannelArguments args;
@@ -225,8 +229,9 @@ int main(int argc, char** argv) {
     single_ms.push_back(Seconds(Clock::now() - start) * 1000);
   }
 
-  std::printf("reports                     %d (seed 004 size), %d renderer x %d threads\n", n,
-              workers, threads);
+  std::printf("reports                     %d (seed 004 size), %d renderer x %d threads, "
+              "in-process %d threads\n",
+              n, workers, worker_threads, threads);
   std::printf("import (one stream)         %.2f s  (%.0f reports/s)\n", import_s, n / import_s);
   std::printf("in-process render           %.2f s  (%.0f reports/s)\n", in_process_s,
               n / in_process_s);

@@ -11,7 +11,9 @@ namespace saraban::queue {
 
 namespace {
 
+using internal::RunCommands;
 using internal::RunScript;
+using internal::ScriptCommand;
 
 // Jobs per script call when writing or cancelling a batch: one round trip
 // each, short enough not to stall Redis for other clients.
@@ -44,7 +46,7 @@ std::vector<std::string> JobFields(const JobSpec& spec, const std::string& batch
       "revision",   std::to_string(spec.report_revision),
       "batch",      batch_id,
       "request_id", request_id,
-      "snapshot",   spec.snapshot.SerializeAsString(),
+      "snapshot",   spec.snapshot,
       "attempts",   "0",
       "create_ms",  std::to_string(now),
   };
@@ -142,14 +144,19 @@ Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request
   std::vector<std::string> args = {id, std::string(kJobPrefix) + id,
                                    std::to_string(options_.request_ttl.count()),
                                    request_id.empty() ? "0" : "1"};
-  for (auto& f : JobFields(spec, "", request_id, now)) args.push_back(std::move(f));
-  Result<redis::Reply> r = [&] {
+  redis::Command hset = {"HSET", keys_.Job(id)};
+  for (auto& f : JobFields(spec, "", request_id, now)) hset.push_back(std::move(f));
+  std::vector<redis::Command> commands;
+  commands.push_back(std::move(hset));
+  commands.push_back(ScriptCommand(internal::SubmitScript(),
+                                   {keys_.Job(id), keys_.RenderStream(), keys_.Request(request_id)},
+                                   std::move(args)));
+  auto replies = [&] {
     auto c = pool_.Acquire();
-    return RunScript(*c, internal::SubmitScript(),
-                     {keys_.Job(id), keys_.RenderStream(), keys_.Request(request_id)},
-                     std::move(args));
+    return RunCommands(*c, std::move(commands), /*atomic=*/true);
   }();
-  if (!r.ok()) return r.status();
+  if (!replies.ok()) return replies.status();
+  const redis::Reply* r = &replies->back();
   if (r->is_nil()) return GetJob(id);
   if (!StartsWith(r->str, kJobPrefix)) {
     return Status(StatusCode::kFailedPrecondition,
@@ -197,24 +204,26 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       if (!total.ok()) return total.status();
       if (total->is_nil() || static_cast<size_t>(total->AsInteger()) != specs.size()) offset = -1;
     }
-    // One script call per chunk; the next chunk's arguments (serialising the
-    // snapshots) are built while Redis runs the current one.
-    struct Chunk {
-      std::vector<std::string> keys, args;
-    };
+    // One transaction per chunk; the next chunk's commands are built while
+    // Redis runs the current one.
+    // Each chunk is one transaction: the jobs' hashes, then the script that
+    // queues them.
+    using Chunk = std::vector<redis::Command>;
     auto build = [&](size_t start) {
       const size_t end = std::min(specs.size(), start + kBatchChunk);
       Chunk ch;
-      ch.keys = {keys_.BatchJobs(batch_id), keys_.RenderStream()};
-      ch.args = {std::to_string(start), batch_id};
+      ch.reserve(end - start + 1);
+      std::vector<std::string> keys = {keys_.BatchJobs(batch_id), keys_.RenderStream()};
+      std::vector<std::string> args = {std::to_string(start), batch_id};
       for (size_t i = start; i < end; ++i) {
         const std::string id = NewId();
-        ch.keys.push_back(keys_.Job(id));
-        auto fields = JobFields(specs[i], batch_id, "", now);
-        ch.args.push_back(id);
-        ch.args.push_back(std::to_string(fields.size()));
-        for (auto& f : fields) ch.args.push_back(std::move(f));
+        redis::Command hset = {"HSET", keys_.Job(id)};
+        for (auto& f : JobFields(specs[i], batch_id, "", now)) hset.push_back(std::move(f));
+        ch.push_back(std::move(hset));
+        keys.push_back(keys_.Job(id));
+        args.push_back(id);
       }
+      ch.push_back(ScriptCommand(internal::AppendBatchJobsScript(), std::move(keys), std::move(args)));
       return ch;
     };
     size_t start = offset < 0 ? specs.size() : static_cast<size_t>(offset);
@@ -225,8 +234,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       if (start + kBatchChunk < specs.size()) {
         next = std::async(std::launch::async, build, start + kBatchChunk);
       }
-      auto r = RunScript(*c, internal::AppendBatchJobsScript(), std::move(ch.keys),
-                         std::move(ch.args));
+      auto r = RunCommands(*c, std::move(ch), /*atomic=*/true);
       if (!r.ok()) {
         if (next.valid()) next.wait();
         // Another retry of the same request is writing it: theirs wins.
@@ -445,40 +453,55 @@ Result<int> JobQueue::PromoteDueRetries() {
 }
 
 Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) {
-  auto claim = [&](const std::string& batch_id) -> Result<redis::Reply> {
-    auto c = pool_.Acquire();
-    return RunScript(
-        *c, internal::ClaimScript(),
+  // The claim, and the job's snapshot read after it in the same round trip
+  // (outside the script: see RunCommands). The snapshot never changes, so
+  // reading it after the claim is as good as inside it.
+  auto claim = [&](const std::string& batch_id) -> Result<std::vector<redis::Reply>> {
+    std::vector<redis::Command> commands;
+    commands.push_back(ScriptCommand(
+        internal::ClaimScript(),
         {keys_.Job(delivery.job_id), keys_.RenderStream(), keys_.DeadLetters(),
          keys_.Batch(batch_id), keys_.BatchJobs(batch_id)},
         {delivery.entry_id, std::string(store::kRenderGroup), std::to_string(options_.max_attempts),
          std::to_string(NowMs()), delivery.job_id, std::to_string(options_.job_ttl.count()),
-         batch_id});
+         batch_id}));
+    commands.push_back({"HMGET", keys_.Job(delivery.job_id), "snapshot", "template"});
+    auto c = pool_.Acquire();
+    return RunCommands(*c, std::move(commands), /*atomic=*/false);
   };
   // One round trip: the entry names the job's batch. Only an entry that
   // does not (written before entries carried it) takes a second.
-  auto r = claim(delivery.batch_id);
-  if (r.ok() && r->is_array() && r->elements.size() == 2 && r->elements[0].str == "batch" &&
-      r->elements[1].str != delivery.batch_id) {
-    r = claim(r->elements[1].str);
+  auto replies = claim(delivery.batch_id);
+  if (replies.ok()) {
+    const redis::Reply& first = replies->front();
+    if (first.is_array() && first.elements.size() == 2 && first.elements[0].str == "batch" &&
+        first.elements[1].str != delivery.batch_id) {
+      replies = claim(first.elements[1].str);
+    }
   }
-  if (!r.ok()) return r.status();
-  if (!r->is_array() || r->elements.empty()) return UnexpectedReply("claim");
-  auto& v = r->elements;
+  if (!replies.ok()) return replies.status();
+  auto& r = replies->front();
+  const auto& body = replies->back();
+  if (!r.is_array() || r.elements.empty()) return UnexpectedReply("claim");
+  auto& v = r.elements;
   if (v[0].str == "final") return ClaimOutcome::kAlreadyFinal;
   if (v[0].str == "dead") return ClaimOutcome::kDeadLettered;
-  if (v[0].str != "claimed" || v.size() != 6) return UnexpectedReply("claim");
+  if (v[0].str != "claimed" || v.size() != 4 || !body.is_array() || body.elements.size() != 2) {
+    return UnexpectedReply("claim");
+  }
   ClaimedJob out;
   out.job_id = delivery.job_id;
   out.entry_id = delivery.entry_id;
   out.token = std::move(v[1].str);
   out.attempts = static_cast<int>(v[2].AsInteger());
-  out.batch_id = std::move(v[5].str);
+  out.batch_id = std::move(v[3].str);
   std::string unreadable;
-  if (!out.snapshot.ParseFromString(v[3].str)) unreadable = "the report snapshot is unreadable";
-  if (!v[4].str.empty()) {
+  if (!out.snapshot.ParseFromString(body.elements[0].str)) {
+    unreadable = "the report snapshot is unreadable";
+  }
+  if (!body.elements[1].str.empty()) {
     v1::Template t;
-    if (!t.ParseFromString(v[4].str)) unreadable = "the template is unreadable";
+    if (!t.ParseFromString(body.elements[1].str)) unreadable = "the template is unreadable";
     out.template_override = std::move(t);
   }
   if (!unreadable.empty()) {
@@ -493,25 +516,24 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
 Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int page_count) {
   const std::string sha = Sha256Hex(pdf);
   auto c = pool_.Acquire();
-  // One round trip: the script stores the PDF and completes the job
-  // together, and only for the current holder of the token.
-  std::vector<std::string> args = {job.token,
-                                   job.entry_id,
-                                   std::string(store::kRenderGroup),
-                                   sha,
-                                   std::to_string(pdf.size()),
-                                   std::to_string(page_count),
-                                   std::to_string(NowMs()),
-                                   std::to_string(options_.job_ttl.count())};
-  // Appended, not in the list above: a list's elements are const, so the
-  // PDF would be copied twice.
-  args.push_back(pdf);
-  args.push_back(std::to_string(options_.document_ttl.count() * 1000));
-  auto r = RunScript(*c, internal::CompleteScript(),
-                     {keys_.Job(job.job_id), keys_.RenderStream(), keys_.Batch(job.batch_id),
-                      keys_.BatchJobs(job.batch_id), keys_.Pdf(sha)},
-                     std::move(args));
-  if (!r.ok()) return r.status();
+  // One round trip: the PDF, then the script that completes the job if
+  // `job.token` is still current. The PDF goes first so that a job is never
+  // SUCCEEDED without its document. A fenced worker's PDF is stored too:
+  // content addressed, it is the same bytes the current holder stores
+  // (renders are deterministic), so it changes nothing but the expiry.
+  std::vector<redis::Command> commands;
+  commands.push_back(
+      {"SET", keys_.Pdf(sha), pdf, "PX", std::to_string(options_.document_ttl.count() * 1000)});
+  commands.push_back(ScriptCommand(
+      internal::CompleteScript(),
+      {keys_.Job(job.job_id), keys_.RenderStream(), keys_.Batch(job.batch_id),
+       keys_.BatchJobs(job.batch_id)},
+      {job.token, job.entry_id, std::string(store::kRenderGroup), sha, std::to_string(pdf.size()),
+       std::to_string(page_count), std::to_string(NowMs()),
+       std::to_string(options_.job_ttl.count())}));
+  auto replies = RunCommands(*c, std::move(commands), /*atomic=*/false);
+  if (!replies.ok()) return replies.status();
+  const redis::Reply* r = &replies->back();
   if (r->str == "fenced") {
     return Status(StatusCode::kAborted,
                   "job " + job.job_id + " was taken over by another worker; result dropped");

@@ -1,5 +1,8 @@
 #include "scripts.h"
 
+#include <map>
+#include <mutex>
+
 #include "saraban/digest.h"
 
 namespace saraban::queue::internal {
@@ -47,12 +50,22 @@ local function fail_for_good(job, dead, bkey, bjobs, id, report, attempts, reaso
 end
 )lua";
 
+// Every script by its SHA-1, for the fallback to EVAL.
+std::map<std::string, const Script*>& Registry() {
+  static std::map<std::string, const Script*> scripts;
+  return scripts;
+}
+std::mutex registry_mu;
+
 }  // namespace
 
-Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {}
+Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {
+  std::lock_guard lock(registry_mu);
+  Registry()[sha1] = this;
+}
 
-Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
-                               std::vector<std::string> keys, std::vector<std::string> args) {
+redis::Command ScriptCommand(const Script& s, std::vector<std::string> keys,
+                             std::vector<std::string> args) {
   redis::Command cmd;
   cmd.reserve(3 + keys.size() + args.size());
   cmd.push_back("EVALSHA");
@@ -60,18 +73,43 @@ Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
   cmd.push_back(std::to_string(keys.size()));
   for (auto& k : keys) cmd.push_back(std::move(k));
   for (auto& a : args) cmd.push_back(std::move(a));
-  auto r = c.Run(cmd);
+  return cmd;
+}
+
+Result<std::vector<redis::Reply>> RunCommands(redis::Connection& c,
+                                              std::vector<redis::Command> commands, bool atomic) {
+  auto run = [&] { return atomic ? c.Transaction(commands) : c.Pipeline(commands); };
+  auto r = run();
   if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos) return r;
-  cmd[0] = "EVAL";
-  cmd[1] = s.body;
-  return c.Run(cmd);
+  {
+    std::lock_guard lock(registry_mu);
+    for (auto& cmd : commands) {
+      if (cmd.size() < 2 || cmd[0] != "EVALSHA") continue;
+      auto it = Registry().find(cmd[1]);
+      if (it == Registry().end()) continue;
+      cmd[0] = "EVAL";
+      cmd[1] = it->second->body;
+    }
+  }
+  return run();
+}
+
+Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
+                               std::vector<std::string> keys, std::vector<std::string> args) {
+  std::vector<redis::Command> commands;
+  commands.push_back(ScriptCommand(s, std::move(keys), std::move(args)));
+  auto r = RunCommands(c, std::move(commands), false);
+  if (!r.ok()) return r.status();
+  return std::move(r->front());
 }
 
 const Script& SubmitScript() {
   static const Script s(R"lua(
 local earlier = ARGV[4] == '1' and recall_or_record(KEYS[3], ARGV[2], ARGV[3])
-if earlier then return earlier end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+if earlier then
+  redis.call('DEL', KEYS[1])
+  return earlier
+end
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
 return false
 )lua");
@@ -91,16 +129,12 @@ return false
 const Script& AppendBatchJobsScript() {
   static const Script s(R"lua(
 if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then
+  redis.call('DEL', unpack(KEYS, 3))
   return redis.error_reply('CONFLICT another submission is writing this batch')
 end
-local a = 3
 for i = 3, #KEYS do
-  local id = ARGV[a]
-  local n = tonumber(ARGV[a + 1])
-  redis.call('HSET', KEYS[i], unpack(ARGV, a + 2, a + 1 + n))
-  redis.call('XADD', KEYS[2], '*', 'job', id, 'batch', ARGV[2])
-  redis.call('RPUSH', KEYS[1], id)
-  a = a + 2 + n
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[i], 'batch', ARGV[2])
+  redis.call('RPUSH', KEYS[1], ARGV[i])
 end
 return #KEYS - 2
 )lua");
@@ -135,8 +169,7 @@ if attempts > max then
 end
 local token = ARGV[1] .. '/' .. attempts
 redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'start_ms', ARGV[4], 'token', token)
-local body = redis.call('HMGET', KEYS[1], 'snapshot', 'template')
-return {'claimed', token, attempts, body[1] or '', body[2] or '', batch}
+return {'claimed', token, attempts, batch}
 )lua");
   return s;
 }
@@ -149,11 +182,6 @@ if not j[1] or is_final(j[1]) then
   return 'final'
 end
 if j[2] ~= ARGV[1] then return 'fenced' end
--- The PDF only from the current holder, in the same step as the state: a
--- job is never SUCCEEDED without its document, and a fenced worker writes
--- nothing. Content addressed, so a second write of the same bytes changes
--- nothing but the expiry.
-redis.call('SET', KEYS[5], ARGV[9], 'PX', ARGV[10])
 redis.call('HSET', KEYS[1], 'state', 'SUCCEEDED', 'sha256', ARGV[4], 'size', ARGV[5],
            'pages', ARGV[6], 'finish_ms', ARGV[7], 'token', '')
 redis.call('HDEL', KEYS[1], 'error')

@@ -20,36 +20,50 @@ struct Script {
 };
 
 // Takes the keys and arguments by value: pass them with std::move to
-// build the command without copying them (a PDF is large).
+// build the command without copying them.
 Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
                                std::vector<std::string> keys, std::vector<std::string> args);
 
+// A script call as a command (EVALSHA), to send with other commands.
+redis::Command ScriptCommand(const Script& s, std::vector<std::string> keys,
+                             std::vector<std::string> args);
+// Sends `commands` in one round trip, in order; with `atomic`, as one
+// MULTI/EXEC transaction. Returns their replies. When Redis no longer has a
+// script (it restarted), everything is sent again with the scripts' bodies
+// (EVAL), so the other commands must be safe to repeat.
+//
+// Large values (snapshots, PDFs) travel in plain commands next to the
+// script, never through it: Redis's Lua hashes every byte of every string
+// it is handed, which cost more than the rest of the job's Redis work.
+Result<std::vector<redis::Reply>> RunCommands(redis::Connection& c,
+                                              std::vector<redis::Command> commands, bool atomic);
+
+// Runs after an HSET of the job's hash, in the same transaction.
 // KEYS job, stream, request; ARGV job_id, request_value, request_ttl_s,
-// has_request, field, value, ...  Returns nil, or the value the request id
-// already maps to (nothing written then). The stream entry is {job} alone:
+// has_request. Returns nil, or the value the request id already maps to
+// (the job's hash is deleted again then). The stream entry is {job} alone:
 // a job of its own has no batch.
 const Script& SubmitScript();
 // KEYS request, batch; ARGV request_value, request_ttl_s, has_request,
 // field, value, ...  Returns nil, or what the request id already maps to.
 const Script& CreateBatchScript();
-// KEYS batch_jobs, stream, job...; ARGV offset, batch_id, then per job: id,
-// n, n field/value strings. Stream entries are {job, batch}. Fails with
-// CONFLICT unless the batch list holds exactly `offset` ids, so two writers
+// Runs after the HSETs of the jobs' hashes, in the same transaction.
+// KEYS batch_jobs, stream, job...; ARGV offset, batch_id, job_id... Stream
+// entries are {job, batch}. Fails with CONFLICT (and deletes the jobs'
+// hashes) unless the batch list holds exactly `offset` ids, so two writers
 // of one batch never both write.
 const Script& AppendBatchJobsScript();
 // KEYS job, stream, dead, batch, batch_jobs; ARGV entry, group,
 // max_attempts, now_ms, job_id, job_ttl_s, batch_id (the entry's batch
 // field, empty when it has none; the batch keys are built from it).
-// Returns {"final"} | {"dead", reason} |
-//         {"claimed", token, attempts, snapshot, template, batch} |
+// Returns {"final"} | {"dead", reason} | {"claimed", token, attempts, batch} |
 //         {"batch", batch_id}: the job belongs to another batch than the
 //         entry says (an entry without the field); nothing was changed, run
 //         it again with that batch.
 const Script& ClaimScript();
-// KEYS job, stream, batch, batch_jobs, pdf; ARGV token, entry, group,
-// sha256, size, pages, now_ms, job_ttl_s, pdf_bytes, document_ttl_ms.
-// Stores the PDF only while `token` is current. Returns "ok" | "final" |
-// "fenced".
+// Runs after the SET of the PDF, in the same round trip.
+// KEYS job, stream, batch, batch_jobs; ARGV token, entry, group, sha256,
+// size, pages, now_ms, job_ttl_s. Returns "ok" | "final" | "fenced".
 const Script& CompleteScript();
 // KEYS job, stream, retry, dead, batch, batch_jobs; ARGV token, entry,
 // group, reason, permanent (0/1), max_attempts, now_ms, due_ms, job_id,

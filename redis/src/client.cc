@@ -41,6 +41,10 @@ Reply Copy(const redisReply* r) {
       out.elements.reserve(r->elements);
       for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Copy(r->element[i]));
       break;
+    case REDIS_REPLY_ERROR:
+      out.type = Reply::Type::kError;
+      out.str.assign(r->str, r->len);
+      break;
     default:
       out.type = Reply::Type::kNil;
   }
@@ -222,6 +226,24 @@ Result<std::vector<Reply>> Connection::Pipeline(const std::vector<Command>& comm
   }
   if (!first_error.ok()) return first_error;
   return replies;
+}
+
+Result<std::vector<Reply>> Connection::Transaction(const std::vector<Command>& commands) {
+  std::vector<Command> all;
+  all.reserve(commands.size() + 2);
+  all.push_back({"MULTI"});
+  all.insert(all.end(), commands.begin(), commands.end());
+  all.push_back({"EXEC"});
+  auto replies = Pipeline(all);
+  if (!replies.ok()) return replies.status();
+  Reply& exec = replies->back();
+  if (!exec.is_array() || exec.elements.size() != commands.size()) {
+    return Internal("redis: unexpected reply to EXEC");
+  }
+  for (const Reply& r : exec.elements) {
+    if (r.type == Reply::Type::kError) return ErrorStatus(r.str);
+  }
+  return std::move(exec.elements);
 }
 
 Pool::Pool(Endpoint endpoint, Options options, int size)

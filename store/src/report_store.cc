@@ -7,6 +7,10 @@
 #include <string_view>
 #include <utility>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include "saraban/model/validate.h"
 
 namespace saraban::store {
@@ -632,12 +636,12 @@ Result<StoredReport> ReportStore::GetReport(const std::string& code, int fiscal_
   return ParseReport((*replies)[0], (*replies)[1], code, fiscal_year);
 }
 
-Result<std::vector<StoredReport>> ReportStore::GetReports(
+Result<std::vector<ReportSnapshot>> ReportStore::GetSnapshots(
     const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index) {
   // Commands per round trip: enough to hide the latency, small enough that
   // one bulk request does not hold a connection (and Redis) for long.
   constexpr size_t kChunk = 256;
-  std::vector<StoredReport> out;
+  std::vector<ReportSnapshot> out;
   out.reserve(refs.size());
   for (size_t begin = 0; begin < refs.size(); begin += kChunk) {
     const size_t end = std::min(refs.size(), begin + kChunk);
@@ -649,7 +653,7 @@ Result<std::vector<StoredReport>> ReportStore::GetReports(
         if (missing_index != nullptr) *missing_index = i;
         return s;
       }
-      commands.push_back(HashGet(keys_.Report(code, fiscal_year), kRecordFields));
+      commands.push_back({"HMGET", keys_.Report(code, fiscal_year), "data", "revision"});
       commands.push_back({"HGET", keys_.Agency(code), "data"});
     }
     Result<std::vector<redis::Reply>> replies = [&] {
@@ -658,13 +662,30 @@ Result<std::vector<StoredReport>> ReportStore::GetReports(
     }();
     if (!replies.ok()) return replies.status();
     for (size_t i = begin; i < end; ++i) {
-      const size_t k = 2 * (i - begin);
-      auto report = ParseReport((*replies)[k], (*replies)[k + 1], refs[i].first, refs[i].second);
-      if (!report.ok()) {
+      Reply& report = (*replies)[2 * (i - begin)];
+      const Reply& agency = (*replies)[2 * (i - begin) + 1];
+      const auto& [code, fiscal_year] = refs[i];
+      if (!report.is_array() || report.elements.size() != 2 || report.elements[0].is_nil()) {
         if (missing_index != nullptr) *missing_index = i;
-        return report.status();
+        return NotFound(ReportName(code, fiscal_year) + " does not exist");
       }
-      out.push_back(std::move(report).value());
+      if (agency.is_nil()) {
+        if (missing_index != nullptr) *missing_index = i;
+        return Internal("the agency of " + ReportName(code, fiscal_year) + " is missing in Redis");
+      }
+      ReportSnapshot snapshot;
+      snapshot.report = std::move(report.elements[0].str);
+      snapshot.revision = report.elements[1].AsInteger();
+      {
+        google::protobuf::io::StringOutputStream stream(&snapshot.report);
+        google::protobuf::io::CodedOutputStream coded(&stream);
+        coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+            v1::Report::kAgencyFieldNumber,
+            google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+        coded.WriteVarint32(static_cast<uint32_t>(agency.str.size()));
+        coded.WriteRaw(agency.str.data(), static_cast<int>(agency.str.size()));
+      }
+      out.push_back(std::move(snapshot));
     }
   }
   return out;

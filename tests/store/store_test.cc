@@ -408,24 +408,27 @@ TEST_F(StorePagingTest, MatchingReportsForBulkRendering) {
   EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
 }
 
-TEST_F(StorePagingTest, GetReportsReadsManyInOrderAndNamesTheMissingOne) {
+TEST_F(StorePagingTest, GetSnapshotsReadsManyInOrderAndNamesTheMissingOne) {
   auto all = store_.MatchingReports({}, 1000);
   ASSERT_TRUE(all.ok());
-  auto got = store_.GetReports(*all);  // 250 reports: more than one pipeline chunk
+  auto got = store_.GetSnapshots(*all);  // 250 reports: more than one pipeline chunk
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_EQ(got->size(), all->size());
   for (size_t i = 0; i < all->size(); ++i) {
-    EXPECT_EQ((*got)[i].report.agency().code(), (*all)[i].first);
-    EXPECT_EQ((*got)[i].report.fiscal_year(), (*all)[i].second);
-    EXPECT_FALSE((*got)[i].report.agency().name().empty());  // filled from the agency
+    // The snapshot parses to exactly the report GetReport gives: the
+    // report with every field of its stored agency.
+    v1::Report snapshot;
+    ASSERT_TRUE(snapshot.ParseFromString((*got)[i].report));
     auto one = store_.GetReport((*all)[i].first, (*all)[i].second);
     ASSERT_TRUE(one.ok());
+    EXPECT_FALSE(one->report.agency().name().empty());
+    EXPECT_TRUE(MessageDifferencer::Equals(snapshot, one->report)) << (*all)[i].first;
     EXPECT_EQ((*got)[i].revision, one->revision);
   }
 
   std::vector<std::pair<std::string, int>> refs = {(*all)[0], {"nowhere", 2567}, (*all)[1]};
   size_t missing = 99;
-  auto partial = store_.GetReports(refs, &missing);
+  auto partial = store_.GetSnapshots(refs, &missing);
   EXPECT_EQ(partial.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(missing, 1u);
 }

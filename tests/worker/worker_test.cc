@@ -72,10 +72,10 @@ class WorkerTest : public ::testing::Test {
     std::vector<queue::JobSpec> specs(n);
     for (int i = 0; i < n; ++i) {
       specs[i].report_name = "agencies/a" + std::to_string(i) + "/reports/2566";
-      specs[i].snapshot = report_;
-      specs[i].snapshot.mutable_agency()->set_code("a" + std::to_string(i));
-      specs[i].snapshot.mutable_agency()->set_name(report_.agency().name() + " " +
-                                                   std::to_string(i));
+      v1::Report report = report_;
+      report.mutable_agency()->set_code("a" + std::to_string(i));
+      report.mutable_agency()->set_name(report_.agency().name() + " " + std::to_string(i));
+      specs[i].snapshot = report.SerializeAsString();
     }
     return specs;
   }
@@ -160,11 +160,13 @@ class WorkerTest : public ::testing::Test {
 TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
   queue::JobSpec spec;
   spec.report_name = "agencies/bueng-khla/reports/2566";
-  spec.snapshot = report_;
+  spec.snapshot = report_.SerializeAsString();
   auto job = queue_->Submit(spec, "");
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   queue::JobSpec bad = spec;
-  bad.snapshot.set_fiscal_year(12);  // out of range: a permanent failure
+  v1::Report out_of_range = report_;
+  out_of_range.set_fiscal_year(12);  // a permanent failure
+  bad.snapshot = out_of_range.SerializeAsString();
   auto bad_job = queue_->Submit(bad, "");
   ASSERT_TRUE(bad_job.ok());
 

@@ -46,7 +46,7 @@ Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_na
                                                     const v1::Template* tmpl) {
   auto name = server::ParseReportName(report_name, field);
   if (!name.ok()) return name.status();
-  auto stored = reports_.GetReport(name->agency, name->fiscal_year);
+  auto stored = reports_.GetSnapshots({{name->agency, name->fiscal_year}});
   if (!stored.ok()) {
     Status s = stored.status();
     if (s.code() == StatusCode::kNotFound) {
@@ -56,8 +56,8 @@ Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_na
   }
   queue::JobSpec spec;
   spec.report_name = report_name;
-  spec.report_revision = stored->revision;
-  spec.snapshot = std::move(stored->report);
+  spec.report_revision = stored->front().revision;
+  spec.snapshot = std::move(stored->front().report);
   if (tmpl != nullptr) spec.template_override = *tmpl;
   return spec;
 }
@@ -167,7 +167,7 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
 
   // Snapshot every report now, in pipelined reads.
   size_t missing = 0;
-  auto stored = reports_.GetReports(refs, &missing);
+  auto stored = reports_.GetSnapshots(refs, &missing);
   if (!stored.ok()) {
     Status s = stored.status();
     if (s.code() == StatusCode::kNotFound) {

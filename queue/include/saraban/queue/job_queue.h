@@ -51,7 +51,9 @@ struct QueueOptions {
 struct JobSpec {
   std::string report_name;  // agencies/{code}/reports/{fy}
   int64_t report_revision = 0;
-  v1::Report snapshot;      // the report with its agency, as rendered
+  // The report with its agency, as rendered: a serialized v1::Report, kept
+  // as bytes so that a bulk submission copies it without parsing it.
+  std::string snapshot;
   std::optional<v1::Template> template_override;
 };
 

@@ -40,9 +40,11 @@ struct Options {
 
 // One Redis reply, copied out of hiredis.
 struct Reply {
-  enum class Type { kNil, kString, kStatus, kInteger, kArray };
+  // kError only inside an array (EXEC's replies): an error reply on its own
+  // is a Status.
+  enum class Type { kNil, kString, kStatus, kInteger, kArray, kError };
   Type type = Type::kNil;
-  std::string str;          // kString and kStatus
+  std::string str;          // kString, kStatus and kError
   long long integer = 0;    // kInteger
   std::vector<Reply> elements;  // kArray
 
@@ -73,6 +75,11 @@ class Connection {
   // Sends the commands in one round trip; the first error fails the whole
   // call (replies already read are dropped). Not a transaction.
   Result<std::vector<Reply>> Pipeline(const std::vector<Command>& commands);
+  // Runs the commands as one MULTI/EXEC transaction, in one round trip:
+  // no other client runs anything between them. Returns their replies; the
+  // first error among them fails the call (Redis does not roll back the
+  // commands before it, so scripts in a transaction undo their own).
+  Result<std::vector<Reply>> Transaction(const std::vector<Command>& commands);
 
   const Endpoint& endpoint() const { return endpoint_; }
 

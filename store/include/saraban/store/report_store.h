@@ -31,6 +31,13 @@ struct StoredReport {
   int64_t update_ms = 0;
 };
 
+// A report as a render job keeps it: a serialized v1::Report with its
+// agency, and the revision it was read at.
+struct ReportSnapshot {
+  std::string report;
+  int64_t revision = 0;
+};
+
 // Which reports or agencies to list.
 struct ReportFilter {
   std::string agency_code;  // empty means every agency
@@ -91,9 +98,12 @@ class ReportStore {
   // kNotFound for an unknown agency, kAlreadyExists for a taken year.
   Result<StoredReport> CreateReport(v1::Report report, std::vector<Status>* field_errors);
   Result<StoredReport> GetReport(const std::string& code, int fiscal_year);
-  // Many reports at once, pipelined, in the order asked. kNotFound names the
+  // Many reports at once as snapshots, pipelined, in the order asked.
+  // Neither parsed nor serialized again: the stored report's bytes with the
+  // stored agency's appended as its `agency` field, which parsing merges
+  // into the report's own (that holds only the code). kNotFound names the
   // first missing one; `*missing_index` (when given) says which it was.
-  Result<std::vector<StoredReport>> GetReports(
+  Result<std::vector<ReportSnapshot>> GetSnapshots(
       const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index = nullptr);
   Result<Page<StoredReport>> ListReports(const ReportFilter& filter, int page_size,
                                          const std::string& page_token, bool summary_only);
