@@ -35,7 +35,8 @@ for p in "$REDIS_PORT" "$REPORTS_PORT" "$DOCUMENTS_PORT"; do
 done
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$PWD/$STACK/redis" \
-  --appendonly yes --appendfsync everysec --save "" --maxmemory-policy noeviction \
+  --appendonly yes --appendfsync everysec --auto-aof-rewrite-min-size 1gb --save "" \
+  --maxmemory-policy noeviction \
   --daemonize no --logfile "$PWD/$STACK/redis.log" &
 pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done

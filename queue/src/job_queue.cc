@@ -167,6 +167,16 @@ Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request
 
 Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
                                         const std::string& request_id) {
+  return SubmitBatch(
+      specs.size(),
+      [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+        return std::vector<JobSpec>(specs.begin() + begin, specs.begin() + end);
+      },
+      request_id);
+}
+
+Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
+                                        const std::string& request_id) {
   std::string batch_id = NewId();
   const int64_t now = NowMs();
   {
@@ -177,7 +187,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
                                      std::to_string(options_.request_ttl.count()),
                                      request_id.empty() ? "0" : "1"};
     const std::pair<const char*, std::string> fields[] = {
-        {"request_id", request_id}, {"total", std::to_string(specs.size())},
+        {"request_id", request_id}, {"total", std::to_string(total)},
         {"succeeded", "0"},         {"failed", "0"},
         {"cancelled", "0"},         {"create_ms", std::to_string(now)}};
     for (const auto& [field, value] : fields) {
@@ -200,25 +210,28 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       auto len = c->Run({"LLEN", keys_.BatchJobs(batch_id)});
       if (!len.ok()) return len.status();
       offset = len->AsInteger();
-      auto total = c->Run({"HGET", keys_.Batch(batch_id), "total"});
-      if (!total.ok()) return total.status();
-      if (total->is_nil() || static_cast<size_t>(total->AsInteger()) != specs.size()) offset = -1;
+      auto stored = c->Run({"HGET", keys_.Batch(batch_id), "total"});
+      if (!stored.ok()) return stored.status();
+      if (stored->is_nil() || static_cast<size_t>(stored->AsInteger()) != total) offset = -1;
     }
     // One transaction per chunk; the next chunk's commands are built while
     // Redis runs the current one.
     // Each chunk is one transaction: the jobs' hashes, then the script that
     // queues them.
-    using Chunk = std::vector<redis::Command>;
-    auto build = [&](size_t start) {
-      const size_t end = std::min(specs.size(), start + kBatchChunk);
-      Chunk ch;
+    using Chunk = Result<std::vector<redis::Command>>;
+    auto build = [&](size_t start) -> Chunk {
+      const size_t end = std::min(total, start + kBatchChunk);
+      auto specs = source(start, end);
+      if (!specs.ok()) return specs.status();
+      if (specs->size() != end - start) return Internal("queue: the batch source gave too few jobs");
+      std::vector<redis::Command> ch;
       ch.reserve(end - start + 1);
       std::vector<std::string> keys = {keys_.BatchJobs(batch_id), keys_.RenderStream()};
       std::vector<std::string> args = {std::to_string(start), batch_id};
-      for (size_t i = start; i < end; ++i) {
+      for (const JobSpec& spec : *specs) {
         const std::string id = NewId();
         redis::Command hset = {"HSET", keys_.Job(id)};
-        for (auto& f : JobFields(specs[i], batch_id, "", now)) hset.push_back(std::move(f));
+        for (auto& f : JobFields(spec, batch_id, "", now)) hset.push_back(std::move(f));
         ch.push_back(std::move(hset));
         keys.push_back(keys_.Job(id));
         args.push_back(id);
@@ -226,15 +239,16 @@ Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
       ch.push_back(ScriptCommand(internal::AppendBatchJobsScript(), std::move(keys), std::move(args)));
       return ch;
     };
-    size_t start = offset < 0 ? specs.size() : static_cast<size_t>(offset);
+    size_t start = offset < 0 ? total : static_cast<size_t>(offset);
     std::future<Chunk> next;
-    if (start < specs.size()) next = std::async(std::launch::async, build, start);
-    for (; start < specs.size(); start += kBatchChunk) {
+    if (start < total) next = std::async(std::launch::async, build, start);
+    for (; start < total; start += kBatchChunk) {
       Chunk ch = next.get();
-      if (start + kBatchChunk < specs.size()) {
+      if (!ch.ok()) return ch.status();
+      if (start + kBatchChunk < total) {
         next = std::async(std::launch::async, build, start + kBatchChunk);
       }
-      auto r = RunCommands(*c, std::move(ch), /*atomic=*/true);
+      auto r = RunCommands(*c, std::move(ch).value(), /*atomic=*/true);
       if (!r.ok()) {
         if (next.valid()) next.wait();
         // Another retry of the same request is writing it: theirs wins.

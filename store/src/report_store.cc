@@ -636,6 +636,28 @@ Result<StoredReport> ReportStore::GetReport(const std::string& code, int fiscal_
   return ParseReport((*replies)[0], (*replies)[1], code, fiscal_year);
 }
 
+Result<std::optional<size_t>> ReportStore::FindMissingReport(
+    const std::vector<std::pair<std::string, int>>& refs) {
+  constexpr size_t kChunk = 1024;  // EXISTS replies are tiny
+  for (size_t begin = 0; begin < refs.size(); begin += kChunk) {
+    const size_t end = std::min(refs.size(), begin + kChunk);
+    std::vector<redis::Command> commands;
+    commands.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      commands.push_back({"EXISTS", keys_.Report(refs[i].first, refs[i].second)});
+    }
+    Result<std::vector<redis::Reply>> replies = [&] {
+      auto lease = pool_.Acquire();
+      return lease->Pipeline(commands);
+    }();
+    if (!replies.ok()) return replies.status();
+    for (size_t i = begin; i < end; ++i) {
+      if ((*replies)[i - begin].AsInteger() == 0) return std::optional<size_t>(i);
+    }
+  }
+  return std::optional<size_t>();
+}
+
 Result<std::vector<ReportSnapshot>> ReportStore::GetSnapshots(
     const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index) {
   // Commands per round trip: enough to hide the latency, small enough that

@@ -165,31 +165,37 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
   }
   if (ctx->IsCancelled()) return Cancelled();
 
-  // Snapshot every report now, in pipelined reads.
-  size_t missing = 0;
-  auto stored = reports_.GetSnapshots(refs, &missing);
-  if (!stored.ok()) {
-    Status s = stored.status();
-    if (s.code() == StatusCode::kNotFound) {
-      const std::string name = server::ReportResourceName(refs[missing].first, refs[missing].second);
-      // A report deleted between matching and reading is the filter's
-      // business; a listed one that does not exist is the caller's.
-      return ToGrpc(NotFound("report " + name + " does not exist",
-                             by_filter ? "filter" : "reports.reports[" + std::to_string(missing) + "]"));
+  // Every report must exist before anything is queued; then the snapshots
+  // are read chunk by chunk while the queue writes the chunk before.
+  auto not_found = [&](size_t i) {
+    const std::string name = server::ReportResourceName(refs[i].first, refs[i].second);
+    // A report deleted between matching and reading is the filter's
+    // business; a listed one that does not exist is the caller's.
+    return NotFound("report " + name + " does not exist",
+                    by_filter ? "filter" : "reports.reports[" + std::to_string(i) + "]");
+  };
+  auto missing = reports_.FindMissingReport(refs);
+  if (!missing.ok()) return ToGrpc(missing.status());
+  if (missing->has_value()) return ToGrpc(not_found(**missing));
+  auto source = [&](size_t begin, size_t end) -> Result<std::vector<queue::JobSpec>> {
+    const std::vector<std::pair<std::string, int>> slice(refs.begin() + begin, refs.begin() + end);
+    size_t at = 0;
+    auto stored = reports_.GetSnapshots(slice, &at);
+    if (!stored.ok()) {
+      // Deleted since the check: the jobs before it stay queued.
+      if (stored.status().code() == StatusCode::kNotFound) return not_found(begin + at);
+      return stored.status();
     }
-    return ToGrpc(s);
-  }
-  std::vector<queue::JobSpec> specs;
-  specs.reserve(stored->size());
-  for (size_t i = 0; i < stored->size(); ++i) {
-    queue::JobSpec spec;
-    spec.report_name = server::ReportResourceName(refs[i].first, refs[i].second);
-    spec.report_revision = (*stored)[i].revision;
-    spec.snapshot = std::move((*stored)[i].report);
-    if (req->has_template_()) spec.template_override = req->template_();
-    specs.push_back(std::move(spec));
-  }
-  auto batch = jobs_.SubmitBatch(specs, req->request_id());
+    std::vector<queue::JobSpec> specs(stored->size());
+    for (size_t i = 0; i < specs.size(); ++i) {
+      specs[i].report_name = server::ReportResourceName(slice[i].first, slice[i].second);
+      specs[i].report_revision = (*stored)[i].revision;
+      specs[i].snapshot = std::move((*stored)[i].report);
+      if (req->has_template_()) specs[i].template_override = req->template_();
+    }
+    return specs;
+  };
+  auto batch = jobs_.SubmitBatch(refs.size(), source, req->request_id());
   if (!batch.ok()) return ToGrpc(batch.status());
   *out = std::move(batch).value();
   return grpc::Status::OK;

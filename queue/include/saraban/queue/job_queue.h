@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,8 +95,15 @@ class JobQueue {
   // Queues one job. With a request_id already used, returns the job it
   // created and queues nothing.
   Result<v1::Job> Submit(const JobSpec& spec, const std::string& request_id);
-  // Queues many jobs as one batch, pipelined. With a request_id already used,
-  // returns that batch and queues nothing.
+  // Supplies the specs of jobs [begin, end) of a batch, in order.
+  using SpecSource = std::function<Result<std::vector<JobSpec>>(size_t begin, size_t end)>;
+  // Queues `total` jobs as one batch, in chunks: each chunk's specs are
+  // asked of `source` while the previous chunk is written, so workers start
+  // on the first jobs while later ones are still read. With a request_id
+  // already used, returns that batch and queues nothing. An error from
+  // `source` stops the submission with the chunks before it queued.
+  Result<v1::Batch> SubmitBatch(size_t total, const SpecSource& source,
+                                const std::string& request_id);
   Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id);
   // The job or batch a request id created, if any (for early idempotency
   // checks before expensive work).

@@ -103,6 +103,10 @@ class ReportStore {
   // stored agency's appended as its `agency` field, which parsing merges
   // into the report's own (that holds only the code). kNotFound names the
   // first missing one; `*missing_index` (when given) says which it was.
+  // The index of the first of `refs` that does not exist, if any; pipelined
+  // EXISTS, no report read.
+  Result<std::optional<size_t>> FindMissingReport(
+      const std::vector<std::pair<std::string, int>>& refs);
   Result<std::vector<ReportSnapshot>> GetSnapshots(
       const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index = nullptr);
   Result<Page<StoredReport>> ListReports(const ReportFilter& filter, int page_size,
