@@ -192,6 +192,10 @@ int main(int argc, char** argv) {
   }
   std::vector<double> latencies;
   int64_t pages = 0;
+  // Where the wall time went: from the first job queued to the first
+  // started, and the time the workers spent holding jobs (claim to
+  // complete, summed over jobs).
+  double first_create = 1e300, first_start = 1e300, last_finish = 0, held_ms = 0;
   std::string token;
   do {
     saraban::v1::ListJobsRequest list;
@@ -202,6 +206,10 @@ int main(int argc, char** argv) {
     if (auto s = docs->ListJobs(Ctx(60).get(), list, &page); !s.ok()) Die("list", s);
     for (const auto& job : page.jobs()) {
       latencies.push_back(Ms(job.finish_time()) - Ms(job.create_time()));
+      first_create = std::min(first_create, Ms(job.create_time()));
+      first_start = std::min(first_start, Ms(job.start_time()));
+      last_finish = std::max(last_finish, Ms(job.finish_time()));
+      held_ms += Ms(job.finish_time()) - Ms(job.start_time());
       pages += job.document().page_count();
     }
     token = page.next_page_token();
@@ -245,6 +253,10 @@ int main(int argc, char** argv) {
     std::printf("%s %.2f s%s", processes[i].first.c_str(), cpu_used[i],
                 i + 1 < processes.size() ? ", " : "\n");
   }
+  std::printf("bulk timeline               first job started %.0f ms after the first was queued, "
+              "last finished %.2f s after; jobs held %.2f s per worker thread\n",
+              first_start - first_create, (last_finish - first_create) / 1000,
+              held_ms / 1000 / (workers * worker_threads));
   std::printf("bulk job latency            p50 %.0f ms  p99 %.0f ms (queued behind the batch)\n",
               Percentile(latencies, 0.5), Percentile(latencies, 0.99));
   std::printf("single render, idle stack   p50 %.1f ms  p99 %.1f ms  (%d renders, submit to final)\n",

@@ -153,7 +153,7 @@ Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request
                                    std::move(args)));
   auto replies = [&] {
     auto c = pool_.Acquire();
-    return RunCommands(*c, std::move(commands), /*atomic=*/true);
+    return RunCommands(*c, commands, /*atomic=*/true);
   }();
   if (!replies.ok()) return replies.status();
   const redis::Reply* r = &replies->back();
@@ -248,7 +248,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
       if (start + kBatchChunk < total) {
         next = std::async(std::launch::async, build, start + kBatchChunk);
       }
-      auto r = RunCommands(*c, std::move(ch).value(), /*atomic=*/true);
+      auto r = RunCommands(*c, *ch, /*atomic=*/true);
       if (!r.ok()) {
         if (next.valid()) next.wait();
         // Another retry of the same request is writing it: theirs wins.
@@ -399,19 +399,34 @@ Result<std::string> JobQueue::GetPdf(const std::string& sha256) {
   return std::move(r->str);
 }
 
+redis::Command JobQueue::ReadCommand(const std::string& consumer, int count,
+                                    std::optional<std::chrono::milliseconds> block) const {
+  redis::Command cmd = {"XREADGROUP", "GROUP", std::string(store::kRenderGroup), consumer,
+                        "COUNT",      std::to_string(count)};
+  if (block) {
+    cmd.push_back("BLOCK");
+    cmd.push_back(std::to_string(block->count()));
+  }
+  cmd.push_back("STREAMS");
+  cmd.push_back(keys_.RenderStream());
+  cmd.push_back(">");
+  return cmd;
+}
+
+std::vector<Delivery> JobQueue::ParseReadReply(const redis::Reply& r) {
+  std::vector<Delivery> out;
+  if (r.is_nil()) return out;
+  for (const auto& stream : r.elements) {
+    if (stream.elements.size() < 2) continue;
+    auto got = ParseEntries(stream.elements[1]);
+    out.insert(out.end(), got.begin(), got.end());
+  }
+  return out;
+}
+
 Result<std::vector<Delivery>> JobQueue::Read(const std::string& consumer, int count,
                                              std::chrono::milliseconds block) {
-  const redis::Command cmd = {"XREADGROUP",
-                              "GROUP",
-                              std::string(store::kRenderGroup),
-                              consumer,
-                              "COUNT",
-                              std::to_string(count),
-                              "BLOCK",
-                              std::to_string(block.count()),
-                              "STREAMS",
-                              keys_.RenderStream(),
-                              ">"};
+  const redis::Command cmd = ReadCommand(consumer, count, block);
   auto read = [&] {
     auto c = pool_.Acquire();
     return c->RunBlocking(cmd, block);
@@ -423,14 +438,7 @@ Result<std::vector<Delivery>> JobQueue::Read(const std::string& consumer, int co
     r = read();
   }
   if (!r.ok()) return r.status();
-  std::vector<Delivery> out;
-  if (r->is_nil()) return out;
-  for (const auto& stream : r->elements) {
-    if (stream.elements.size() < 2) continue;
-    auto got = ParseEntries(stream.elements[1]);
-    out.insert(out.end(), got.begin(), got.end());
-  }
-  return out;
+  return ParseReadReply(*r);
 }
 
 Result<std::vector<Delivery>> JobQueue::Reclaim(const std::string& consumer, int count) {
@@ -481,7 +489,7 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
          batch_id}));
     commands.push_back({"HMGET", keys_.Job(delivery.job_id), "snapshot", "template"});
     auto c = pool_.Acquire();
-    return RunCommands(*c, std::move(commands), /*atomic=*/false);
+    return RunCommands(*c, commands, /*atomic=*/false);
   };
   // One round trip: the entry names the job's batch. Only an entry that
   // does not (written before entries carried it) takes a second.
@@ -527,7 +535,8 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
   return ClaimOutcome::kClaimed;
 }
 
-Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int page_count) {
+Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int page_count,
+                          const std::string& read_for, std::vector<Delivery>* next) {
   const std::string sha = Sha256Hex(pdf);
   auto c = pool_.Acquire();
   // One round trip: the PDF, then the script that completes the job if
@@ -545,9 +554,11 @@ Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int pag
       {job.token, job.entry_id, std::string(store::kRenderGroup), sha, std::to_string(pdf.size()),
        std::to_string(page_count), std::to_string(NowMs()),
        std::to_string(options_.job_ttl.count())}));
-  auto replies = RunCommands(*c, std::move(commands), /*atomic=*/false);
+  if (next != nullptr) commands.push_back(ReadCommand(read_for, 1, std::nullopt));
+  auto replies = RunCommands(*c, commands, /*atomic=*/false);
   if (!replies.ok()) return replies.status();
-  const redis::Reply* r = &replies->back();
+  const redis::Reply* r = &(*replies)[1];
+  if (next != nullptr) *next = ParseReadReply(replies->back());
   if (r->str == "fenced") {
     return Status(StatusCode::kAborted,
                   "job " + job.job_id + " was taken over by another worker; result dropped");

@@ -1,8 +1,5 @@
 #include "scripts.h"
 
-#include <map>
-#include <mutex>
-
 #include "saraban/digest.h"
 
 namespace saraban::queue::internal {
@@ -50,26 +47,16 @@ local function fail_for_good(job, dead, bkey, bjobs, id, report, attempts, reaso
 end
 )lua";
 
-// Every script by its SHA-1, for the fallback to EVAL.
-std::map<std::string, const Script*>& Registry() {
-  static std::map<std::string, const Script*> scripts;
-  return scripts;
-}
-std::mutex registry_mu;
-
 }  // namespace
 
-Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {
-  std::lock_guard lock(registry_mu);
-  Registry()[sha1] = this;
-}
+Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {}
 
 redis::Command ScriptCommand(const Script& s, std::vector<std::string> keys,
                              std::vector<std::string> args) {
   redis::Command cmd;
   cmd.reserve(3 + keys.size() + args.size());
-  cmd.push_back("EVALSHA");
-  cmd.push_back(s.sha1);
+  cmd.push_back("EVAL");
+  cmd.push_back(s.body);
   cmd.push_back(std::to_string(keys.size()));
   for (auto& k : keys) cmd.push_back(std::move(k));
   for (auto& a : args) cmd.push_back(std::move(a));
@@ -77,30 +64,21 @@ redis::Command ScriptCommand(const Script& s, std::vector<std::string> keys,
 }
 
 Result<std::vector<redis::Reply>> RunCommands(redis::Connection& c,
-                                              std::vector<redis::Command> commands, bool atomic) {
-  auto run = [&] { return atomic ? c.Transaction(commands) : c.Pipeline(commands); };
-  auto r = run();
-  if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos) return r;
-  {
-    std::lock_guard lock(registry_mu);
-    for (auto& cmd : commands) {
-      if (cmd.size() < 2 || cmd[0] != "EVALSHA") continue;
-      auto it = Registry().find(cmd[1]);
-      if (it == Registry().end()) continue;
-      cmd[0] = "EVAL";
-      cmd[1] = it->second->body;
-    }
-  }
-  return run();
+                                              const std::vector<redis::Command>& commands,
+                                              bool atomic) {
+  return atomic ? c.Transaction(commands) : c.Pipeline(commands);
 }
 
 Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
                                std::vector<std::string> keys, std::vector<std::string> args) {
-  std::vector<redis::Command> commands;
-  commands.push_back(ScriptCommand(s, std::move(keys), std::move(args)));
-  auto r = RunCommands(c, std::move(commands), false);
-  if (!r.ok()) return r.status();
-  return std::move(r->front());
+  redis::Command cmd = ScriptCommand(s, std::move(keys), std::move(args));
+  cmd[0] = "EVALSHA";
+  cmd[1] = s.sha1;
+  auto r = c.Run(cmd);
+  if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos) return r;
+  cmd[0] = "EVAL";
+  cmd[1] = s.body;
+  return c.Run(cmd);
 }
 
 const Script& SubmitScript() {

@@ -11,8 +11,8 @@
 
 namespace saraban::queue::internal {
 
-// A script and its SHA-1, run with EVALSHA (EVAL when Redis lost it, e.g.
-// after a restart without the script cache).
+// A script and its SHA-1. Run alone (RunScript) with EVALSHA, and EVAL when
+// Redis lost it (a restart empties the script cache).
 struct Script {
   explicit Script(std::string body);
   std::string body;
@@ -24,19 +24,21 @@ struct Script {
 Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
                                std::vector<std::string> keys, std::vector<std::string> args);
 
-// A script call as a command (EVALSHA), to send with other commands.
+// A script call as a command, to send with other commands. It carries the
+// script's body (EVAL): Redis compiles a body once and finds it again by
+// its digest, and a pipeline never meets a Redis that lost the script (a
+// restart), which would mean sending commands twice that must run once.
 redis::Command ScriptCommand(const Script& s, std::vector<std::string> keys,
                              std::vector<std::string> args);
 // Sends `commands` in one round trip, in order; with `atomic`, as one
-// MULTI/EXEC transaction. Returns their replies. When Redis no longer has a
-// script (it restarted), everything is sent again with the scripts' bodies
-// (EVAL), so the other commands must be safe to repeat.
+// MULTI/EXEC transaction. Returns their replies.
 //
 // Large values (snapshots, PDFs) travel in plain commands next to the
 // script, never through it: Redis's Lua hashes every byte of every string
 // it is handed, which cost more than the rest of the job's Redis work.
 Result<std::vector<redis::Reply>> RunCommands(redis::Connection& c,
-                                              std::vector<redis::Command> commands, bool atomic);
+                                              const std::vector<redis::Command>& commands,
+                                              bool atomic);
 
 // Runs after an HSET of the job's hash, in the same transaction.
 // KEYS job, stream, request; ARGV job_id, request_value, request_ttl_s,

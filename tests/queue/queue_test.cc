@@ -238,6 +238,30 @@ TEST_F(QueueTest, EveryStepWorksAfterRedisForgetsItsScripts) {
   EXPECT_EQ(Pending(), 0);
 }
 
+// A busy worker reads its next entry with each completion: one round trip
+// instead of two, and nothing is read once the stream is empty.
+TEST_F(QueueTest, CompleteCanReadTheNextEntry) {
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ClaimedJob first = ReadAndClaim("w-0");
+  std::vector<Delivery> next;
+  ASSERT_TRUE(queue_->Complete(first, "%PDF-a", 1, "w-0", &next).ok());
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_NE(next[0].job_id, first.job_id);
+  EXPECT_EQ(next[0].batch_id, IdOf(batch->name()));
+  EXPECT_EQ(Pending(), 1);  // delivered to w-0, not yet done
+
+  ClaimedJob second;
+  ASSERT_EQ(*queue_->Claim(next[0], &second), ClaimOutcome::kClaimed);
+  ASSERT_TRUE(queue_->Complete(second, "%PDF-b", 1, "w-0", &next).ok());
+  EXPECT_TRUE(next.empty());
+  EXPECT_EQ(Pending(), 0);
+  auto b = queue_->GetBatch(IdOf(batch->name()));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->succeeded(), 2);
+  EXPECT_TRUE(b->done());
+}
+
 TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   QueueOptions o;
   o.claim_idle = milliseconds(50);

@@ -132,6 +132,9 @@ void Worker::Run(Thread& t) {
   auto next_promote = Clock::now() + options_.promote_every * t.index / options_.threads;
   auto next_reclaim = Clock::now();
   bool reported = false;  // the current Redis outage was logged
+  // Entries read with a completion and not yet processed. Never dropped:
+  // processed next, or (on a failure) taken over after claim_idle.
+  std::vector<queue::Delivery> ahead;
   while (!stopping_) {
     Status s;
     const auto now = Clock::now();
@@ -150,18 +153,23 @@ void Worker::Run(Thread& t) {
         next_reclaim = now + options_.queue.claim_idle / 2;
         for (const auto& d : *taken) {
           spdlog::info("{}: took over job {} (entry {})", t.consumer, d.job_id, d.entry_id);
-          if (s = Process(t, d); !s.ok()) break;
+          if (s = Process(t, d, &ahead); !s.ok()) break;
         }
       }
     }
     if (s.ok()) {
-      auto got = q.Read(t.consumer, 1, options_.read_block);
-      if (!got.ok()) {
-        s = got.status();
-      } else {
-        for (const auto& d : *got) {
-          if (s = Process(t, d); !s.ok()) break;
-        }
+      // The next job came with the last completion, or is waited for.
+      std::vector<queue::Delivery> got = std::move(ahead);
+      ahead.clear();
+      if (got.empty()) {
+        auto read = q.Read(t.consumer, 1, options_.read_block);
+        if (read.ok())
+          got = std::move(read).value();
+        else
+          s = read.status();
+      }
+      for (const auto& d : got) {
+        if (s = Process(t, d, &ahead); !s.ok()) break;
       }
     }
     if (s.ok()) {
@@ -177,9 +185,19 @@ void Worker::Run(Thread& t) {
     Sleep(backoff);
     backoff = std::min(kMaxBackoff, backoff * 2);
   }
+  // Draining: an entry read with the last completion is a job in hand too.
+  // (Nothing more is read now; one that cannot be recorded stays pending
+  // and is taken over.)
+  while (!ahead.empty()) {
+    std::vector<queue::Delivery> rest = std::move(ahead);
+    ahead.clear();
+    for (const auto& d : rest) {
+      if (!Process(t, d, &ahead).ok()) return;
+    }
+  }
 }
 
-Status Worker::Process(Thread& t, const queue::Delivery& d) {
+Status Worker::Process(Thread& t, const queue::Delivery& d, std::vector<queue::Delivery>* ahead) {
   queue::JobQueue& q = *t.queue;
   queue::ClaimedJob job;
   auto outcome = q.Claim(d, &job);
@@ -202,7 +220,12 @@ Status Worker::Process(Thread& t, const queue::Delivery& d) {
   Status s;
   auto wait = kMinBackoff;
   for (int i = 0; i < kRecordTries; ++i) {
-    s = pdf.ok() ? q.Complete(job, pdf->bytes, pdf->page_count) : q.Fail(job, reason, permanent);
+    // A completion also reads the next entry, unless draining (or one is
+    // already in hand).
+    const bool read_next = !stopping_ && ahead->empty();
+    s = pdf.ok() ? q.Complete(job, pdf->bytes, pdf->page_count, t.consumer,
+                              read_next ? ahead : nullptr)
+                 : q.Fail(job, reason, permanent);
     if (s.code() != StatusCode::kUnavailable) break;
     std::this_thread::sleep_for(wait);
     wait = std::min(kMaxBackoff, wait * 2);

@@ -134,8 +134,11 @@ class JobQueue {
   Result<ClaimOutcome> Claim(const Delivery& delivery, ClaimedJob* job);
   // Stores the PDF and completes the job as SUCCEEDED, and acknowledges the
   // entry, if `job.token` is still current. kAborted when fenced (another
-  // worker took the job over), which the caller just logs.
-  Status Complete(const ClaimedJob& job, const std::string& pdf, int page_count);
+  // worker took the job over), which the caller just logs. With `next`,
+  // also reads (without waiting) one new entry for `read_for` in the same
+  // round trip, so a busy worker needs no separate read per job.
+  Status Complete(const ClaimedJob& job, const std::string& pdf, int page_count,
+                  const std::string& read_for = "", std::vector<Delivery>* next = nullptr);
   // Records a failed attempt. A permanent failure (bad input) or the last
   // allowed attempt fails the job and dead-letters it with `reason`; any
   // other is retried after the backoff. kAborted when fenced.
@@ -148,6 +151,10 @@ class JobQueue {
   const QueueOptions& options() const { return options_; }
 
  private:
+  // XREADGROUP for `consumer`; without `block` it does not wait.
+  redis::Command ReadCommand(const std::string& consumer, int count,
+                             std::optional<std::chrono::milliseconds> block) const;
+  static std::vector<Delivery> ParseReadReply(const redis::Reply& r);
   redis::Pool& pool_;
   store::Keys keys_;
   QueueOptions options_;

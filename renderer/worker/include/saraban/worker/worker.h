@@ -78,7 +78,9 @@ class Worker {
   struct Thread;
   explicit Worker(WorkerOptions options);
   void Run(Thread& t);
-  Status Process(Thread& t, const queue::Delivery& d);
+  // Claims, renders and records one delivery; a completion may put the
+  // next delivery in `ahead`.
+  Status Process(Thread& t, const queue::Delivery& d, std::vector<queue::Delivery>* ahead);
   // Renders a claimed job (the renderer validates it). On failure sets
   // `reason` and whether it is `permanent` (bad input, no retry).
   Result<report::RenderedPdf> RenderJob(report::ReportRenderer& renderer,
