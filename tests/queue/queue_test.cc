@@ -262,6 +262,25 @@ TEST_F(QueueTest, CompleteCanReadTheNextEntry) {
   EXPECT_TRUE(b->done());
 }
 
+// Two writers of one batch (retries of one request racing): the chunk that
+// finds the batch list longer than it expected writes nothing, and the job
+// hashes its transaction set are deleted in the same transaction.
+TEST_F(QueueTest, AChunkThatLosesTheRaceLeavesNothingBehind) {
+  auto source = [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+    // The other writer appends first.
+    auto batches = Run({"KEYS", keys_.Batch("*")});
+    EXPECT_EQ(batches.elements.size(), 1u);
+    if (!batches.elements.empty()) Run({"RPUSH", batches.elements[0].str + ":jobs", "other"});
+    return std::vector<JobSpec>(end - begin, Spec());
+  };
+  auto batch = queue_->SubmitBatch(3, source, "race-1");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->total(), 3);
+  EXPECT_EQ(Run({"KEYS", keys_.Job("*")}).elements.size(), 0u);
+  EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 0);
+  EXPECT_EQ(Int({"LLEN", keys_.BatchJobs(IdOf(batch->name()))}), 1);  // the other's
+}
+
 TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   QueueOptions o;
   o.claim_idle = milliseconds(50);
