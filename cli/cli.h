@@ -32,7 +32,8 @@ struct OfflineCommands {
   CLI::App* render = nullptr;
   CLI::App* validate = nullptr;
 };
-// The client subcommands: import, submit, bulk, get.
+// The client subcommands: import, submit, bulk, get (in saraban-client).
+inline constexpr const char* kClientCommandNames[] = {"import", "submit", "bulk", "get"};
 struct ClientCommands {
   CLI::App* import = nullptr;
   CLI::App* submit = nullptr;

@@ -8,16 +8,57 @@
 //   saraban submit agencies/A/reports/FY [--wait] [-o OUT.pdf] [--documents HOST:PORT]
 //   saraban bulk --fiscal-year FY [--province P] --out DIR [--documents HOST:PORT]
 //   saraban get NAME [--reports HOST:PORT --documents HOST:PORT]
+//
+// The client commands run in saraban-client (next to this program), so that
+// an offline render loads no gRPC: this program hands them over with exec.
+#include <limits.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
 
 #include "cli.h"
 
+namespace {
+
+bool IsClientCommand(std::string_view name) {
+  for (std::string_view c : saraban::cli::kClientCommandNames) {
+    if (name == c) return true;
+  }
+  return false;
+}
+
+// Replaces this process with saraban-client from the same directory.
+int RunClient(char** argv) {
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) {
+    std::cerr << "saraban: cannot find my own path: " << std::strerror(errno) << "\n";
+    return saraban::cli::kExitInternal;
+  }
+  std::string path(self, static_cast<size_t>(n));
+  path = path.substr(0, path.rfind('/') + 1) + "saraban-client";
+  ::execv(path.c_str(), argv);
+  std::cerr << "saraban: " << argv[1] << " needs " << path << ": " << std::strerror(errno)
+            << "\n";
+  return saraban::cli::kExitInternal;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && IsClientCommand(argv[1])) return RunClient(argv);
   CLI::App app{"saraban: Thai ITA reports from structured data to official PDFs"};
   app.require_subcommand(1);
+  app.footer(
+      "Client commands (the report and document services): import, submit, bulk, get.\n"
+      "`saraban COMMAND --help` describes each.");
   int exit_code = saraban::cli::kExitOk;
   saraban::cli::AddOfflineCommands(app, &exit_code);
-  saraban::cli::AddClientCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

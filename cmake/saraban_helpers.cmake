@@ -22,7 +22,8 @@ endfunction()
 function(saraban_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock
+                                        saraban::runtime_shared)
   target_compile_options(${name} PRIVATE ${SARABAN_WARNINGS})
   target_compile_definitions(${name} PRIVATE
     SARABAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

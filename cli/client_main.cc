@@ -1,0 +1,20 @@
+// saraban-client: the client commands of `saraban` (import, submit, bulk,
+// get), which `saraban` hands over to it. Run directly it takes the same
+// arguments: `saraban-client bulk --fiscal-year 2567 --out DIR`.
+#include <CLI/CLI.hpp>
+
+#include "cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"saraban: Thai ITA reports from structured data to official PDFs"};
+  app.name("saraban");
+  app.require_subcommand(1);
+  int exit_code = saraban::cli::kExitOk;
+  saraban::cli::AddClientCommands(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? saraban::cli::kExitOk : saraban::cli::kExitUsage;
+  }
+  return exit_code;
+}
