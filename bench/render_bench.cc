@@ -118,4 +118,13 @@ BENCHMARK(BM_ShapeWord)->Arg(0)->Arg(1);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// What a worker process does at start (saraban::report::KeepFreedMemory),
+// so that these numbers are a worker thread's.
+int main(int argc, char** argv) {
+  saraban::report::KeepFreedMemory();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

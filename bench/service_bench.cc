@@ -31,7 +31,6 @@
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
 #include "saraban/testing/sample_reports.h"
-#include "saraban/worker/worker.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -99,7 +98,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   // The allocator setting the renderer processes use, so the in-process
   // baseline is measured like for like.
-  saraban::worker::KeepFreedMemory();
+  saraban::report::KeepFreedMemory();
 
   auto base = saraban::model::LoadReportFile(std::string(SARABAN_SOURCE_DIR) +
                                              "/examples/004_bueng_khla.json");

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "cli.h"
+#include "saraban/report/render.h"
 
 namespace {
 
@@ -52,6 +53,7 @@ int RunClient(char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && IsClientCommand(argv[1])) return RunClient(argv);
+  saraban::report::KeepFreedMemory();
   CLI::App app{"saraban: Thai ITA reports from structured data to official PDFs"};
   app.require_subcommand(1);
   app.footer(

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
                "Run even if Redis may lose or evict jobs (AOF off or an evicting policy)")
       ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
   CLI11_PARSE(app, argc, argv);
-  saraban::worker::KeepFreedMemory();
+  saraban::report::KeepFreedMemory();
 
   auto endpoint = saraban::redis::ParseUrl(url);
   if (!endpoint.ok()) {

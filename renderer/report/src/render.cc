@@ -1,5 +1,7 @@
 #include "saraban/report/render.h"
 
+#include <malloc.h>
+
 #include "saraban/layout/layout.h"
 #include "saraban/model/validate.h"
 #include "saraban/pdf/writer.h"
@@ -7,6 +9,13 @@
 #include "saraban/text/font.h"
 
 namespace saraban::report {
+
+void KeepFreedMemory() {
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+}
 namespace {
 
 // An ISO date for the PDF's metadata, derived from the report (never the

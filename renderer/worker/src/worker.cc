@@ -1,6 +1,5 @@
 #include "saraban/worker/worker.h"
 
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -29,13 +28,6 @@ bool IsPermanent(StatusCode code) {
 }
 
 }  // namespace
-
-void KeepFreedMemory() {
-#ifdef __GLIBC__
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-#endif
-}
 
 Result<report::RenderedPdf> Worker::RenderJob(report::ReportRenderer& renderer,
                                               const queue::ClaimedJob& job, std::string* reason,

@@ -49,14 +49,6 @@ struct WorkerStats {
   int64_t skipped = 0;  // deliveries of cancelled or finished jobs
 };
 
-// Every render allocates and frees the same few megabytes (zlib's buffers,
-// the PDF, the layout). By default glibc hands freed memory at the top of a
-// thread's heap back to the kernel and maps large blocks afresh, so each
-// job pays again for page faults (about a sixth of a worker's CPU). Call
-// once at start-up in a process that renders many reports: it keeps the
-// memory, so the process stays at its peak per thread.
-void KeepFreedMemory();
-
 class Worker {
  public:
   // Loads the fonts (one renderer per thread) and the default template;
