@@ -106,11 +106,12 @@ int main(int argc, char** argv) {
   const std::vector<Report> reports = saraban::testing::SampleReports(*base, n, "lao", 2568);
 
   // In-process baseline: the same reports, T threads, one renderer each.
-  double in_process_s = 0;
+  double in_process_s = 0, in_process_cpu_s = 0;
   {
     std::atomic<int> next{0};
     auto tmpl = *saraban::report::DefaultTemplate();
     auto start = Clock::now();
+    const double cpu_start = CpuSeconds(::getpid());
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
       pool.emplace_back([&] {
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
     }
     for (auto& t : pool) t.join();
     in_process_s = Seconds(Clock::now() - start);
+    in_process_cpu_s = CpuSeconds(::getpid()) - cpu_start;
   }
 
   saraban::testing::StackOptions options;
@@ -248,10 +250,14 @@ int main(int argc, char** argv) {
   std::printf("service overhead            %+.0f %% over in-process\n",
               (bulk_s / in_process_s - 1) * 100);
   std::printf("CPU during the bulk run      ");
+  double service_cpu_s = 0;
   for (size_t i = 0; i < processes.size(); ++i) {
+    service_cpu_s += cpu_used[i];
     std::printf("%s %.2f s%s", processes[i].first.c_str(), cpu_used[i],
                 i + 1 < processes.size() ? ", " : "\n");
   }
+  std::printf("CPU overhead                %.2f s in all against %.2f s in-process: %+.0f %%\n",
+              service_cpu_s, in_process_cpu_s, (service_cpu_s / in_process_cpu_s - 1) * 100);
   std::printf("bulk timeline               first job started %.0f ms after the first was queued, "
               "last finished %.2f s after; jobs held %.2f s per worker thread\n",
               first_start - first_create, (last_finish - first_create) / 1000,
