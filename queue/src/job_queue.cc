@@ -242,9 +242,20 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
     size_t start = offset < 0 ? total : static_cast<size_t>(offset);
     std::future<Chunk> next;
     if (start < total) next = std::async(std::launch::async, build, start);
+    // A submission that stops part way seals the batch at what it holds,
+    // so that it still completes, and says why.
+    auto stop = [&](const Status& why) {
+      auto sealed = RunScript(*c, internal::SealBatchScript(),
+                              {keys_.Batch(batch_id), keys_.BatchJobs(batch_id)},
+                              {std::to_string(NowMs()), std::to_string(options_.job_ttl.count()),
+                               "the submission stopped after " + std::to_string(start) + " of " +
+                                   std::to_string(total) + " jobs: " + why.message()});
+      (void)sealed;  // Redis gone too: the batch stays as it is
+      return why;
+    };
     for (; start < total; start += kBatchChunk) {
       Chunk ch = next.get();
-      if (!ch.ok()) return ch.status();
+      if (!ch.ok()) return stop(ch.status());
       if (start + kBatchChunk < total) {
         next = std::async(std::launch::async, build, start + kBatchChunk);
       }
@@ -253,7 +264,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
         if (next.valid()) next.wait();
         // Another retry of the same request is writing it: theirs wins.
         if (r.status().message().find("CONFLICT") != std::string::npos) break;
-        return r.status();
+        return stop(r.status());
       }
     }
   }
@@ -282,9 +293,9 @@ Result<v1::Job> JobQueue::GetJob(const std::string& job_id) {
 
 Result<v1::Batch> JobQueue::GetBatch(const std::string& batch_id) {
   auto r = redis::Run(pool_, {"HMGET", keys_.Batch(batch_id), "request_id", "total", "succeeded",
-                              "failed", "cancelled", "create_ms", "finish_ms"});
+                              "failed", "cancelled", "create_ms", "finish_ms", "error"});
   if (!r.ok()) return r.status();
-  if (!r->is_array() || r->elements.size() != 7) return UnexpectedReply("HMGET batch");
+  if (!r->is_array() || r->elements.size() != 8) return UnexpectedReply("HMGET batch");
   const auto& v = r->elements;
   if (v[1].is_nil()) {
     return NotFound("batch " + batch_id + " does not exist (finished batches expire)");
@@ -302,6 +313,7 @@ Result<v1::Batch> JobQueue::GetBatch(const std::string& batch_id) {
   b.set_done(b.queued() == 0);
   if (int64_t ms = ToInt(v[5]); ms > 0) SetTime(ms, b.mutable_create_time());
   if (int64_t ms = ToInt(v[6]); ms > 0) SetTime(ms, b.mutable_finish_time());
+  b.set_error(v[7].str);
   return b;
 }
 

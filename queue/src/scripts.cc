@@ -214,6 +214,22 @@ return #ids
   return s;
 }
 
+const Script& SealBatchScript() {
+  static const Script s(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = redis.call('LLEN', KEYS[2])
+redis.call('HSET', KEYS[1], 'total', n, 'error', ARGV[3])
+local b = redis.call('HMGET', KEYS[1], 'succeeded', 'failed', 'cancelled')
+if (tonumber(b[1]) or 0) + (tonumber(b[2]) or 0) + (tonumber(b[3]) or 0) >= n then
+  redis.call('HSET', KEYS[1], 'finish_ms', ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+end
+return n
+)lua");
+  return s;
+}
+
 const Script& CancelScript() {
   static const Script s(R"lua(
 local n = 0

@@ -75,6 +75,10 @@ const Script& FailScript();
 // each job's batch is read from its hash for the new entry, so the claim
 // needs no lookup. Returns how many were moved.
 const Script& PromoteScript();
+// KEYS batch, batch_jobs; ARGV now_ms, job_ttl_s, error. Makes the batch's
+// total the jobs it holds (a submission stopped part way) and records why;
+// completes it if those are all final. Returns the new total.
+const Script& SealBatchScript();
 // KEYS retry, batch, batch_jobs, job...; ARGV now_ms, job_ttl_s, job_id...
 // Returns how many jobs it cancelled.
 const Script& CancelScript();

@@ -281,6 +281,43 @@ TEST_F(QueueTest, AChunkThatLosesTheRaceLeavesNothingBehind) {
   EXPECT_EQ(Int({"LLEN", keys_.BatchJobs(IdOf(batch->name()))}), 1);  // the other's
 }
 
+// A submission that stops part way (here a report the source cannot read)
+// seals the batch at the jobs it queued, so that it still completes, and
+// says why.
+TEST_F(QueueTest, ASubmissionThatStopsPartWaySealsTheBatch) {
+  auto source = [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+    if (begin > 0) return NotFound("report agencies/x/reports/2566 does not exist");
+    return std::vector<JobSpec>(end - begin, Spec());
+  };
+  auto batch = queue_->SubmitBatch(300, source, "");
+  EXPECT_EQ(batch.status().code(), StatusCode::kNotFound);
+  auto ids = Run({"KEYS", keys_.Batch("*")});
+  std::string id;
+  for (const auto& k : ids.elements) {
+    if (k.str.find(":jobs") == std::string::npos) id = k.str.substr(keys_.Batch("").size());
+  }
+  ASSERT_FALSE(id.empty());
+  auto sealed = queue_->GetBatch(id);
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  EXPECT_EQ(sealed->total(), 200);  // the first chunk
+  EXPECT_EQ(sealed->queued(), 200);
+  EXPECT_FALSE(sealed->done());
+  EXPECT_NE(sealed->error().find("stopped after 200 of 300 jobs"), std::string::npos)
+      << sealed->error();
+  EXPECT_NE(sealed->error().find("does not exist"), std::string::npos) << sealed->error();
+  EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 200);
+
+  // Its jobs finishing completes it.
+  for (int i = 0; i < 200; ++i) {
+    ClaimedJob job = ReadAndClaim("w-0");
+    ASSERT_TRUE(queue_->Complete(job, "%PDF-x", 1).ok());
+  }
+  auto done = queue_->GetBatch(id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(done->done());
+  EXPECT_EQ(done->succeeded(), 200);
+}
+
 TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   QueueOptions o;
   o.claim_idle = milliseconds(50);
