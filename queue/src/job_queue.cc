@@ -179,6 +179,9 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
                                         const std::string& request_id) {
   std::string batch_id = NewId();
   const int64_t now = NowMs();
+  // Connections are taken per step, never across a call of `source`: the
+  // source may itself read Redis through the same pool.
+  int64_t offset = 0;
   {
     auto c = pool_.Acquire();
     // The batch hash (with its total) comes first, so that jobs finishing
@@ -197,7 +200,6 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
     auto created = RunScript(*c, internal::CreateBatchScript(),
                              {keys_.Request(request_id), keys_.Batch(batch_id)}, std::move(args));
     if (!created.ok()) return created.status();
-    int64_t offset = 0;
     if (!created->is_nil()) {
       if (!StartsWith(created->str, kBatchPrefix)) {
         return Status(StatusCode::kFailedPrecondition,
@@ -206,66 +208,86 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
       }
       batch_id = created->str.substr(kBatchPrefix.size());
       // A retry of a submission that stopped part way (the service died, Redis
-      // went away) writes the rest; one that completed writes nothing.
-      auto len = c->Run({"LLEN", keys_.BatchJobs(batch_id)});
-      if (!len.ok()) return len.status();
-      offset = len->AsInteger();
-      auto stored = c->Run({"HGET", keys_.Batch(batch_id), "total"});
-      if (!stored.ok()) return stored.status();
-      if (stored->is_nil() || static_cast<size_t>(stored->AsInteger()) != total) offset = -1;
-    }
-    // One transaction per chunk; the next chunk's commands are built while
-    // Redis runs the current one.
-    // Each chunk is one transaction: the jobs' hashes, then the script that
-    // queues them.
-    using Chunk = Result<std::vector<redis::Command>>;
-    auto build = [&](size_t start) -> Chunk {
-      const size_t end = std::min(total, start + kBatchChunk);
-      auto specs = source(start, end);
-      if (!specs.ok()) return specs.status();
-      if (specs->size() != end - start) return Internal("queue: the batch source gave too few jobs");
-      std::vector<redis::Command> ch;
-      ch.reserve(end - start + 1);
-      std::vector<std::string> keys = {keys_.BatchJobs(batch_id), keys_.RenderStream()};
-      std::vector<std::string> args = {std::to_string(start), batch_id};
-      for (const JobSpec& spec : *specs) {
-        const std::string id = NewId();
-        redis::Command hset = {"HSET", keys_.Job(id)};
-        for (auto& f : JobFields(spec, batch_id, "", now)) hset.push_back(std::move(f));
-        ch.push_back(std::move(hset));
-        keys.push_back(keys_.Job(id));
-        args.push_back(id);
+      // went away) writes the rest; one that completed or was sealed writes
+      // nothing.
+      auto state = c->Pipeline({{"LLEN", keys_.BatchJobs(batch_id)},
+                                {"HMGET", keys_.Batch(batch_id), "total", "sealed"}});
+      if (!state.ok()) return state.status();
+      offset = (*state)[0].AsInteger();
+      const auto& stored = (*state)[1].elements;
+      if (stored.size() != 2 || stored[0].is_nil() || !stored[1].is_nil() ||
+          static_cast<size_t>(stored[0].AsInteger()) != total) {
+        offset = -1;
       }
-      ch.push_back(ScriptCommand(internal::AppendBatchJobsScript(), std::move(keys), std::move(args)));
-      return ch;
-    };
-    size_t start = offset < 0 ? total : static_cast<size_t>(offset);
-    std::future<Chunk> next;
-    if (start < total) next = std::async(std::launch::async, build, start);
-    // A submission that stops part way seals the batch at what it holds,
-    // so that it still completes, and says why.
-    auto stop = [&](const Status& why) {
+    }
+  }
+  // Each chunk is one transaction: the jobs' hashes, then the script that
+  // queues them. The next chunk's commands are built while Redis runs the
+  // current one.
+  using Chunk = Result<std::vector<redis::Command>>;
+  auto build = [&](size_t start) -> Chunk {
+    const size_t end = std::min(total, start + kBatchChunk);
+    auto specs = source(start, end);
+    if (!specs.ok()) return specs.status();
+    if (specs->size() != end - start) return Internal("queue: the batch source gave too few jobs");
+    std::vector<redis::Command> ch;
+    ch.reserve(end - start + 1);
+    std::vector<std::string> keys = {keys_.BatchJobs(batch_id), keys_.RenderStream(),
+                                     keys_.Batch(batch_id)};
+    std::vector<std::string> args = {std::to_string(start), batch_id};
+    for (const JobSpec& spec : *specs) {
+      const std::string id = NewId();
+      redis::Command hset = {"HSET", keys_.Job(id)};
+      for (auto& f : JobFields(spec, batch_id, "", now)) hset.push_back(std::move(f));
+      ch.push_back(std::move(hset));
+      keys.push_back(keys_.Job(id));
+      args.push_back(id);
+    }
+    ch.push_back(ScriptCommand(internal::AppendBatchJobsScript(), std::move(keys), std::move(args)));
+    return ch;
+  };
+  const std::string name = std::string(kBatchPrefix) + batch_id;
+  // A submission that stops part way seals the batch at what it holds, so
+  // that it still completes, and says why. Not when Redis is away: then a
+  // retry with the same request id resumes where this one stopped.
+  auto stop = [&](const Status& why) {
+    if (why.code() != StatusCode::kUnavailable) {
+      auto c = pool_.Acquire();
       auto sealed = RunScript(*c, internal::SealBatchScript(),
                               {keys_.Batch(batch_id), keys_.BatchJobs(batch_id)},
                               {std::to_string(NowMs()), std::to_string(options_.job_ttl.count()),
-                               "the submission stopped after " + std::to_string(start) + " of " +
-                                   std::to_string(total) + " jobs: " + why.message()});
-      (void)sealed;  // Redis gone too: the batch stays as it is
-      return why;
-    };
-    for (; start < total; start += kBatchChunk) {
-      Chunk ch = next.get();
-      if (!ch.ok()) return stop(ch.status());
-      if (start + kBatchChunk < total) {
-        next = std::async(std::launch::async, build, start + kBatchChunk);
+                               std::to_string(total), why.message()});
+      if (sealed.ok()) {
+        return Status(why.code(), name + " was sealed at " +
+                                      std::to_string(sealed->AsInteger()) + " of " +
+                                      std::to_string(total) + " jobs: " + why.message(),
+                      why.field());
       }
-      auto r = RunCommands(*c, *ch, /*atomic=*/true);
-      if (!r.ok()) {
-        if (next.valid()) next.wait();
-        // Another retry of the same request is writing it: theirs wins.
-        if (r.status().message().find("CONFLICT") != std::string::npos) break;
-        return stop(r.status());
-      }
+    }
+    return Status(why.code(),
+                  name + " stopped part way (retry with the same request id to finish it): " +
+                      why.message(),
+                  why.field());
+  };
+  size_t start = offset < 0 ? total : static_cast<size_t>(offset);
+  std::future<Chunk> next;
+  if (start < total) next = std::async(std::launch::async, build, start);
+  for (; start < total; start += kBatchChunk) {
+    Chunk ch = next.get();
+    if (!ch.ok()) return stop(ch.status());
+    if (start + kBatchChunk < total) {
+      next = std::async(std::launch::async, build, start + kBatchChunk);
+    }
+    auto r = [&] {
+      auto c = pool_.Acquire();
+      return RunCommands(*c, *ch, /*atomic=*/true);
+    }();
+    if (!r.ok()) {
+      if (next.valid()) next.wait();
+      // Another retry of the same request is writing it, or sealed it:
+      // theirs wins.
+      if (r.status().message().find("CONFLICT") != std::string::npos) break;
+      return stop(r.status());
     }
   }
   return GetBatch(batch_id);
@@ -550,30 +572,45 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
 Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int page_count,
                           const std::string& read_for, std::vector<Delivery>* next) {
   const std::string sha = Sha256Hex(pdf);
-  auto c = pool_.Acquire();
   // One round trip: the PDF, then the script that completes the job if
-  // `job.token` is still current. The PDF goes first so that a job is never
-  // SUCCEEDED without its document. A fenced worker's PDF is stored too:
-  // content addressed, it is the same bytes the current holder stores
-  // (renders are deterministic), so it changes nothing but the expiry.
+  // `job.token` is still current and the PDF is there. A fenced worker's
+  // PDF is stored too: content addressed, it is the same bytes the current
+  // holder stores (renders are deterministic), so it changes nothing but
+  // the expiry.
   std::vector<redis::Command> commands;
   commands.push_back(
       {"SET", keys_.Pdf(sha), pdf, "PX", std::to_string(options_.document_ttl.count() * 1000)});
   commands.push_back(ScriptCommand(
       internal::CompleteScript(),
       {keys_.Job(job.job_id), keys_.RenderStream(), keys_.Batch(job.batch_id),
-       keys_.BatchJobs(job.batch_id)},
+       keys_.BatchJobs(job.batch_id), keys_.Pdf(sha)},
       {job.token, job.entry_id, std::string(store::kRenderGroup), sha, std::to_string(pdf.size()),
        std::to_string(page_count), std::to_string(NowMs()),
        std::to_string(options_.job_ttl.count())}));
   if (next != nullptr) commands.push_back(ReadCommand(read_for, 1, std::nullopt));
-  auto replies = RunCommands(*c, commands, /*atomic=*/false);
+  auto replies = [&] {
+    auto c = pool_.Acquire();
+    return c->PipelineEach(commands);
+  }();
   if (!replies.ok()) return replies.status();
-  const redis::Reply* r = &(*replies)[1];
-  if (next != nullptr) *next = ParseReadReply(replies->back());
-  if (r->str == "fenced") {
+  // The entry read ahead is the caller's whatever became of this job, or
+  // it would wait for claim_idle.
+  if (next != nullptr && replies->back().type != redis::Reply::Type::kError) {
+    *next = ParseReadReply(replies->back());
+  }
+  const redis::Reply& set = (*replies)[0];
+  const redis::Reply& done = (*replies)[1];
+  if (done.type == redis::Reply::Type::kError) return done.ErrorStatus();
+  if (done.str == "fenced") {
     return Status(StatusCode::kAborted,
                   "job " + job.job_id + " was taken over by another worker; result dropped");
+  }
+  if (done.str == "nopdf") {
+    const std::string why =
+        set.type == redis::Reply::Type::kError ? set.ErrorStatus().message() : "it was not kept";
+    return Status(set.type == redis::Reply::Type::kError ? set.ErrorStatus().code()
+                                                         : StatusCode::kInternal,
+                  "the PDF of job " + job.job_id + " could not be stored: " + why);
   }
   return Status::Ok();
 }

@@ -106,15 +106,22 @@ return false
 
 const Script& AppendBatchJobsScript() {
   static const Script s(R"lua(
+-- A batch sealed by a submission that stopped, or written on by another
+-- retry of the same request, takes nothing more: the chunk's job hashes
+-- (written beside this script) are removed.
+if redis.call('HEXISTS', KEYS[3], 'sealed') == 1 then
+  redis.call('DEL', unpack(KEYS, 4))
+  return redis.error_reply('CONFLICT the batch was sealed by a submission that stopped')
+end
 if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then
-  redis.call('DEL', unpack(KEYS, 3))
+  redis.call('DEL', unpack(KEYS, 4))
   return redis.error_reply('CONFLICT another submission is writing this batch')
 end
-for i = 3, #KEYS do
-  redis.call('XADD', KEYS[2], '*', 'job', ARGV[i], 'batch', ARGV[2])
-  redis.call('RPUSH', KEYS[1], ARGV[i])
+for i = 4, #KEYS do
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[i - 1], 'batch', ARGV[2])
+  redis.call('RPUSH', KEYS[1], ARGV[i - 1])
 end
-return #KEYS - 2
+return #KEYS - 3
 )lua");
   return s;
 }
@@ -160,6 +167,10 @@ if not j[1] or is_final(j[1]) then
   return 'final'
 end
 if j[2] ~= ARGV[1] then return 'fenced' end
+-- The PDF is written just before this script, but not in a transaction: a
+-- failed write (Redis out of memory) must not leave a job SUCCEEDED without
+-- its document.
+if redis.call('EXISTS', KEYS[5]) == 0 then return 'nopdf' end
 redis.call('HSET', KEYS[1], 'state', 'SUCCEEDED', 'sha256', ARGV[4], 'size', ARGV[5],
            'pages', ARGV[6], 'finish_ms', ARGV[7], 'token', '')
 redis.call('HDEL', KEYS[1], 'error')
@@ -218,7 +229,8 @@ const Script& SealBatchScript() {
   static const Script s(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local n = redis.call('LLEN', KEYS[2])
-redis.call('HSET', KEYS[1], 'total', n, 'error', ARGV[3])
+redis.call('HSET', KEYS[1], 'total', n, 'sealed', '1', 'error',
+           'the submission stopped after ' .. n .. ' of ' .. ARGV[3] .. ' jobs: ' .. ARGV[4])
 local b = redis.call('HMGET', KEYS[1], 'succeeded', 'failed', 'cancelled')
 if (tonumber(b[1]) or 0) + (tonumber(b[2]) or 0) + (tonumber(b[3]) or 0) >= n then
   redis.call('HSET', KEYS[1], 'finish_ms', ARGV[1])

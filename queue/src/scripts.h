@@ -50,10 +50,10 @@ const Script& SubmitScript();
 // field, value, ...  Returns nil, or what the request id already maps to.
 const Script& CreateBatchScript();
 // Runs after the HSETs of the jobs' hashes, in the same transaction.
-// KEYS batch_jobs, stream, job...; ARGV offset, batch_id, job_id... Stream
-// entries are {job, batch}. Fails with CONFLICT (and deletes the jobs'
-// hashes) unless the batch list holds exactly `offset` ids, so two writers
-// of one batch never both write.
+// KEYS batch_jobs, stream, batch, job...; ARGV offset, batch_id, job_id...
+// Stream entries are {job, batch}. Fails with CONFLICT (and deletes the
+// jobs' hashes) when the batch is sealed or its list does not hold exactly
+// `offset` ids, so two writers of one batch never both write.
 const Script& AppendBatchJobsScript();
 // KEYS job, stream, dead, batch, batch_jobs; ARGV entry, group,
 // max_attempts, now_ms, job_id, job_ttl_s, batch_id (the entry's batch
@@ -64,8 +64,9 @@ const Script& AppendBatchJobsScript();
 //         it again with that batch.
 const Script& ClaimScript();
 // Runs after the SET of the PDF, in the same round trip.
-// KEYS job, stream, batch, batch_jobs; ARGV token, entry, group, sha256,
-// size, pages, now_ms, job_ttl_s. Returns "ok" | "final" | "fenced".
+// KEYS job, stream, batch, batch_jobs, pdf; ARGV token, entry, group,
+// sha256, size, pages, now_ms, job_ttl_s. Returns "ok" | "final" | "fenced"
+// | "nopdf" (the PDF key is missing: nothing changed).
 const Script& CompleteScript();
 // KEYS job, stream, retry, dead, batch, batch_jobs; ARGV token, entry,
 // group, reason, permanent (0/1), max_attempts, now_ms, due_ms, job_id,
@@ -75,9 +76,10 @@ const Script& FailScript();
 // each job's batch is read from its hash for the new entry, so the claim
 // needs no lookup. Returns how many were moved.
 const Script& PromoteScript();
-// KEYS batch, batch_jobs; ARGV now_ms, job_ttl_s, error. Makes the batch's
-// total the jobs it holds (a submission stopped part way) and records why;
-// completes it if those are all final. Returns the new total.
+// KEYS batch, batch_jobs; ARGV now_ms, job_ttl_s, total asked for, why.
+// Makes the batch's total the jobs it holds (a submission stopped part way),
+// marks it sealed (AppendBatchJobs refuses it from then on) and records
+// why; completes it if those are all final. Returns the new total.
 const Script& SealBatchScript();
 // KEYS retry, batch, batch_jobs, job...; ARGV now_ms, job_ttl_s, job_id...
 // Returns how many jobs it cancelled.

@@ -112,6 +112,8 @@ long long Reply::AsInteger() const {
   return v;
 }
 
+Status Reply::ErrorStatus() const { return redis::ErrorStatus(str); }
+
 Connection::Connection(Endpoint endpoint, Options options)
     : endpoint_(std::move(endpoint)), options_(options) {}
 
@@ -174,7 +176,7 @@ Status Connection::Send(const Command& command) {
   return Status::Ok();
 }
 
-Result<Reply> Connection::Receive() {
+Result<Reply> Connection::ReceiveReply() {
   void* raw = nullptr;
   if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
     std::string why = ctx_->err == REDIS_ERR_IO ? "connection lost" : ctx_->errstr;
@@ -183,11 +185,15 @@ Result<Reply> Connection::Receive() {
     return Unavailable("redis at " + endpoint_.ToString() + ": " + why);
   }
   auto* r = static_cast<redisReply*>(raw);
-  Result<Reply> out = r->type == REDIS_REPLY_ERROR
-                          ? Result<Reply>(ErrorStatus(std::string_view(r->str, r->len)))
-                          : Result<Reply>(Copy(r));
+  Reply out = Copy(r);
   freeReplyObject(r);
   return out;
+}
+
+Result<Reply> Connection::Receive() {
+  Result<Reply> r = ReceiveReply();
+  if (r.ok() && r->type == Reply::Type::kError) return r->ErrorStatus();
+  return r;
 }
 
 Result<Reply> Connection::Run(const Command& command) {
@@ -207,24 +213,27 @@ Result<Reply> Connection::RunBlocking(const Command& command, std::chrono::milli
   return r;
 }
 
-Result<std::vector<Reply>> Connection::Pipeline(const std::vector<Command>& commands) {
+Result<std::vector<Reply>> Connection::PipelineEach(const std::vector<Command>& commands) {
   if (Status s = EnsureConnected(); !s.ok()) return s;
   for (const auto& c : commands) {
     if (Status s = Send(c); !s.ok()) return s;
   }
   std::vector<Reply> replies;
   replies.reserve(commands.size());
-  Status first_error;
   for (size_t i = 0; i < commands.size(); ++i) {
-    Result<Reply> r = Receive();
-    if (!r.ok()) {
-      if (r.status().code() == StatusCode::kUnavailable && ctx_ == nullptr) return r.status();
-      if (first_error.ok()) first_error = r.status();
-      continue;  // keep reading so the connection stays in step
-    }
+    Result<Reply> r = ReceiveReply();
+    if (!r.ok()) return r.status();  // the connection is gone
     replies.push_back(std::move(r).value());
   }
-  if (!first_error.ok()) return first_error;
+  return replies;
+}
+
+Result<std::vector<Reply>> Connection::Pipeline(const std::vector<Command>& commands) {
+  auto replies = PipelineEach(commands);
+  if (!replies.ok()) return replies.status();
+  for (const Reply& r : *replies) {
+    if (r.type == Reply::Type::kError) return r.ErrorStatus();
+  }
   return replies;
 }
 
@@ -241,7 +250,7 @@ Result<std::vector<Reply>> Connection::Transaction(const std::vector<Command>& c
     return Internal("redis: unexpected reply to EXEC");
   }
   for (const Reply& r : exec.elements) {
-    if (r.type == Reply::Type::kError) return ErrorStatus(r.str);
+    if (r.type == Reply::Type::kError) return r.ErrorStatus();
   }
   return std::move(exec.elements);
 }

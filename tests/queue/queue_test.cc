@@ -318,12 +318,106 @@ TEST_F(QueueTest, ASubmissionThatStopsPartWaySealsTheBatch) {
   EXPECT_EQ(done->succeeded(), 200);
 }
 
+// The error of a submission that stopped names its batch, which the caller
+// cannot otherwise find.
+TEST_F(QueueTest, TheErrorOfAStoppedSubmissionNamesItsBatch) {
+  auto source = [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+    if (begin > 0) return NotFound("report agencies/x/reports/2566 does not exist");
+    return std::vector<JobSpec>(end - begin, Spec());
+  };
+  auto batch = queue_->SubmitBatch(300, source, "named-1");
+  ASSERT_EQ(batch.status().code(), StatusCode::kNotFound);
+  auto id = queue_->LookupRequest("named-1");
+  ASSERT_TRUE(id.ok() && id->has_value());
+  EXPECT_NE(batch.status().message().find(**id + " was sealed at 200 of 300 jobs"),
+            std::string::npos)
+      << batch.status().message();
+
+  // A retry of the same request returns the sealed batch and adds nothing.
+  auto again = queue_->SubmitBatch(300, [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+    return std::vector<JobSpec>(end - begin, Spec());
+  }, "named-1");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->name(), **id);
+  EXPECT_EQ(again->total(), 200);
+  EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 200);
+}
+
+// A batch sealed while another submission of it is still writing (the
+// other stopped on an error) takes no more jobs from the writer.
+TEST_F(QueueTest, ASealedBatchTakesNoMoreJobs) {
+  auto source = [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+    // The third chunk is read while the second is written: once that is
+    // in, the batch is sealed.
+    if (begin == 400) {
+      auto batches = Run({"KEYS", keys_.Batch("*")});
+      for (const auto& k : batches.elements) {
+        if (k.str.find(":jobs") == std::string::npos) continue;
+        while (Int({"LLEN", k.str}) < 400) std::this_thread::sleep_for(milliseconds(1));
+        Run({"HSET", k.str.substr(0, k.str.size() - 5), "sealed", "1"});
+      }
+    }
+    return std::vector<JobSpec>(end - begin, Spec());
+  };
+  auto batch = queue_->SubmitBatch(500, source, "");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(Int({"LLEN", keys_.BatchJobs(IdOf(batch->name()))}), 400);
+  EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 400);
+  EXPECT_EQ(Run({"KEYS", keys_.Job("*")}).elements.size(), 400u);  // none of the refused chunk
+}
+
+// The batch source may read Redis through the same pool as the queue: the
+// submission holds no connection while it runs, so even a pool of one
+// connection does not deadlock.
+TEST_F(QueueTest, TheBatchSourceMayUseTheQueuesPool) {
+  redis::Pool one(redis_.endpoint(), redis::Options{}, 1);
+  JobQueue queue(one, store::Keys(), QueueOptions{});
+  auto source = [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
+    auto pong = redis::Run(one, {"PING"});
+    if (!pong.ok()) return pong.status();
+    return std::vector<JobSpec>(end - begin, Spec());
+  };
+  auto batch = queue.SubmitBatch(450, source, "one-connection");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_EQ(batch->total(), 450);
+  EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 450);
+}
+
+// Redis out of memory refuses the PDF: the job stays RUNNING (never
+// SUCCEEDED without its document), the error says why, and the entry read
+// in the same round trip still reaches the worker.
+TEST_F(QueueTest, AJobIsNeverSucceededWithoutItsPdf) {
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ClaimedJob job = ReadAndClaim("w-0");
+  const std::string pdf = "%PDF-" + std::string(100000, 'x');
+  Run({"CONFIG", "SET", "maxmemory", "1"});
+  std::vector<Delivery> next;
+  Status s = queue_->Complete(job, pdf, 1, "w-0", &next);
+  Run({"CONFIG", "SET", "maxmemory", "0"});
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message().find("could not be stored"), std::string::npos) << s.message();
+  auto state = queue_->GetJob(job.job_id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state(), v1::RUNNING);
+  EXPECT_EQ(queue_->GetPdf(Sha256Hex(pdf)).status().code(), StatusCode::kNotFound);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_NE(next[0].job_id, job.job_id);
+
+  // With memory back, the same holder completes it.
+  ASSERT_TRUE(queue_->Complete(job, pdf, 1).ok());
+  state = queue_->GetJob(job.job_id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->state(), v1::SUCCEEDED);
+  EXPECT_TRUE(queue_->GetPdf(Sha256Hex(pdf)).ok());
+}
+
 TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   QueueOptions o;
   o.claim_idle = milliseconds(50);
   Reset(o);
   auto batch = queue_->SubmitBatch({Spec()}, "");
-  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ClaimedJob first = ReadAndClaim("slow-0");
 
   // The first worker looks dead: another takes the entry over.

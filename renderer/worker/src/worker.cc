@@ -222,6 +222,16 @@ Status Worker::Process(Thread& t, const queue::Delivery& d, std::vector<queue::D
     std::this_thread::sleep_for(wait);
     wait = std::min(kMaxBackoff, wait * 2);
   }
+  if (pdf.ok() && !s.ok() && s.code() != StatusCode::kUnavailable &&
+      s.code() != StatusCode::kAborted) {
+    // Redis refused the PDF (out of memory): the job is still this
+    // worker's; retry it later like a failed render, so that it does not
+    // wait for claim_idle and its attempts stay bounded.
+    spdlog::warn("{}: {}", t.consumer, s.message());
+    reason = s.message();
+    pdf = s;
+    s = q.Fail(job, reason, /*permanent=*/false);
+  }
   if (s.code() == StatusCode::kAborted) {
     ++fenced_;
     spdlog::info("{}: {}", t.consumer, s.message());

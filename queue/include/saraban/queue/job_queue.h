@@ -8,8 +8,8 @@
 // trip: the claim bumps `attempts` and sets a fresh fencing token; only the
 // holder of the current token may Complete() or Fail() the job, so a worker
 // that was presumed dead and taken over cannot double-complete. Complete()
-// stores the PDF and finishes the job in one round trip, and a fenced
-// worker's PDF is not stored.
+// stores the PDF and finishes the job in one round trip; a job is never
+// SUCCEEDED without its PDF.
 // Entries of dead workers are taken over with XAUTOCLAIM (Reclaim). Every
 // state change and the batch counters move together in one Lua script, so
 // each job reaches exactly one final state and is counted once.
@@ -100,8 +100,13 @@ class JobQueue {
   // Queues `total` jobs as one batch, in chunks: each chunk's specs are
   // asked of `source` while the previous chunk is written, so workers start
   // on the first jobs while later ones are still read. With a request_id
-  // already used, returns that batch and queues nothing. An error from
-  // `source` stops the submission with the chunks before it queued.
+  // already used, returns that batch, and queues the rest if that
+  // submission stopped part way. An error (from `source`, or Redis refusing
+  // a write) stops the submission with the chunks before it queued and
+  // seals the batch there: its total becomes what it holds and its `error`
+  // says why. With Redis away it is not sealed, so that a retry resumes.
+  // The error names the batch either way. `source` may use the same pool:
+  // no connection is held while it runs.
   Result<v1::Batch> SubmitBatch(size_t total, const SpecSource& source,
                                 const std::string& request_id);
   Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id);
@@ -136,7 +141,10 @@ class JobQueue {
   // entry, if `job.token` is still current. kAborted when fenced (another
   // worker took the job over), which the caller just logs. With `next`,
   // also reads (without waiting) one new entry for `read_for` in the same
-  // round trip, so a busy worker needs no separate read per job.
+  // round trip, so a busy worker needs no separate read per job; the entry
+  // is handed over even when this completion fails. When the PDF could not
+  // be stored (Redis out of memory), the job stays RUNNING and the error
+  // says why.
   Status Complete(const ClaimedJob& job, const std::string& pdf, int page_count,
                   const std::string& read_for = "", std::vector<Delivery>* next = nullptr);
   // Records a failed attempt. A permanent failure (bad input) or the last

@@ -40,8 +40,8 @@ struct Options {
 
 // One Redis reply, copied out of hiredis.
 struct Reply {
-  // kError only inside an array (EXEC's replies): an error reply on its own
-  // is a Status.
+  // kError only inside an array (EXEC's replies) or from PipelineEach: an
+  // error reply on its own is a Status.
   enum class Type { kNil, kString, kStatus, kInteger, kArray, kError };
   Type type = Type::kNil;
   std::string str;          // kString, kStatus and kError
@@ -52,6 +52,9 @@ struct Reply {
   bool is_array() const { return type == Type::kArray; }
   // The integer, or the string parsed as one (Lua returns numbers both ways).
   long long AsInteger() const;
+  // A kError reply as a Status: OOM is kResourceExhausted,
+  // LOADING/BUSY/MASTERDOWN/... kUnavailable, the rest kInternal.
+  Status ErrorStatus() const;
 };
 
 // A command as its arguments, binary-safe.
@@ -75,6 +78,10 @@ class Connection {
   // Sends the commands in one round trip; the first error fails the whole
   // call (replies already read are dropped). Not a transaction.
   Result<std::vector<Reply>> Pipeline(const std::vector<Command>& commands);
+  // Like Pipeline, but an error reply is kept in its place (as kError) and
+  // only a lost connection fails the call: callers that must see every
+  // reply, such as a read sent after a write that may fail.
+  Result<std::vector<Reply>> PipelineEach(const std::vector<Command>& commands);
   // Runs the commands as one MULTI/EXEC transaction, in one round trip:
   // no other client runs anything between them. Returns their replies; the
   // first error among them fails the call (Redis does not roll back the
@@ -86,7 +93,8 @@ class Connection {
  private:
   Status EnsureConnected();
   Status Send(const Command& command);
-  Result<Reply> Receive();
+  Result<Reply> Receive();       // an error reply becomes a Status
+  Result<Reply> ReceiveReply();  // an error reply stays a kError Reply
   void Drop(const std::string& why);
   void SetTimeout(std::chrono::milliseconds timeout);
 

@@ -34,8 +34,9 @@
 //   {p}batch:{id}                 hash: request_id, total, succeeded, failed,
 //                                 cancelled, create_ms, finish_ms (set when
 //                                 succeeded + failed + cancelled reaches total),
-//                                 error (a submission that stopped part way:
-//                                 total was cut to the jobs queued)
+//                                 error and sealed (a submission that stopped
+//                                 part way: total was cut to the jobs queued,
+//                                 and no more are added)
 //   {p}batch:{id}:jobs            list of job ids in submission order
 //   {p}request:{request_id}       string: "jobs/{id}" or "batches/{id}" a client
 //                                 request id created; expires after 24 h
