@@ -8,7 +8,7 @@ PACKAGES=(
   cmake g++ make pkg-config
   libhpdf-dev libharfbuzz-dev libicu-dev zlib1g-dev libssl-dev
   libprotobuf-dev protobuf-compiler libcli11-dev
-  libgrpc++-dev protobuf-compiler-grpc libhiredis-dev libspdlog-dev
+  libgrpc++-dev protobuf-compiler-grpc libhiredis-dev libspdlog-dev prometheus-cpp-dev
   # the store and queue (also started by the Redis tests)
   redis-server
   # tests and benchmarks (Garuda stands in for a user-supplied font)

@@ -521,7 +521,8 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
         {delivery.entry_id, std::string(store::kRenderGroup), std::to_string(options_.max_attempts),
          std::to_string(NowMs()), delivery.job_id, std::to_string(options_.job_ttl.count()),
          batch_id}));
-    commands.push_back({"HMGET", keys_.Job(delivery.job_id), "snapshot", "template"});
+    commands.push_back(
+        {"HMGET", keys_.Job(delivery.job_id), "snapshot", "template", "request_id"});
     auto c = pool_.Acquire();
     return RunCommands(*c, commands, /*atomic=*/false);
   };
@@ -542,7 +543,7 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
   auto& v = r.elements;
   if (v[0].str == "final") return ClaimOutcome::kAlreadyFinal;
   if (v[0].str == "dead") return ClaimOutcome::kDeadLettered;
-  if (v[0].str != "claimed" || v.size() != 4 || !body.is_array() || body.elements.size() != 2) {
+  if (v[0].str != "claimed" || v.size() != 4 || !body.is_array() || body.elements.size() != 3) {
     return UnexpectedReply("claim");
   }
   ClaimedJob out;
@@ -551,6 +552,7 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
   out.token = std::move(v[1].str);
   out.attempts = static_cast<int>(v[2].AsInteger());
   out.batch_id = std::move(v[3].str);
+  out.request_id = std::move(body.elements[2].str);
   std::string unreadable;
   if (!out.snapshot.ParseFromString(body.elements[0].str)) {
     unreadable = "the report snapshot is unreadable";
@@ -643,6 +645,42 @@ Result<int64_t> JobQueue::PendingCount() {
   if (!r.ok()) return r.status();
   if (!r->is_array() || r->elements.empty()) return UnexpectedReply("XPENDING");
   return static_cast<int64_t>(r->elements[0].AsInteger());
+}
+
+Result<QueueStats> JobQueue::Stats() {
+  auto replies = [&] {
+    auto c = pool_.Acquire();
+    return c->PipelineEach({{"XLEN", keys_.RenderStream()},
+                            {"XINFO", "GROUPS", keys_.RenderStream()},
+                            {"ZCARD", keys_.RetrySchedule()},
+                            {"XLEN", keys_.DeadLetters()}});
+  }();
+  if (!replies.ok()) return replies.status();
+  for (const redis::Reply& r : *replies) {
+    // XINFO on a stream not made yet is an error: an empty queue.
+    if (r.type == redis::Reply::Type::kError && r.str.find("no such key") == std::string::npos) {
+      return r.ErrorStatus();
+    }
+  }
+  QueueStats s;
+  s.entries = ToInt((*replies)[0]);
+  s.retries = ToInt((*replies)[2]);
+  s.dead_letters = ToInt((*replies)[3]);
+  for (const redis::Reply& group : (*replies)[1].elements) {
+    const auto& kv = group.elements;
+    bool ours = false;
+    int64_t pending = 0, lag = -1;
+    for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (kv[i].str == "name") ours = kv[i + 1].str == store::kRenderGroup;
+      if (kv[i].str == "pending") pending = ToInt(kv[i + 1]);
+      if (kv[i].str == "lag" && !kv[i + 1].is_nil()) lag = ToInt(kv[i + 1]);
+    }
+    if (ours) {
+      s.pending = pending;
+      s.lag = lag;
+    }
+  }
+  return s;
 }
 
 }  // namespace saraban::queue

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
+#include <atomic>
 #include <charconv>
 #include <utility>
 
@@ -52,12 +53,19 @@ Reply Copy(const redisReply* r) {
 }
 
 // Maps a Redis error reply to the status a caller can act on.
+std::atomic<uint64_t> connection_errors{0};
+std::atomic<uint64_t> refusals{0};
+
 Status ErrorStatus(std::string_view message) {
   std::string text = "redis: " + std::string(message);
   auto starts = [&](std::string_view p) { return message.substr(0, p.size()) == p; };
-  if (starts("OOM")) return {StatusCode::kResourceExhausted, text};
+  if (starts("OOM")) {
+    ++refusals;
+    return {StatusCode::kResourceExhausted, text};
+  }
   if (starts("LOADING") || starts("BUSY") || starts("MASTERDOWN") || starts("TRYAGAIN") ||
       starts("READONLY") || starts("NOAUTH")) {
+    ++refusals;
     return {StatusCode::kUnavailable, text};
   }
   return {StatusCode::kInternal, text};
@@ -112,6 +120,8 @@ long long Reply::AsInteger() const {
   return v;
 }
 
+ErrorCounts GetErrorCounts() { return {connection_errors.load(), refusals.load()}; }
+
 Status Reply::ErrorStatus() const { return redis::ErrorStatus(str); }
 
 Connection::Connection(Endpoint endpoint, Options options)
@@ -122,6 +132,7 @@ Connection::~Connection() {
 }
 
 void Connection::Drop(const std::string&) {
+  ++connection_errors;
   if (ctx_ != nullptr) redisFree(ctx_);
   ctx_ = nullptr;
 }
@@ -144,6 +155,7 @@ Status Connection::EnsureConnected() {
                                             ToTimeval(options_.connect_timeout));
   if (c == nullptr) return Unavailable("redis: out of memory connecting to " + endpoint_.ToString());
   if (c->err) {
+    ++connection_errors;
     std::string why = c->errstr;
     redisFree(c);
     return Unavailable("redis unreachable at " + endpoint_.ToString() + ": " + why);

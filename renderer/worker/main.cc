@@ -1,6 +1,9 @@
 // renderer: the render worker. Parses flags, checks Redis, runs the worker
-// threads until SIGTERM or SIGINT, then drains (finishes the jobs in hand)
-// and exits 0.
+// threads until SIGTERM or SIGINT, then reports NOT_SERVING, drains
+// (finishes the jobs in hand) and exits 0. Optionally serves
+// grpc.health.v1 (--health-listen) and Prometheus metrics (--metrics).
+#include <grpcpp/grpcpp.h>
+#include <prometheus/histogram.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -9,7 +12,10 @@
 #include <cstdint>
 #include <thread>
 
+#include "saraban/observe/log.h"
+#include "saraban/observe/metrics.h"
 #include "saraban/redis/client.h"
+#include "saraban/server/server.h"
 #include "saraban/worker/worker.h"
 
 namespace {
@@ -20,6 +26,47 @@ std::string DefaultConsumer() {
     std::snprintf(host, sizeof(host), "renderer");
   }
   return std::string(host) + "-" + std::to_string(::getpid());
+}
+
+// saraban_render_seconds and saraban_render_pages, observed per PDF.
+std::function<void(std::chrono::duration<double>, int)> RenderMetrics() {
+  auto& seconds = prometheus::BuildHistogram()
+                      .Name("saraban_render_seconds")
+                      .Help("Time to render one report to PDF (shaping, layout, PDF)")
+                      .Register(saraban::observe::Metrics())
+                      .Add({}, prometheus::Histogram::BucketBoundaries{
+                                   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                   2.5, 5, 10});
+  auto& pages = prometheus::BuildHistogram()
+                    .Name("saraban_render_pages")
+                    .Help("Pages of each rendered PDF")
+                    .Register(saraban::observe::Metrics())
+                    .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 3, 5, 10, 20, 50,
+                                                                     100, 200, 500, 1000});
+  return [&seconds, &pages](std::chrono::duration<double> took, int page_count) {
+    seconds.Observe(took.count());
+    pages.Observe(page_count);
+  };
+}
+
+// saraban_jobs_total{outcome}: what this process's threads did with the
+// jobs they were handed.
+void RegisterJobMetrics(const saraban::worker::Worker* w) {
+  saraban::observe::AddScrapeCallback(
+      "saraban_jobs_total",
+      "Jobs this renderer finished, by outcome: succeeded; retried (an attempt failed, the job "
+      "waits for its retry); failed (for good, dead-lettered); fenced (taken over by another "
+      "worker, result dropped); skipped (cancelled or already final when read)",
+      saraban::observe::SampleKind::kCounter, [w] {
+        const auto s = w->stats();
+        auto sample = [](const char* outcome, int64_t v) {
+          return saraban::observe::Sample{{{"outcome", outcome}}, static_cast<double>(v)};
+        };
+        return std::vector<saraban::observe::Sample>{
+            sample("succeeded", s.succeeded), sample("retried", s.retried),
+            sample("failed", s.failed), sample("fenced", s.fenced),
+            sample("skipped", s.skipped)};
+      });
 }
 
 }  // namespace
@@ -78,7 +125,19 @@ int main(int argc, char** argv) {
   app.add_flag("--allow-unsafe-redis", allow_unsafe,
                "Run even if Redis may lose or evict jobs (AOF off or an evicting policy)")
       ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
+  std::string health_listen;
+  app.add_option("--health-listen", health_listen,
+                 "Serve grpc.health.v1 on HOST:PORT for probes (empty: none)")
+      ->envname("SARABAN_HEALTH_LISTEN");
+  std::string metrics_address;
+  saraban::observe::AddMetricsFlag(app, &metrics_address);
+  saraban::observe::LogOptions log;
+  saraban::observe::AddLogFlags(app, &log);
   CLI11_PARSE(app, argc, argv);
+  if (auto s = saraban::observe::SetUpLogging("renderer", log); !s.ok()) {
+    spdlog::error("renderer: {}", s.ToString());
+    return 2;
+  }
   saraban::report::KeepFreedMemory();
 
   auto endpoint = saraban::redis::ParseUrl(url);
@@ -107,11 +166,19 @@ int main(int argc, char** argv) {
 
   // Signals go to this thread only (blocked before any other starts), so
   // the workers are never interrupted mid-write.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = saraban::server::BlockStopSignals();
+
+  std::unique_ptr<saraban::observe::MetricsServer> metrics;
+  if (!metrics_address.empty()) {
+    auto started = saraban::observe::MetricsServer::Start(metrics_address);
+    if (!started.ok()) {
+      spdlog::error("renderer: {}", started.status().ToString());
+      return 2;
+    }
+    metrics = std::move(started).value();
+    saraban::server::RegisterRedisMetrics();
+  }
+  options.on_render = RenderMetrics();
 
   auto worker = saraban::worker::Worker::Create(options);
   if (!worker.ok()) {
@@ -120,12 +187,36 @@ int main(int argc, char** argv) {
   }
   spdlog::info("renderer: {} threads as {}-N on {}", options.threads, options.consumer,
                options.endpoint.ToString());
-  (*worker)->Start();
+  saraban::worker::Worker* w = worker->get();
+  RegisterJobMetrics(w);
+
+  // Probes: readiness follows Redis, liveness the process.
+  std::unique_ptr<grpc::Server> health_server;
+  std::unique_ptr<saraban::server::HealthReporter> health;
+  if (!health_listen.empty()) {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(health_listen, grpc::InsecureServerCredentials(), &port);
+    health_server = builder.BuildAndStart();
+    if (!health_server || port == 0) {
+      spdlog::error("renderer: cannot serve health on {}", health_listen);
+      return 2;
+    }
+    health = std::make_unique<saraban::server::HealthReporter>(
+        "renderer", health_server->GetHealthCheckService(), options.endpoint,
+        std::vector<std::string>{});
+  }
+  w->Start();
 
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("renderer: signal {}: finishing the jobs in hand", sig);
-  (*worker)->Stop();
+  spdlog::info("renderer: {}: NOT_SERVING, finishing the jobs in hand",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (health) health->NotServing();
+  w->Stop();
+  health.reset();
+  if (health_server) health_server->Shutdown(std::chrono::system_clock::now());
   auto st = (*worker)->stats();
   spdlog::info("renderer: stopped; {} succeeded, {} retried, {} failed, {} taken over by others",
                st.succeeded, st.retried, st.failed, st.fenced);

@@ -4,8 +4,63 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <tuple>
+
 #include "saraban/document/document_service.h"
+#include "saraban/observe/metrics.h"
+#include "saraban/observe/log.h"
 #include "saraban/server/server.h"
+
+namespace {
+
+// The depth of the render queue, read from Redis at most once a second
+// (one round trip for every family) when metrics are scraped.
+void RegisterQueueMetrics(saraban::queue::JobQueue& jobs) {
+  struct Cache {
+    std::mutex mu;
+    std::chrono::steady_clock::time_point read_at;
+    std::optional<saraban::queue::QueueStats> stats;
+  };
+  auto cache = std::make_shared<Cache>();
+  auto read = [cache, &jobs]() -> std::optional<saraban::queue::QueueStats> {
+    std::lock_guard lock(cache->mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - cache->read_at >= std::chrono::seconds(1)) {
+      auto s = jobs.Stats();
+      cache->stats = s.ok() ? std::optional(*s) : std::nullopt;
+      cache->read_at = now;
+    }
+    return cache->stats;
+  };
+  using Field = int64_t saraban::queue::QueueStats::*;
+  const std::tuple<const char*, const char*, Field> gauges[] = {
+      {"saraban_queue_entries", "Render stream entries not yet acknowledged",
+       &saraban::queue::QueueStats::entries},
+      {"saraban_queue_lag", "Render stream entries not yet delivered to any renderer",
+       &saraban::queue::QueueStats::lag},
+      {"saraban_queue_pending", "Render stream entries delivered to a renderer, not yet done",
+       &saraban::queue::QueueStats::pending},
+      {"saraban_queue_retries_scheduled", "Jobs waiting for the time of their next attempt",
+       &saraban::queue::QueueStats::retries},
+      {"saraban_dead_letters", "Entries of the dead-letter stream (jobs failed for good)",
+       &saraban::queue::QueueStats::dead_letters},
+  };
+  for (const auto& [name, help, field] : gauges) {
+    saraban::observe::AddScrapeCallback(
+        name, help, saraban::observe::SampleKind::kGauge,
+        [read, field = field]() -> std::vector<saraban::observe::Sample> {
+          auto s = read();
+          if (!s || (*s).*field < 0) return {};  // Redis away: no sample, not a false zero
+          return {{{}, static_cast<double>((*s).*field)}};
+        });
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"saraban document-service: queues render jobs on Redis and serves the PDFs"};
@@ -29,6 +84,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (auto s = saraban::observe::SetUpLogging("document-service", options.log); !s.ok()) {
+    spdlog::error("document-service: {}", s.ToString());
+    return 2;
+  }
   queue.document_ttl = std::chrono::seconds(document_ttl_s);
 
   auto endpoint = saraban::server::PrepareRedis(options);
@@ -42,6 +101,8 @@ int main(int argc, char** argv) {
   if (auto s = jobs.EnsureStream(); !s.ok()) {
     spdlog::warn("document-service: cannot create the render stream yet: {}", s.message());
   }
+  RegisterQueueMetrics(jobs);
   saraban::document::DocumentServiceImpl service(reports, jobs, doc);
-  return saraban::server::Serve("document-service", options, pool, {&service});
+  return saraban::server::Serve("document-service", options, pool,
+                                  {{saraban::v1::DocumentService::service_full_name(), &service}});
 }

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "saraban/reports/report_service.h"
+#include "saraban/observe/log.h"
 #include "saraban/server/server.h"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,10 @@ int main(int argc, char** argv) {
   saraban::server::ServerOptions options;
   saraban::server::AddServerFlags(app, &options, "127.0.0.1:50051");
   CLI11_PARSE(app, argc, argv);
+  if (auto s = saraban::observe::SetUpLogging("report-service", options.log); !s.ok()) {
+    spdlog::error("report-service: {}", s.ToString());
+    return 2;
+  }
 
   auto endpoint = saraban::server::PrepareRedis(options);
   if (!endpoint.ok()) {
@@ -21,5 +26,6 @@ int main(int argc, char** argv) {
   saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
   saraban::store::ReportStore store(pool, saraban::store::Keys(options.key_prefix));
   saraban::reports::ReportServiceImpl service(store);
-  return saraban::server::Serve("report-service", options, pool, {&service});
+  return saraban::server::Serve("report-service", options, pool,
+                                  {{saraban::v1::ReportService::service_full_name(), &service}});
 }

@@ -34,7 +34,9 @@ Stack::~Stack() {
   for (pid_t pid : workers_) {
     if (pid > 0) ::kill(pid, SIGTERM);
   }
-  for (pid_t pid : services_) ::kill(pid, SIGTERM);
+  for (pid_t pid : services_) {
+    if (pid > 0) ::kill(pid, SIGTERM);
+  }
   for (pid_t pid : workers_) {
     if (pid > 0 && WaitFor(pid, 15000) == -1) {
       ::kill(pid, SIGKILL);
@@ -42,7 +44,7 @@ Stack::~Stack() {
     }
   }
   for (pid_t pid : services_) {
-    if (WaitFor(pid, 15000) == -1) {
+    if (pid > 0 && WaitFor(pid, 15000) == -1) {
       ::kill(pid, SIGKILL);
       WaitFor(pid, 5000);
     }
@@ -59,6 +61,11 @@ void Stack::Start() {
     std::vector<std::string> argv = {options_.bin_dir + path, "--listen", listen, "--redis",
                                      redis_.url()};
     argv.insert(argv.end(), options_.service_args.begin(), options_.service_args.end());
+    if (options_.metrics) {
+      const std::string address = "127.0.0.1:" + std::to_string(FreePort());
+      argv.insert(argv.end(), {"--metrics", address});
+      metrics_.emplace_back(path.substr(path.rfind('/') + 1), address);
+    }
     services_.push_back(Spawn(argv, redis_.dir() + "/" + log));
   };
   service("/services/report/report-service", reports_address_, "report-service.log");
@@ -78,13 +85,27 @@ pid_t Stack::StartWorker() {
                                    redis_.url(), "--workers",
                                    std::to_string(options_.threads_per_worker)};
   argv.insert(argv.end(), options_.worker_args.begin(), options_.worker_args.end());
-  pid_t pid = Spawn(argv, redis_.dir() + "/renderer-" + std::to_string(workers_.size()) + ".log");
+  const std::string name = "renderer-" + std::to_string(workers_.size());
+  if (options_.metrics) {
+    const std::string address = "127.0.0.1:" + std::to_string(FreePort());
+    argv.insert(argv.end(), {"--metrics", address});
+    metrics_.emplace_back(name, address);
+  }
+  if (options_.worker_health) {
+    worker_health_.push_back("127.0.0.1:" + std::to_string(FreePort()));
+    argv.insert(argv.end(), {"--health-listen", worker_health_.back()});
+  }
+  pid_t pid = Spawn(argv, redis_.dir() + "/" + name + ".log");
   workers_.push_back(pid);
   return pid;
 }
 
-int Stack::SignalWorker(size_t index, int signal, int timeout_ms) {
-  pid_t pid = workers_.at(index);
+namespace {
+
+// Sends `signal` to the process in `slot` and reaps it; returns its exit
+// status (-1 if it would not stop).
+int SignalAndReap(pid_t& slot, int signal, int timeout_ms) {
+  pid_t pid = slot;
   if (pid <= 0) return 0;
   ::kill(pid, signal);
   int status = WaitFor(pid, timeout_ms);
@@ -92,8 +113,29 @@ int Stack::SignalWorker(size_t index, int signal, int timeout_ms) {
     ::kill(pid, SIGKILL);
     status = WaitFor(pid, 5000);
   }
-  workers_[index] = -1;
+  slot = -1;
   return status;
+}
+
+}  // namespace
+
+int Stack::SignalService(size_t index, int signal, int timeout_ms) {
+  return SignalAndReap(services_.at(index), signal, timeout_ms);
+}
+
+std::string Stack::metrics_address(const std::string& process) const {
+  for (const auto& [name, address] : metrics_) {
+    if (name == process) return address;
+  }
+  return {};
+}
+
+std::string Stack::worker_health_address(size_t index) const {
+  return index < worker_health_.size() ? worker_health_[index] : std::string();
+}
+
+int Stack::SignalWorker(size_t index, int signal, int timeout_ms) {
+  return SignalAndReap(workers_.at(index), signal, timeout_ms);
 }
 
 }  // namespace saraban::testing

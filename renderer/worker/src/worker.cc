@@ -7,6 +7,7 @@
 #include <mutex>
 #include <utility>
 
+#include "saraban/observe/log.h"
 #include "saraban/report/default_template.h"
 
 namespace saraban::worker {
@@ -204,9 +205,18 @@ Status Worker::Process(Thread& t, const queue::Delivery& d, std::vector<queue::D
     return Status::Ok();
   }
 
+  // Every line logged for this job names it.
+  observe::LogScope scope({{"job", job.job_id},
+                           {"batch", job.batch_id},
+                           {"agency", job.snapshot.agency().code()},
+                           {"request_id", job.request_id}});
   std::string reason;
   bool permanent = false;
+  const auto start = std::chrono::steady_clock::now();
   Result<report::RenderedPdf> pdf = RenderJob(*t.renderer, job, &reason, &permanent);
+  if (pdf.ok() && options_.on_render) {
+    options_.on_render(std::chrono::steady_clock::now() - start, pdf->page_count);
+  }
 
   // Record the outcome; while Redis is away, keep the result a little.
   Status s;
@@ -244,7 +254,8 @@ Status Worker::Process(Thread& t, const queue::Delivery& d, std::vector<queue::D
   }
   if (pdf.ok()) {
     ++succeeded_;
-    spdlog::debug("{}: job {} done, {} pages", t.consumer, job.job_id, pdf->page_count);
+    spdlog::info("{}: rendered {} pages, {} bytes", t.consumer, pdf->page_count,
+                 pdf->bytes.size());
   } else if (permanent || job.attempts >= options_.queue.max_attempts) {
     ++failed_;
     spdlog::warn("{}: job {} failed: {}", t.consumer, job.job_id, reason);

@@ -12,6 +12,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "interceptors.h"
 #include "saraban/server/server.h"
 
 namespace saraban::server {
@@ -103,10 +104,18 @@ class ParseErrorInterceptorFactory : public grpc::experimental::ServerIntercepto
 
 }  // namespace
 
-void TranslateParseErrors(grpc::ServerBuilder& builder) {
+namespace internal {
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> ParseErrorInterceptors() {
   InstallLogHandler();
+  return std::make_unique<ParseErrorInterceptorFactory>();
+}
+
+}  // namespace internal
+
+void TranslateParseErrors(grpc::ServerBuilder& builder) {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-  creators.push_back(std::make_unique<ParseErrorInterceptorFactory>());
+  creators.push_back(internal::ParseErrorInterceptors());
   builder.experimental().SetInterceptorCreators(std::move(creators));
 }
 

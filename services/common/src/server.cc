@@ -13,6 +13,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "saraban/observe/metrics.h"
 
 namespace saraban::server {
 
@@ -106,6 +107,91 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
   app.add_flag("--allow-unsafe-redis", o->allow_unsafe_redis,
                "Start even if Redis has AOF off or may evict keys (warns instead)")
       ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
+  app.add_option("--drain-delay-s", o->drain_delay_s,
+                 "On SIGTERM, report NOT_SERVING this long before refusing new calls")
+      ->envname("SARABAN_DRAIN_DELAY_S")
+      ->check(CLI::Range(0, 600))
+      ->capture_default_str();
+  app.add_option("--grace-s", o->grace_s,
+                 "On SIGTERM, give in-flight calls this long to finish, then cancel them")
+      ->envname("SARABAN_GRACE_S")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
+  observe::AddMetricsFlag(app, &o->metrics);
+  observe::AddLogFlags(app, &o->log);
+}
+
+void RegisterRedisMetrics() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    observe::AddScrapeCallback(
+        "saraban_redis_errors_total",
+        "Redis connections lost, timed out or refused (kind=connection), and commands Redis "
+        "refused for its state: out of memory, loading, read-only (kind=refused)",
+        observe::SampleKind::kCounter, [] {
+          const redis::ErrorCounts c = redis::GetErrorCounts();
+          return std::vector<observe::Sample>{
+              {{{"kind", "connection"}}, static_cast<double>(c.connection)},
+              {{{"kind", "refused"}}, static_cast<double>(c.refused)}};
+        });
+  });
+}
+
+HealthReporter::HealthReporter(std::string name, grpc::HealthCheckServiceInterface* health,
+                               redis::Endpoint redis, std::vector<std::string> services)
+    : name_(std::move(name)), health_(health), services_(std::move(services)) {
+  services_.insert(services_.begin(), "");
+  health_->SetServingStatus(kLivenessService, true);
+  thread_ = std::thread([this, redis] { Run(redis); });
+}
+
+HealthReporter::~HealthReporter() {
+  NotServing();
+  thread_.join();
+}
+
+void HealthReporter::NotServing() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (const auto& s : services_) health_->SetServingStatus(s, false);
+}
+
+void HealthReporter::Run(const redis::Endpoint& redis) {
+  redis::Connection probe(redis, {std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
+  bool last = false;
+  bool first = true;
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto r = probe.Run({"PING"});
+    const bool up = r.ok();
+    lock.lock();
+    if (stopping_) break;
+    if (up != last || first) {
+      if (up) {
+        spdlog::info("{}: redis reachable: SERVING", name_);
+      } else {
+        spdlog::warn("{}: {}: NOT_SERVING", name_, r.status().message());
+      }
+      for (const auto& s : services_) health_->SetServingStatus(s, up);
+      last = up;
+      first = false;
+    }
+    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+  }
+}
+
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
 }
 
 Result<redis::Endpoint> PrepareRedis(const ServerOptions& options) {
@@ -123,92 +209,59 @@ Result<redis::Endpoint> PrepareRedis(const ServerOptions& options) {
   return endpoint;
 }
 
-namespace {
-
-// Blocks SIGTERM and SIGINT in this thread and every thread it starts, so
-// that one thread can wait for them with sigwait.
-sigset_t BlockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-}  // namespace
-
 int Serve(const std::string& name, const ServerOptions& options, redis::Pool& pool,
-          const std::vector<grpc::Service*>& services, std::chrono::seconds grace) {
+          const std::vector<NamedService>& services) {
   sigset_t stop_signals = BlockStopSignals();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<observe::MetricsServer> metrics;
+  if (!options.metrics.empty()) {
+    auto started = observe::MetricsServer::Start(options.metrics);
+    if (!started.ok()) {
+      spdlog::error("{}: {}", name, started.status().ToString());
+      return 1;
+    }
+    metrics = std::move(started).value();
+    RegisterRedisMetrics();
+  }
 
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
-  TranslateParseErrors(builder);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  for (grpc::Service* s : services) builder.RegisterService(s);
+  AddInterceptors(builder);
+  for (const NamedService& s : services) builder.RegisterService(s.service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     spdlog::error("{}: cannot listen on {}", name, options.listen);
     return 1;
   }
-  spdlog::info("{}: serving on {} (redis {})", name, options.listen,
-               pool.endpoint().ToString());
+  spdlog::info("{}: serving on {} (redis {}{})", name, options.listen,
+               pool.endpoint().ToString(),
+               metrics ? ", metrics on " + options.metrics : std::string());
 
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::condition_variable cv;
-
-  // Health follows Redis: SERVING while it answers PING.
-  std::thread health_thread([&] {
-    redis::Connection probe(pool.endpoint(),
-                            {std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
-    bool last = false;
-    bool first = true;
-    while (!stopping) {
-      auto r = probe.Run({"PING"});
-      bool up = r.ok();
-      if (up != last || first) {
-        if (up) {
-          spdlog::info("{}: redis reachable: SERVING", name);
-        } else {
-          spdlog::warn("{}: {}: NOT_SERVING", name, r.status().message());
-        }
-        if (!stopping) health->SetServingStatus(up);
-        last = up;
-        first = false;
-      }
-      std::unique_lock lock(mu);
-      cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping.load(); });
-    }
-  });
+  // The services' own names, so that a probe asking for one gets an answer.
+  std::vector<std::string> service_names;
+  for (const NamedService& s : services) service_names.push_back(s.name);
+  HealthReporter health(name, server->GetHealthCheckService(), pool.endpoint(), service_names);
 
   std::thread signal_thread([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);  // the server only stops on a signal
-    spdlog::info("{}: {} received: NOT_SERVING, draining for up to {} s", name,
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT", grace.count());
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-    }
-    cv.notify_all();
-    health->SetServingStatus(false);
-    server->Shutdown(std::chrono::system_clock::now() + grace);
+    spdlog::info("{}: {} received: NOT_SERVING; refusing new calls in {} s, then draining for up "
+                 "to {} s",
+                 name, sig == SIGTERM ? "SIGTERM" : "SIGINT", options.drain_delay_s,
+                 options.grace_s);
+    health.NotServing();
+    // Load balancers and Kubernetes endpoints see NOT_SERVING and stop
+    // routing here; calls arriving meanwhile are still served.
+    std::this_thread::sleep_for(std::chrono::seconds(options.drain_delay_s));
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(options.grace_s));
   });
 
   server->Wait();
-  {
-    std::lock_guard lock(mu);
-    stopping = true;
-  }
-  cv.notify_all();
-  health_thread.join();
   signal_thread.join();
   spdlog::info("{}: stopped", name);
   return 0;

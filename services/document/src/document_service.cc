@@ -1,10 +1,13 @@
 #include "saraban/document/document_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <thread>
 
 #include "saraban/digest.h"
 #include "saraban/model/validate.h"
+#include "saraban/observe/log.h"
 #include "saraban/server/server.h"
 #include "saraban/server/names.h"
 
@@ -98,6 +101,8 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
   auto job = jobs_.Submit(*spec, req->request_id());
   if (!job.ok()) return ToGrpc(job.status());
   *out = std::move(job).value();
+  observe::LogScope scope({{"request_id", req->request_id()}, {"job", out->name()}});
+  spdlog::info("queued {}", req->report());
   return grpc::Status::OK;
 }
 
@@ -195,9 +200,14 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     }
     return specs;
   };
+  observe::LogScope scope({{"request_id", req->request_id()}});
   auto batch = jobs_.SubmitBatch(refs.size(), source, req->request_id());
-  if (!batch.ok()) return ToGrpc(batch.status());
+  if (!batch.ok()) {
+    spdlog::warn("bulk render of {} reports stopped: {}", refs.size(), batch.status().message());
+    return ToGrpc(batch.status());
+  }
   *out = std::move(batch).value();
+  spdlog::info("queued {} with {} jobs", out->name(), out->total());
   return grpc::Status::OK;
 }
 

@@ -48,6 +48,15 @@ struct QueueOptions {
   std::chrono::milliseconds claim_idle{std::chrono::seconds(30)};
 };
 
+// The depth of the queue, for metrics.
+struct QueueStats {
+  int64_t entries = 0;      // stream entries not yet acknowledged (read or not)
+  int64_t pending = 0;      // delivered to a worker, not yet acknowledged
+  int64_t lag = -1;         // not yet delivered to any worker (-1: Redis cannot tell)
+  int64_t retries = 0;      // failed attempts waiting for their retry time
+  int64_t dead_letters = 0; // entries of the dead-letter stream
+};
+
 // What a submission renders.
 struct JobSpec {
   std::string report_name;  // agencies/{code}/reports/{fy}
@@ -72,6 +81,7 @@ struct ClaimedJob {
   std::string token;     // fencing token for Complete/Fail
   int attempts = 0;      // including this one
   std::string batch_id;  // empty for a job of its own
+  std::string request_id;  // the client's, for a job of its own (may be empty)
   v1::Report snapshot;
   std::optional<v1::Template> template_override;
 };
@@ -154,6 +164,8 @@ class JobQueue {
 
   // Entries delivered to consumers and not yet acknowledged (XPENDING).
   Result<int64_t> PendingCount();
+  // The queue's depth, in one round trip.
+  Result<QueueStats> Stats();
 
   const store::Keys& keys() const { return keys_; }
   const QueueOptions& options() const { return options_; }

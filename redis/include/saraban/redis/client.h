@@ -139,6 +139,16 @@ class Pool {
   int size_;
 };
 
+// What went wrong with Redis in this process so far, for metrics:
+// connections lost, timed out or refused, and commands Redis refused for
+// its own state (out of memory, loading, read-only). Error replies to a
+// command itself (a script's CONFLICT) are not counted.
+struct ErrorCounts {
+  uint64_t connection = 0;
+  uint64_t refused = 0;
+};
+ErrorCounts GetErrorCounts();
+
 // Runs `command` on a pooled connection.
 Result<Reply> Run(Pool& pool, const Command& command);
 

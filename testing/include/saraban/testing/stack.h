@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "saraban/testing/redis_server.h"
@@ -20,6 +21,10 @@ struct StackOptions {
   int threads_per_worker = 2;
   std::vector<std::string> worker_args;   // extra flags for every renderer
   std::vector<std::string> service_args;  // extra flags for both services
+  // Every process serves metrics (--metrics) on a free port of its own, and
+  // every renderer its health (--health-listen).
+  bool metrics = false;
+  bool worker_health = false;
 };
 
 class Stack {
@@ -43,6 +48,15 @@ class Stack {
   const std::vector<pid_t>& services() const { return services_; }
   // Sends `signal` to worker `index` and reaps it; returns its exit status.
   int SignalWorker(size_t index, int signal, int timeout_ms = 30000);
+  // The same for service `index` (0: report-service, 1: document-service).
+  int SignalService(size_t index, int signal, int timeout_ms = 30000);
+
+  // Where a process serves its metrics (with StackOptions::metrics):
+  // "report-service", "document-service" or "renderer-N" (N from 0, in
+  // start order); empty if none.
+  std::string metrics_address(const std::string& process) const;
+  // Where renderer N serves grpc.health.v1 (with worker_health).
+  std::string worker_health_address(size_t index) const;
 
  private:
   StackOptions options_;
@@ -51,6 +65,8 @@ class Stack {
   std::string documents_address_;
   std::vector<pid_t> services_;
   std::vector<pid_t> workers_;
+  std::vector<std::pair<std::string, std::string>> metrics_;  // process, address
+  std::vector<std::string> worker_health_;
 };
 
 // Waits until something accepts TCP connections on 127.0.0.1:port.

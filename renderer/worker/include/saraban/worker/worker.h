@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,9 @@ struct WorkerOptions {
   std::chrono::milliseconds read_block{1000};
   // How often each thread moves due retries back onto the stream.
   std::chrono::milliseconds promote_every{1000};
+  // Called after every render that produced a PDF, from the worker thread
+  // (metrics hook; must be thread-safe).
+  std::function<void(std::chrono::duration<double> took, int pages)> on_render;
 };
 
 // What the worker has done so far (all threads).

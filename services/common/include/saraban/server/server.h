@@ -4,11 +4,16 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <signal.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
+#include "saraban/observe/log.h"
 #include "saraban/redis/client.h"
 #include "saraban/status.h"
 
@@ -31,6 +36,8 @@ grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string&
 // instead of gRPC's bare INTERNAL. Serve() does this; a test that builds its
 // own server calls it on its builder.
 void TranslateParseErrors(grpc::ServerBuilder& builder);
+// TranslateParseErrors, and counts every call in the RPC metrics.
+void AddInterceptors(grpc::ServerBuilder& builder);
 // In a client stream a message that does not parse just ends the stream
 // (ServerReader::Read returns false). A streaming method calls this after
 // its read loop: OK for a normal end, else the error naming the field.
@@ -44,10 +51,18 @@ struct ServerOptions {
   std::string key_prefix = "saraban:";                 // --key-prefix / SARABAN_KEY_PREFIX
   int max_message_bytes = 16 << 20;                    // --max-message-bytes
   bool allow_unsafe_redis = false;  // --allow-unsafe-redis: warn instead of refusing
+  std::string metrics;              // --metrics / SARABAN_METRICS: HOST:PORT, empty for none
+  observe::LogOptions log;          // --log-format, --log-level
+  // On SIGTERM: NOT_SERVING at once, then wait `drain_delay` (so that load
+  // balancers stop sending calls), then finish in-flight calls for up to
+  // `grace` and cancel the rest.
+  int drain_delay_s = 0;  // --drain-delay-s / SARABAN_DRAIN_DELAY_S
+  int grace_s = 10;       // --grace-s / SARABAN_GRACE_S
 };
 
 // Adds --listen, --redis, --redis-connections, --key-prefix,
-// --max-message-bytes and --allow-unsafe-redis to `app`.
+// --max-message-bytes, --allow-unsafe-redis, --metrics, --log-format,
+// --log-level, --drain-delay-s and --grace-s to `app`.
 void AddServerFlags(CLI::App& app, ServerOptions* options, const std::string& default_listen);
 
 // Parses the Redis URL and checks Redis durability (AOF, noeviction) when it
@@ -55,12 +70,58 @@ void AddServerFlags(CLI::App& app, ServerOptions* options, const std::string& de
 // Unreachable Redis is not an error: the server starts NOT_SERVING.
 Result<redis::Endpoint> PrepareRedis(const ServerOptions& options);
 
-// Builds a server with `services`, grpc.health.v1 (SERVING while Redis
-// answers PING, checked every second), reflection, and the message size
-// limit; serves until SIGTERM or SIGINT, then turns health NOT_SERVING and
-// drains in-flight calls for up to `grace`. Returns the process exit code.
+// The health service name that reports whether the process is alive (a
+// liveness probe): SERVING until shutdown starts, whatever Redis does. The
+// overall status ("") and each service's report readiness: SERVING while
+// Redis answers PING.
+inline constexpr const char* kLivenessService = "liveness";
+
+// Builds a server with `services`, grpc.health.v1 (see kLivenessService;
+// Redis is checked every second), reflection, the message size limit, and
+// RPC metrics (saraban_rpc_requests_total, saraban_rpc_duration_seconds)
+// served with the rest on --metrics; serves until SIGTERM or SIGINT, then
+// drains as ServerOptions says. Returns the process exit code.
+struct NamedService {
+  std::string name;  // its full name, e.g. saraban.v1.ReportService
+  grpc::Service* service;
+};
 int Serve(const std::string& name, const ServerOptions& options, redis::Pool& pool,
-          const std::vector<grpc::Service*>& services,
-          std::chrono::seconds grace = std::chrono::seconds(10));
+          const std::vector<NamedService>& services);
+
+// Keeps a health service's statuses: kLivenessService SERVING from the
+// start; "" and `services` SERVING while Redis answers PING (checked every
+// second, changes logged) until NotServing(). Used by Serve(), and by the
+// renderer, whose health server has no other service.
+class HealthReporter {
+ public:
+  HealthReporter(std::string name, grpc::HealthCheckServiceInterface* health,
+                 redis::Endpoint redis, std::vector<std::string> services);
+  ~HealthReporter();  // NotServing(), then stops checking
+  HealthReporter(const HealthReporter&) = delete;
+  HealthReporter& operator=(const HealthReporter&) = delete;
+
+  // Readiness goes NOT_SERVING for good (shutdown has begun); liveness
+  // stays SERVING while the process drains.
+  void NotServing();
+
+ private:
+  void Run(const redis::Endpoint& redis);
+
+  std::string name_;
+  grpc::HealthCheckServiceInterface* health_;
+  std::vector<std::string> services_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Blocks SIGTERM and SIGINT in this thread and every thread it starts
+// later, so that one thread can wait for them with sigwait; returns them.
+sigset_t BlockStopSignals();
+
+// Adds saraban_redis_errors_total{kind} (redis::GetErrorCounts) to the
+// metrics. Safe to call more than once.
+void RegisterRedisMetrics();
 
 }  // namespace saraban::server
