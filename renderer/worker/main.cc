@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--document-ttl-s", document_ttl_s, "How long finished PDFs are kept, in seconds")
       ->envname("SARABAN_DOCUMENT_TTL_S")
-      ->check(CLI::Range(int64_t{1}, int64_t{10} * 365 * 86400))
+      ->check(CLI::Range(int64_t{60}, int64_t{10} * 365 * 86400))
       ->capture_default_str();
   app.add_option("--consumer", options.consumer,
                  "Consumer name in the group; thread i reads as NAME-i (default: hostname-pid)")

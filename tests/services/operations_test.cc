@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -152,6 +153,19 @@ TEST(OperationsTest, MetricsJsonLogsAndHealthOnEveryBinary) {
   EXPECT_EQ(Sample(renderer, "saraban_jobs_total", {"outcome=\"failed\""}), 0);
   EXPECT_EQ(Sample(renderer, "saraban_render_seconds_count"), 1);
   EXPECT_GE(Sample(renderer, "saraban_render_pages_sum"), 2);
+
+  // The dashboard asks only for metrics the binaries serve.
+  const std::string all = reports + documents + renderer;
+  const std::string dashboard = test::ReadFile("deploy/grafana/saraban.json");
+  const std::regex metric("saraban_[a-z_]+");
+  int asked = 0;
+  for (auto it = std::sregex_iterator(dashboard.begin(), dashboard.end(), metric);
+       it != std::sregex_iterator(); ++it, ++asked) {
+    const std::string name = it->str();
+    if (name == "saraban_overview") continue;
+    EXPECT_THAT(all, HasSubstr("\n" + name)) << name << " is on the dashboard but not served";
+  }
+  EXPECT_GE(asked, 8);
 
   // Readiness follows Redis, liveness the process; the renderer has both.
   for (const std::string& address :
