@@ -25,21 +25,18 @@
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
+#include "services/stack_support.h"
 #include "test_support.h"
 
 namespace saraban {
 namespace {
 
+using test::Ctx;
+using test::Health;
+using test::kCli;
+
 using grpc::health::v1::HealthCheckResponse;
 using ::testing::HasSubstr;
-
-const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
-
-std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-  return ctx;
-}
 
 // The body of GET http://address/metrics ("" if it cannot be read).
 std::string Scrape(const std::string& address) {
@@ -80,17 +77,6 @@ double Sample(const std::string& metrics, const std::string& family,
     if (all) return std::stod(line.substr(line.rfind(' ') + 1));
   }
   return -1;
-}
-
-HealthCheckResponse::ServingStatus Health(const std::string& address,
-                                          const std::string& service = "") {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::health::v1::HealthCheckRequest req;
-  req.set_service(service);
-  HealthCheckResponse resp;
-  grpc::Status s = stub->Check(Ctx(5).get(), req, &resp);
-  return s.ok() ? resp.status() : HealthCheckResponse::UNKNOWN;
 }
 
 // Polls until `check` holds, for up to `seconds` (a deadline for something

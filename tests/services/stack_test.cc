@@ -21,20 +21,17 @@
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
+#include "services/stack_support.h"
 #include "test_support.h"
 
 namespace saraban {
 namespace {
 
+using test::Ctx;
+using test::Health;
+using test::kCli;
+
 using ::testing::HasSubstr;
-
-const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
-
-std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-  return ctx;
-}
 
 class StackTest : public ::testing::Test {
  protected:
@@ -322,14 +319,6 @@ TEST_F(StackTest, BadRequestsGetPreciseErrorsAndTheServersStayUp) {
   // Still serving.
   get.set_name("jobs/0123456789ABCDEFGHJKMNPQRS");
   EXPECT_EQ(docs_->GetJob(Ctx().get(), get, &job).error_code(), grpc::StatusCode::NOT_FOUND);
-}
-
-grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& address) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::health::v1::HealthCheckResponse resp;
-  grpc::Status s = stub->Check(Ctx(5).get(), {}, &resp);
-  return s.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
 }
 
 // Polls health until it is `want` (health follows Redis within a second).

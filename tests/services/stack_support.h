@@ -1,0 +1,36 @@
+// What the tests of the running stack share: call deadlines, the CLI, and
+// a health check.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace saraban::test {
+
+inline const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
+
+// A client context whose call must end within `seconds`.
+inline std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  return ctx;
+}
+
+// grpc.health.v1 Check of `service` at `address`; UNKNOWN if the call fails.
+inline grpc::health::v1::HealthCheckResponse::ServingStatus Health(
+    const std::string& address, const std::string& service = "") {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(service);
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status s = stub->Check(Ctx(5).get(), req, &resp);
+  return s.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+}  // namespace saraban::test
