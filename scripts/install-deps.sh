@@ -21,16 +21,29 @@ PACKAGES=(
   fonts-tlwg-laksaman-ttf icc-profiles-free
 )
 
+# The manifest checks (deploy/tools) run on Node.js (tested with 20); Debian
+# 12's nodejs (18) is installed only when there is none.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# kustomize and the Kubernetes schemas, pinned by deploy/tools/package-lock.json.
+tools="$(dirname "$0")/../deploy/tools"
+if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
+   ! cmp -s "$tools/package-lock.json" "$tools/.installed-lock.json"; then
+  echo "install-deps: npm ci in deploy/tools"
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+  cp "$tools/package-lock.json" "$tools/.installed-lock.json"
+fi
