@@ -18,6 +18,7 @@ constexpr int kExitIo = 3;            // a file could not be read or written
 constexpr int kExitInternal = 4;
 constexpr int kExitUnavailable = 5;   // a service or Redis cannot be reached; retry later
 constexpr int kExitJobsFailed = 6;    // the request ran, but some documents failed
+constexpr int kExitDenied = 7;        // no credential the service knows, or not allowed
 
 int ExitCodeFor(const Status& s);
 // Prints "saraban: WHAT: field: message" and returns the exit code.

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "saraban/model/json.h"
+#include "saraban/server/credentials.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
@@ -27,6 +28,7 @@ struct ClientArgs {
   std::string reports_address = "127.0.0.1:50051";
   std::string documents_address = "127.0.0.1:50052";
   int timeout_s = 60;
+  server::ClientTlsOptions tls;  // --tls-ca, --tls-cert, --tls-key, --token-file, --plaintext
   // import
   std::vector<std::string> files;
   bool no_upsert_agency = false;
@@ -58,16 +60,20 @@ Status FromGrpc(const grpc::Status& s) {
     case grpc::StatusCode::UNAVAILABLE: code = StatusCode::kUnavailable; break;
     case grpc::StatusCode::DEADLINE_EXCEEDED: code = StatusCode::kDeadlineExceeded; break;
     case grpc::StatusCode::CANCELLED: code = StatusCode::kCancelled; break;
+    case grpc::StatusCode::UNAUTHENTICATED: code = StatusCode::kUnauthenticated; break;
+    case grpc::StatusCode::PERMISSION_DENIED: code = StatusCode::kPermissionDenied; break;
     default: break;
   }
   return {code, s.error_message()};
 }
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+// A channel secured as the TLS flags say; INVALID_ARGUMENT naming the flag
+// when they are incomplete or a file cannot be read.
+Result<std::shared_ptr<grpc::Channel>> Channel(const ClientArgs& a, const std::string& address) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return server::MakeChannel(address, a.tls, args);
 }
 
 void SetDeadline(grpc::ClientContext* ctx, int seconds) {
@@ -144,7 +150,9 @@ Status Download(v1::DocumentService::Stub& docs, const std::string& job, const s
 }
 
 int Import(const ClientArgs& a) {
-  auto stub = v1::ReportService::NewStub(Channel(a.reports_address));
+  auto stub_channel = Channel(a, a.reports_address);
+  if (!stub_channel.ok()) return Fail("connection", stub_channel.status());
+  auto stub = v1::ReportService::NewStub(*stub_channel);
   grpc::ClientContext ctx;
   SetDeadline(&ctx, a.timeout_s);
   v1::ImportReportsResponse resp;
@@ -193,7 +201,9 @@ Result<v1::Job> WaitForJob(v1::DocumentService::Stub& docs, const std::string& j
 }
 
 int Submit(const ClientArgs& a) {
-  auto docs = v1::DocumentService::NewStub(Channel(a.documents_address));
+  auto docs_channel = Channel(a, a.documents_address);
+  if (!docs_channel.ok()) return Fail("connection", docs_channel.status());
+  auto docs = v1::DocumentService::NewStub(*docs_channel);
   v1::RenderReportRequest req;
   req.set_report(a.name);
   req.set_request_id(a.request_id.empty() ? RandomRequestId() : a.request_id);
@@ -247,7 +257,9 @@ void DrawProgress(const v1::Batch& b, Clock::time_point start, bool tty) {
 }
 
 int Bulk(const ClientArgs& a) {
-  auto docs = v1::DocumentService::NewStub(Channel(a.documents_address));
+  auto docs_channel = Channel(a, a.documents_address);
+  if (!docs_channel.ok()) return Fail("connection", docs_channel.status());
+  auto docs = v1::DocumentService::NewStub(*docs_channel);
   v1::RenderBulkRequest req;
   req.mutable_filter()->set_fiscal_year(a.fiscal_year);
   req.mutable_filter()->set_province(a.province);
@@ -336,7 +348,9 @@ int Get(const ClientArgs& a) {
   std::string json;
   auto is = [&](std::string_view p) { return a.name.rfind(p, 0) == 0; };
   if (is("agencies/")) {
-    auto stub = v1::ReportService::NewStub(Channel(a.reports_address));
+    auto stub_channel = Channel(a, a.reports_address);
+    if (!stub_channel.ok()) return Fail("connection", stub_channel.status());
+    auto stub = v1::ReportService::NewStub(*stub_channel);
     if (a.name.find("/reports/") != std::string::npos) {
       s = GetAsJson<v1::GetReportRequest, v1::ReportResource>(
           *stub, &v1::ReportService::Stub::GetReport, &ctx, a.name, &json);
@@ -345,7 +359,9 @@ int Get(const ClientArgs& a) {
           *stub, &v1::ReportService::Stub::GetAgency, &ctx, a.name, &json);
     }
   } else if (is("jobs/") || is("batches/")) {
-    auto stub = v1::DocumentService::NewStub(Channel(a.documents_address));
+    auto stub_channel = Channel(a, a.documents_address);
+    if (!stub_channel.ok()) return Fail("connection", stub_channel.status());
+    auto stub = v1::DocumentService::NewStub(*stub_channel);
     if (is("jobs/")) {
       s = GetAsJson<v1::GetJobRequest, v1::Job>(*stub, &v1::DocumentService::Stub::GetJob, &ctx,
                                                 a.name, &json);
@@ -373,6 +389,7 @@ void AddAddresses(CLI::App* cmd, ClientArgs* a, bool reports, bool documents) {
         ->envname("SARABAN_DOCUMENTS")
         ->capture_default_str();
   }
+  server::AddClientTlsFlags(*cmd, &a->tls);
   cmd->add_option("--timeout", a->timeout_s, "Deadline of each call, in seconds")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();

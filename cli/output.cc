@@ -27,6 +27,9 @@ int ExitCodeFor(const Status& s) {
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded:
       return kExitUnavailable;
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kPermissionDenied:
+      return kExitDenied;
     default:
       return kExitInternal;
   }

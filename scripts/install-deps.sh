@@ -14,6 +14,8 @@ PACKAGES=(
   # tests and benchmarks (Garuda stands in for a user-supplied font)
   libgtest-dev libgmock-dev libbenchmark-dev
   poppler-utils qpdf time hyperfine fonts-tlwg-garuda-ttf
+  # certificates for the TLS tests and the local stack (scripts/dev-certs.sh)
+  openssl
   # PDF/A-1b validation (PDFBox Preflight)
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   # runtime: the font (the -ttf build by name: libharu rejects the CFF .otf)

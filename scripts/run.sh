@@ -4,6 +4,9 @@
 # document-service and one renderer worker — import examples/*.json, render
 # them through the queue with one bulk request per fiscal year, write the
 # PDFs to out/{agency}-{fiscal_year}.pdf, and stop everything it started.
+# The services speak mutual TLS with a throwaway CA made for this run
+# (scripts/dev-certs.sh, in out/stack/tls) and an access policy with one
+# operator; the CLI calls as that operator.
 #
 # Ports (override by environment): REDIS_PORT=6399, REPORTS_PORT=50051,
 # DOCUMENTS_PORT=50052. Logs: out/stack/*.log.
@@ -21,6 +24,15 @@ mkdir -p "$STACK/redis"
 export SARABAN_REDIS="redis://127.0.0.1:$REDIS_PORT"
 export SARABAN_REPORTS="127.0.0.1:$REPORTS_PORT"
 export SARABAN_DOCUMENTS="127.0.0.1:$DOCUMENTS_PORT"
+
+TLS=$STACK/tls
+scripts/dev-certs.sh "$TLS" operator
+cat >"$STACK/policy.json" <<'JSON'
+{"principals": [{"name": "operator", "role": "OPERATOR", "certificateNames": ["operator"]}]}
+JSON
+server_tls=(--tls-cert "$TLS/server.crt" --tls-key "$TLS/server.key" --tls-client-ca "$TLS/ca.crt"
+  --policy "$STACK/policy.json")
+client_tls=(--tls-ca "$TLS/ca.crt" --tls-cert "$TLS/operator.crt" --tls-key "$TLS/operator.key")
 
 pids=()
 stop_all() {
@@ -42,9 +54,9 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "run.sh: redis-server did not start; see $STACK/redis.log" >&2; exit 1; }
 
-"$BUILD_DIR/services/report/report-service" --listen "$SARABAN_REPORTS" >"$STACK/report-service.log" 2>&1 &
+"$BUILD_DIR/services/report/report-service" --listen "$SARABAN_REPORTS" "${server_tls[@]}" >"$STACK/report-service.log" 2>&1 &
 pids+=($!)
-"$BUILD_DIR/services/document/document-service" --listen "$SARABAN_DOCUMENTS" >"$STACK/document-service.log" 2>&1 &
+"$BUILD_DIR/services/document/document-service" --listen "$SARABAN_DOCUMENTS" "${server_tls[@]}" >"$STACK/document-service.log" 2>&1 &
 pids+=($!)
 "$BUILD_DIR/renderer/worker/renderer" >"$STACK/renderer.log" 2>&1 &
 pids+=($!)
@@ -53,7 +65,7 @@ SARABAN="$BUILD_DIR/cli/saraban"
 # Import once the report service answers (exit code 5: not reachable yet).
 for attempt in $(seq 50); do
   rc=0
-  "$SARABAN" import examples/*.json --timeout 5 || rc=$?
+  "$SARABAN" import examples/*.json --timeout 5 "${client_tls[@]}" || rc=$?
   [ "$rc" -ne 5 ] && break
   sleep 0.2
 done
@@ -62,7 +74,7 @@ done
 status=0
 years=$(grep -ho '"fiscalYear": *[0-9]*' examples/*.json | grep -o '[0-9]*$' | sort -u)
 for year in $years; do
-  "$SARABAN" bulk --fiscal-year "$year" --out out --no-progress || status=$?
+  "$SARABAN" bulk --fiscal-year "$year" --out out --no-progress "${client_tls[@]}" || status=$?
 done
 ls -l out/*.pdf
 exit $status

@@ -166,17 +166,19 @@ Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request
 }
 
 Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
-                                        const std::string& request_id) {
+                                        const std::string& request_id,
+                                        const std::string& owner) {
   return SubmitBatch(
       specs.size(),
       [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
         return std::vector<JobSpec>(specs.begin() + begin, specs.begin() + end);
       },
-      request_id);
+      request_id, owner);
 }
 
 Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
-                                        const std::string& request_id) {
+                                        const std::string& request_id,
+                                        const std::string& owner) {
   std::string batch_id = NewId();
   const int64_t now = NowMs();
   // Connections are taken per step, never across a call of `source`: the
@@ -192,7 +194,8 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
     const std::pair<const char*, std::string> fields[] = {
         {"request_id", request_id}, {"total", std::to_string(total)},
         {"succeeded", "0"},         {"failed", "0"},
-        {"cancelled", "0"},         {"create_ms", std::to_string(now)}};
+        {"cancelled", "0"},         {"create_ms", std::to_string(now)},
+        {"owner", owner}};
     for (const auto& [field, value] : fields) {
       args.push_back(field);
       args.push_back(value);
@@ -315,9 +318,10 @@ Result<v1::Job> JobQueue::GetJob(const std::string& job_id) {
 
 Result<v1::Batch> JobQueue::GetBatch(const std::string& batch_id) {
   auto r = redis::Run(pool_, {"HMGET", keys_.Batch(batch_id), "request_id", "total", "succeeded",
-                              "failed", "cancelled", "create_ms", "finish_ms", "error"});
+                              "failed", "cancelled", "create_ms", "finish_ms", "error",
+                              "owner"});
   if (!r.ok()) return r.status();
-  if (!r->is_array() || r->elements.size() != 8) return UnexpectedReply("HMGET batch");
+  if (!r->is_array() || r->elements.size() != 9) return UnexpectedReply("HMGET batch");
   const auto& v = r->elements;
   if (v[1].is_nil()) {
     return NotFound("batch " + batch_id + " does not exist (finished batches expire)");
@@ -336,6 +340,7 @@ Result<v1::Batch> JobQueue::GetBatch(const std::string& batch_id) {
   if (int64_t ms = ToInt(v[5]); ms > 0) SetTime(ms, b.mutable_create_time());
   if (int64_t ms = ToInt(v[6]); ms > 0) SetTime(ms, b.mutable_finish_time());
   b.set_error(v[7].str);
+  b.set_owner(v[8].str);
   return b;
 }
 

@@ -194,18 +194,16 @@ int main(int argc, char** argv) {
   std::unique_ptr<grpc::Server> health_server;
   std::unique_ptr<saraban::server::HealthReporter> health;
   if (!health_listen.empty()) {
-    grpc::EnableDefaultHealthCheckService(true);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort(health_listen, grpc::InsecureServerCredentials(), &port);
-    health_server = builder.BuildAndStart();
-    if (!health_server || port == 0) {
-      spdlog::error("renderer: cannot serve health on {}", health_listen);
+    auto started = saraban::server::StartHealthServer(health_listen);
+    if (!started.ok()) {
+      spdlog::error("renderer: {}", started.status().ToString());
       return 2;
     }
+    health_server = std::move(started).value();
     health = std::make_unique<saraban::server::HealthReporter>(
-        "renderer", health_server->GetHealthCheckService(), options.endpoint,
-        std::vector<std::string>{});
+        "renderer", std::vector<grpc::HealthCheckServiceInterface*>{
+                        health_server->GetHealthCheckService()},
+        options.endpoint, std::vector<std::string>{});
   }
   w->Start();
 

@@ -102,7 +102,12 @@ int main(int argc, char** argv) {
     spdlog::warn("document-service: cannot create the render stream yet: {}", s.message());
   }
   RegisterQueueMetrics(jobs);
-  saraban::document::DocumentServiceImpl service(reports, jobs, doc);
+  auto auth = saraban::server::LoadAuthenticator(options, "document-service");
+  if (!auth.ok()) {
+    spdlog::error("document-service: {}", auth.status().ToString());
+    return 2;
+  }
+  saraban::document::DocumentServiceImpl service(reports, jobs, std::move(auth).value(), doc);
   return saraban::server::Serve("document-service", options, pool,
                                   {{saraban::v1::DocumentService::service_full_name(), &service}});
 }

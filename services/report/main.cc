@@ -25,7 +25,12 @@ int main(int argc, char** argv) {
   }
   saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
   saraban::store::ReportStore store(pool, saraban::store::Keys(options.key_prefix));
-  saraban::reports::ReportServiceImpl service(store);
+  auto auth = saraban::server::LoadAuthenticator(options, "report-service");
+  if (!auth.ok()) {
+    spdlog::error("report-service: {}", auth.status().ToString());
+    return 2;
+  }
+  saraban::reports::ReportServiceImpl service(store, std::move(auth).value());
   return saraban::server::Serve("report-service", options, pool,
                                   {{saraban::v1::ReportService::service_full_name(), &service}});
 }

@@ -60,7 +60,12 @@ void Stack::Start() {
   auto service = [&](const std::string& path, const std::string& listen, const std::string& log) {
     std::vector<std::string> argv = {options_.bin_dir + path, "--listen", listen, "--redis",
                                      redis_.url()};
+    argv.insert(argv.end(), options_.transport_args.begin(), options_.transport_args.end());
     argv.insert(argv.end(), options_.service_args.begin(), options_.service_args.end());
+    if (options_.service_health) {
+      service_health_.push_back("127.0.0.1:" + std::to_string(FreePort()));
+      argv.insert(argv.end(), {"--health-listen", service_health_.back()});
+    }
     if (options_.metrics) {
       const std::string address = "127.0.0.1:" + std::to_string(FreePort());
       argv.insert(argv.end(), {"--metrics", address});
@@ -132,6 +137,10 @@ std::string Stack::metrics_address(const std::string& process) const {
 
 std::string Stack::worker_health_address(size_t index) const {
   return index < worker_health_.size() ? worker_health_[index] : std::string();
+}
+
+std::string Stack::service_health_address(size_t index) const {
+  return index < service_health_.size() ? service_health_[index] : std::string();
 }
 
 int Stack::SignalWorker(size_t index, int signal, int timeout_ms) {

@@ -57,7 +57,7 @@ class ReportServiceTest : public ::testing::Test {
     redis_.Start();
     pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 4);
     store_ = std::make_unique<store::ReportStore>(*pool_, store::Keys("t:"));
-    service_ = std::make_unique<ReportServiceImpl>(*store_);
+    service_ = std::make_unique<ReportServiceImpl>(*store_, authz::Authenticator(nullptr));
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

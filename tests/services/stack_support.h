@@ -12,7 +12,10 @@
 
 namespace saraban::test {
 
-inline const std::string kCli = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
+// The CLI as a shell command, in plaintext like the test stacks (the TLS
+// tests give their own flags to kCliPath).
+inline const std::string kCliPath = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
+inline const std::string kCli = "SARABAN_PLAINTEXT=true " + kCliPath;
 
 // A client context whose call must end within `seconds`.
 inline std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {

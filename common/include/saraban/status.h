@@ -20,6 +20,8 @@ enum class StatusCode {
   kUnavailable,       // a dependency (Redis) is unreachable; retry later
   kDeadlineExceeded,  // the operation ran out of time
   kCancelled,         // the caller or a shutdown cancelled it
+  kUnauthenticated,   // the caller presented no credential the service knows
+  kPermissionDenied,  // the caller is known but may not do this
 };
 
 // The outcome of an operation that returns no value.

@@ -31,6 +31,8 @@ grpc::StatusCode CodeOf(StatusCode code) {
     case StatusCode::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
     case StatusCode::kDeadlineExceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
     case StatusCode::kCancelled: return grpc::StatusCode::CANCELLED;
+    case StatusCode::kUnauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
+    case StatusCode::kPermissionDenied: return grpc::StatusCode::PERMISSION_DENIED;
     case StatusCode::kInternal: return grpc::StatusCode::INTERNAL;
   }
   return grpc::StatusCode::INTERNAL;
@@ -88,6 +90,15 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
   app.add_option("--listen", o->listen, "Address to serve gRPC on, HOST:PORT")
       ->envname("SARABAN_LISTEN")
       ->capture_default_str();
+  AddServerTlsFlags(app, &o->tls);
+  app.add_option("--health-listen", o->health_listen,
+                 "Also serve grpc.health.v1 alone, in plaintext, on HOST:PORT (for probes "
+                 "that cannot present a client certificate)")
+      ->envname("SARABAN_HEALTH_LISTEN");
+  app.add_option("--policy", o->policy_file,
+                 "Access policy, JSON: who may read, write and render which agencies "
+                 "(default: none, every caller may do everything)")
+      ->envname("SARABAN_POLICY");
   app.add_option("--redis", o->redis_url, "Redis, redis://HOST:PORT[/DB]")
       ->envname("SARABAN_REDIS")
       ->capture_default_str();
@@ -137,11 +148,12 @@ void RegisterRedisMetrics() {
   });
 }
 
-HealthReporter::HealthReporter(std::string name, grpc::HealthCheckServiceInterface* health,
+HealthReporter::HealthReporter(std::string name,
+                               std::vector<grpc::HealthCheckServiceInterface*> health,
                                redis::Endpoint redis, std::vector<std::string> services)
-    : name_(std::move(name)), health_(health), services_(std::move(services)) {
+    : name_(std::move(name)), health_(std::move(health)), services_(std::move(services)) {
   services_.insert(services_.begin(), "");
-  health_->SetServingStatus(kLivenessService, true);
+  SetAll(kLivenessService, true);
   thread_ = std::thread([this, redis] { Run(redis); });
 }
 
@@ -157,7 +169,11 @@ void HealthReporter::NotServing() {
     stopping_ = true;
   }
   cv_.notify_all();
-  for (const auto& s : services_) health_->SetServingStatus(s, false);
+  for (const auto& s : services_) SetAll(s, false);
+}
+
+void HealthReporter::SetAll(const std::string& service, bool serving) {
+  for (grpc::HealthCheckServiceInterface* h : health_) h->SetServingStatus(service, serving);
 }
 
 void HealthReporter::Run(const redis::Endpoint& redis) {
@@ -177,12 +193,22 @@ void HealthReporter::Run(const redis::Endpoint& redis) {
       } else {
         spdlog::warn("{}: {}: NOT_SERVING", name_, r.status().message());
       }
-      for (const auto& s : services_) health_->SetServingStatus(s, up);
+      for (const auto& s : services_) SetAll(s, up);
       last = up;
       first = false;
     }
     cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
   }
+}
+
+Result<std::unique_ptr<grpc::Server>> StartHealthServer(const std::string& listen) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) return InvalidArgument("cannot listen on " + listen, "--health-listen");
+  return server;
 }
 
 sigset_t BlockStopSignals() {
@@ -192,6 +218,19 @@ sigset_t BlockStopSignals() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
+                                               const std::string& name) {
+  if (options.policy_file.empty()) {
+    spdlog::warn("{}: no --policy: every caller may read, write and render everything", name);
+    return authz::Authenticator(nullptr);
+  }
+  auto policy = authz::Policy::Load(options.policy_file);
+  if (!policy.ok()) return policy.status();
+  spdlog::info("{}: access policy {} with {} principals", name, options.policy_file,
+               (*policy)->size());
+  return authz::Authenticator(std::move(policy).value());
 }
 
 Result<redis::Endpoint> PrepareRedis(const ServerOptions& options) {
@@ -226,9 +265,33 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
     RegisterRedisMetrics();
   }
 
+  if (options.tls.client_auth == "optional" && options.policy_file.empty()) {
+    spdlog::error("{}: --tls-client-auth optional needs --policy: without one, a caller "
+                  "without a certificate could do anything", name);
+    return 2;
+  }
+  auto credentials = MakeServerCredentials(options.tls);
+  if (!credentials.ok()) {
+    spdlog::error("{}: {}", name, credentials.status().ToString());
+    return 2;
+  }
+  if (options.tls.plaintext) {
+    spdlog::warn("{}: serving in PLAINTEXT (--plaintext): calls and identities travel "
+                 "unencrypted; use it for local development only", name);
+  }
+  std::unique_ptr<grpc::Server> health_server;
+  if (!options.health_listen.empty()) {
+    auto started = StartHealthServer(options.health_listen);
+    if (!started.ok()) {
+      spdlog::error("{}: {}", name, started.status().ToString());
+      return 1;
+    }
+    health_server = std::move(started).value();
+  }
+
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   AddInterceptors(builder);
@@ -238,14 +301,18 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
     spdlog::error("{}: cannot listen on {}", name, options.listen);
     return 1;
   }
-  spdlog::info("{}: serving on {} (redis {}{})", name, options.listen,
-               pool.endpoint().ToString(),
-               metrics ? ", metrics on " + options.metrics : std::string());
+  spdlog::info("{}: serving on {} with {} (redis {}{}{})", name, options.listen,
+               DescribeTransport(options.tls), pool.endpoint().ToString(),
+               metrics ? ", metrics on " + options.metrics : std::string(),
+               health_server ? ", health on " + options.health_listen : std::string());
 
   // The services' own names, so that a probe asking for one gets an answer.
   std::vector<std::string> service_names;
   for (const NamedService& s : services) service_names.push_back(s.name);
-  HealthReporter health(name, server->GetHealthCheckService(), pool.endpoint(), service_names);
+  std::vector<grpc::HealthCheckServiceInterface*> health_services = {
+      server->GetHealthCheckService()};
+  if (health_server) health_services.push_back(health_server->GetHealthCheckService());
+  HealthReporter health(name, health_services, pool.endpoint(), service_names);
 
   std::thread signal_thread([&] {
     int sig = 0;
@@ -263,6 +330,7 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
 
   server->Wait();
   signal_thread.join();
+  if (health_server) health_server->Shutdown(std::chrono::system_clock::now());
   spdlog::info("{}: stopped", name);
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <set>
 #include <thread>
 
 #include "saraban/digest.h"
@@ -18,6 +19,7 @@ namespace {
 using server::InvalidFields;
 using server::ToGrpc;
 
+constexpr const char* kComponent = "document-service";
 constexpr size_t kMaxRequestIdBytes = 128;
 constexpr int kDefaultChunk = 64 * 1024;
 constexpr int kMaxChunk = 1 << 20;
@@ -79,9 +81,46 @@ Result<std::optional<std::string>> DocumentServiceImpl::Earlier(const std::strin
   return std::optional<std::string>(name.substr(collection.size()));
 }
 
-grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
+grpc::Status DocumentServiceImpl::AllowAgency(grpc::ServerContext* ctx,
+                                              const authz::Caller& caller,
+                                              const std::string& agency_code) {
+  authz::Agency agency{agency_code, {}};
+  if (caller.role == v1::PROVINCE) {
+    auto stored = reports_.GetAgency(agency_code);
+    if (stored.ok()) {
+      agency.province = stored->agency.province();
+    } else if (stored.status().code() != StatusCode::kNotFound) {
+      return ToGrpc(stored.status());
+    }
+  }
+  return authz::Enforce(authz::MayRead(caller, agency), *ctx, kComponent);
+}
+
+grpc::Status DocumentServiceImpl::AllowJob(grpc::ServerContext* ctx, const v1::Job& job) {
+  auto caller = auth_.Identify(*ctx);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
+  if ((*caller)->role == v1::OPERATOR) return grpc::Status::OK;
+  auto report = server::ParseReportName(job.report(), "report");
+  if (!report.ok()) return ToGrpc(report.status());
+  return AllowAgency(ctx, **caller, report->agency);
+}
+
+grpc::Status DocumentServiceImpl::AllowBatch(grpc::ServerContext* ctx, const v1::Batch& batch) {
+  auto caller = auth_.Identify(*ctx);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
+  return authz::Enforce(authz::MayUseBatch(**caller, batch.owner()), *ctx, kComponent);
+}
+
+grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
                                                const v1::RenderReportRequest* req,
                                                v1::Job* out) {
+  auto caller = auth_.Identify(*ctx);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
+  auto report = server::ParseReportName(req->report(), "report");
+  if (!report.ok()) return ToGrpc(report.status());
+  if (grpc::Status allowed = AllowAgency(ctx, **caller, report->agency); !allowed.ok()) {
+    return allowed;
+  }
   if (Status s = CheckRequestId(req->request_id()); !s.ok()) return ToGrpc(s);
   if (req->has_template_()) {
     auto errors = model::ValidateTemplate(req->template_());
@@ -93,6 +132,8 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
   if (earlier->has_value()) {
     auto job = jobs_.GetJob(**earlier);
     if (!job.ok()) return ToGrpc(job.status());
+    // Another caller's request id names a job this caller may not see.
+    if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
     *out = std::move(job).value();
     return grpc::Status::OK;
   }
@@ -108,6 +149,8 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext*,
 
 grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
                                              const v1::RenderBulkRequest* req, v1::Batch* out) {
+  auto caller = auth_.Identify(*ctx);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
   if (Status s = CheckRequestId(req->request_id()); !s.ok()) return ToGrpc(s);
   if (req->has_template_()) {
     auto errors = model::ValidateTemplate(req->template_());
@@ -118,6 +161,7 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
   if (earlier->has_value()) {
     auto batch = jobs_.GetBatch(**earlier);
     if (!batch.ok()) return ToGrpc(batch.status());
+    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
     *out = std::move(batch).value();
     return grpc::Status::OK;
   }
@@ -129,6 +173,12 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     const v1::BulkFilter& f = req->filter();
     if (f.fiscal_year() == 0) {
       return ToGrpc(InvalidArgument("is required (Buddhist era, e.g. 2567)", "filter.fiscal_year"));
+    }
+    // Across the country only for operators; a provincial office its own.
+    if (grpc::Status allowed = authz::Enforce(authz::MayListOrBulk(**caller, "", f.province()),
+                                              *ctx, kComponent);
+        !allowed.ok()) {
+      return allowed;
     }
     store::ReportFilter filter;
     filter.fiscal_year = f.fiscal_year();
@@ -164,6 +214,16 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
       auto ref = server::ParseReportName(names[i], "reports.reports[" + std::to_string(i) + "]");
       if (!ref.ok()) return ToGrpc(ref.status());
       refs.emplace_back(ref->agency, ref->fiscal_year);
+    }
+    // Each listed report's agency, once each.
+    if ((*caller)->role != v1::OPERATOR) {
+      std::set<std::string> checked;
+      for (const auto& [agency, year] : refs) {
+        if (!checked.insert(agency).second) continue;
+        if (grpc::Status allowed = AllowAgency(ctx, **caller, agency); !allowed.ok()) {
+          return allowed;
+        }
+      }
     }
   } else {
     return ToGrpc(InvalidArgument("set filter or reports", "selector"));
@@ -201,7 +261,8 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     return specs;
   };
   observe::LogScope scope({{"request_id", req->request_id()}});
-  auto batch = jobs_.SubmitBatch(refs.size(), source, req->request_id());
+  auto batch = jobs_.SubmitBatch(refs.size(), source, req->request_id(),
+                                 auth_.enabled() ? (*caller)->name : std::string());
   if (!batch.ok()) {
     spdlog::warn("bulk render of {} reports stopped: {}", refs.size(), batch.status().message());
     return ToGrpc(batch.status());
@@ -211,20 +272,27 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status DocumentServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobRequest* req,
+grpc::Status DocumentServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req,
                                          v1::Job* out) {
   auto id = server::ParseJobName(req->name(), "name");
   if (!id.ok()) return ToGrpc(id.status());
   auto job = jobs_.GetJob(*id);
   if (!job.ok()) return ToGrpc(job.status());
+  if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
   *out = std::move(job).value();
   return grpc::Status::OK;
 }
 
-grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext*, const v1::ListJobsRequest* req,
+grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext* ctx,
+                                           const v1::ListJobsRequest* req,
                                            v1::ListJobsResponse* out) {
   auto id = server::ParseBatchName(req->batch(), "batch");
   if (!id.ok()) return ToGrpc(id.status());
+  if (auth_.enabled()) {
+    auto batch = jobs_.GetBatch(*id);
+    if (!batch.ok()) return ToGrpc(batch.status());
+    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
+  }
   auto size = server::CheckPageSize(req->page_size());
   if (!size.ok()) return ToGrpc(size.status());
   int64_t offset = 0;
@@ -243,12 +311,13 @@ grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext*, const v1::ListJ
   return grpc::Status::OK;
 }
 
-grpc::Status DocumentServiceImpl::GetBatch(grpc::ServerContext*, const v1::GetBatchRequest* req,
+grpc::Status DocumentServiceImpl::GetBatch(grpc::ServerContext* ctx, const v1::GetBatchRequest* req,
                                            v1::Batch* out) {
   auto id = server::ParseBatchName(req->name(), "name");
   if (!id.ok()) return ToGrpc(id.status());
   auto batch = jobs_.GetBatch(*id);
   if (!batch.ok()) return ToGrpc(batch.status());
+  if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
   *out = std::move(batch).value();
   return grpc::Status::OK;
 }
@@ -258,6 +327,11 @@ grpc::Status DocumentServiceImpl::WatchJob(grpc::ServerContext* ctx,
                                            grpc::ServerWriter<v1::Job>* writer) {
   auto id = server::ParseJobName(req->name(), "name");
   if (!id.ok()) return ToGrpc(id.status());
+  {
+    auto job = jobs_.GetJob(*id);
+    if (!job.ok()) return ToGrpc(job.status());
+    if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
+  }
   std::string last;
   while (!ctx->IsCancelled()) {
     auto job = jobs_.GetJob(*id);
@@ -280,6 +354,11 @@ grpc::Status DocumentServiceImpl::WatchBatch(grpc::ServerContext* ctx,
                                              grpc::ServerWriter<v1::Batch>* writer) {
   auto id = server::ParseBatchName(req->name(), "name");
   if (!id.ok()) return ToGrpc(id.status());
+  {
+    auto batch = jobs_.GetBatch(*id);
+    if (!batch.ok()) return ToGrpc(batch.status());
+    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
+  }
   std::string last;
   while (!ctx->IsCancelled()) {
     auto batch = jobs_.GetBatch(*id);
@@ -296,20 +375,30 @@ grpc::Status DocumentServiceImpl::WatchBatch(grpc::ServerContext* ctx,
   return Cancelled();
 }
 
-grpc::Status DocumentServiceImpl::CancelJob(grpc::ServerContext*,
+grpc::Status DocumentServiceImpl::CancelJob(grpc::ServerContext* ctx,
                                             const v1::CancelJobRequest* req, v1::Job* out) {
   auto id = server::ParseJobName(req->name(), "name");
   if (!id.ok()) return ToGrpc(id.status());
+  {
+    auto job = jobs_.GetJob(*id);
+    if (!job.ok()) return ToGrpc(job.status());
+    if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
+  }
   auto job = jobs_.CancelJob(*id);
   if (!job.ok()) return ToGrpc(job.status());
   *out = std::move(job).value();
   return grpc::Status::OK;
 }
 
-grpc::Status DocumentServiceImpl::CancelBatch(grpc::ServerContext*,
+grpc::Status DocumentServiceImpl::CancelBatch(grpc::ServerContext* ctx,
                                               const v1::CancelBatchRequest* req, v1::Batch* out) {
   auto id = server::ParseBatchName(req->name(), "name");
   if (!id.ok()) return ToGrpc(id.status());
+  {
+    auto batch = jobs_.GetBatch(*id);
+    if (!batch.ok()) return ToGrpc(batch.status());
+    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
+  }
   auto batch = jobs_.CancelBatch(*id);
   if (!batch.ok()) return ToGrpc(batch.status());
   *out = std::move(batch).value();
@@ -327,6 +416,7 @@ grpc::Status DocumentServiceImpl::DownloadDocument(
   const size_t chunk = req->chunk_size() == 0 ? kDefaultChunk : req->chunk_size();
   auto job = jobs_.GetJob(*id);
   if (!job.ok()) return ToGrpc(job.status());
+  if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
   if (job->state() != v1::SUCCEEDED) {
     return ToGrpc(Status(StatusCode::kFailedPrecondition,
                          "job is " + v1::JobState_Name(job->state()) +

@@ -100,12 +100,44 @@ Status CheckAgencyCode(const v1::Report& report, const std::string& code,
 
 }  // namespace
 
+// ---- Access ----
+
+grpc::Status ReportServiceImpl::AllowRead(grpc::ServerContext* context, const std::string& code) {
+  auto caller = auth_.Identify(*context);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
+  authz::Agency agency{code, {}};
+  if ((*caller)->role == v1::PROVINCE) {
+    auto stored = store_.GetAgency(code);
+    if (stored.ok()) {
+      agency.province = stored->agency.province();
+    } else if (stored.status().code() != StatusCode::kNotFound) {
+      return server::ToGrpc(stored.status());
+    }
+  }
+  return authz::Enforce(authz::MayRead(**caller, agency), *context, "report-service");
+}
+
+grpc::Status ReportServiceImpl::AllowWrite(grpc::ServerContext* context, const std::string& code) {
+  auto caller = auth_.Identify(*context);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
+  return authz::Enforce(authz::MayWrite(**caller, code), *context, "report-service");
+}
+
+grpc::Status ReportServiceImpl::AllowList(grpc::ServerContext* context, const std::string& code,
+                                          const std::string& province) {
+  auto caller = auth_.Identify(*context);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
+  return authz::Enforce(authz::MayListOrBulk(**caller, code, province), *context,
+                        "report-service");
+}
+
 // ---- Agencies ----
 
-grpc::Status ReportServiceImpl::CreateAgency(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::CreateAgency(grpc::ServerContext* context,
                                              const v1::CreateAgencyRequest* request,
                                              v1::AgencyResource* response) {
   v1::Agency agency = request->agency();
+  if (grpc::Status allowed = AllowWrite(context, agency.code()); !allowed.ok()) return allowed;
   // Every problem at once; the store alone would name the first.
   if (auto errors = store::ValidateAgency(&agency); !errors.empty()) {
     return server::InvalidFields(errors);
@@ -116,23 +148,27 @@ grpc::Status ReportServiceImpl::CreateAgency(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::GetAgency(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::GetAgency(grpc::ServerContext* context,
                                           const v1::GetAgencyRequest* request,
                                           v1::AgencyResource* response) {
   auto code = ParseAgencyName(request->name(), "name");
   if (!code.ok()) return server::ToGrpc(code.status());
+  if (grpc::Status allowed = AllowRead(context, *code); !allowed.ok()) return allowed;
   auto stored = store_.GetAgency(*code);
   if (!stored.ok()) return server::ToGrpc(stored.status());
   Fill(*stored, response);
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::ListAgencies(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::ListAgencies(grpc::ServerContext* context,
                                              const v1::ListAgenciesRequest* request,
                                              v1::ListAgenciesResponse* response) {
   store::ReportFilter filter;
   filter.province = request->province();
   filter.agency_type = request->type();
+  if (grpc::Status allowed = AllowList(context, "", filter.province); !allowed.ok()) {
+    return allowed;
+  }
   auto page = store_.ListAgencies(filter, request->page_size(), request->page_token());
   if (!page.ok()) return server::ToGrpc(page.status());
   for (const auto& a : page->items) Fill(a, response->add_agencies());
@@ -140,12 +176,13 @@ grpc::Status ReportServiceImpl::ListAgencies(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext* context,
                                              const v1::UpdateAgencyRequest* request,
                                              v1::AgencyResource* response) {
   const v1::AgencyResource& resource = request->agency();
   auto code = ParseAgencyName(resource.name(), "agency.name");
   if (!code.ok()) return server::ToGrpc(code.status());
+  if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
   auto etag = store::RevisionOf(resource.etag());
   if (!etag.ok()) return server::ToGrpc(etag.status().WithFieldPrefix("agency"));
   const std::string& given = resource.agency().code();
@@ -180,11 +217,12 @@ grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext*,
   }
 }
 
-grpc::Status ReportServiceImpl::DeleteAgency(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::DeleteAgency(grpc::ServerContext* context,
                                              const v1::DeleteAgencyRequest* request,
                                              google::protobuf::Empty*) {
   auto code = ParseAgencyName(request->name(), "name");
   if (!code.ok()) return server::ToGrpc(code.status());
+  if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
   auto etag = store::RevisionOf(request->etag());
   if (!etag.ok()) return server::ToGrpc(etag.status());
   return server::ToGrpc(store_.DeleteAgency(*code, *etag));
@@ -192,11 +230,12 @@ grpc::Status ReportServiceImpl::DeleteAgency(grpc::ServerContext*,
 
 // ---- Reports ----
 
-grpc::Status ReportServiceImpl::CreateReport(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::CreateReport(grpc::ServerContext* context,
                                              const v1::CreateReportRequest* request,
                                              v1::ReportResource* response) {
   auto code = ParseAgencyName(request->parent(), "parent");
   if (!code.ok()) return server::ToGrpc(code.status());
+  if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
   v1::Report report = request->report();
   if (Status s = CheckAgencyCode(report, *code, "report.agency.code"); !s.ok()) {
     return server::ToGrpc(s);
@@ -215,18 +254,19 @@ grpc::Status ReportServiceImpl::CreateReport(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::GetReport(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::GetReport(grpc::ServerContext* context,
                                           const v1::GetReportRequest* request,
                                           v1::ReportResource* response) {
   auto name = ParseReportName(request->name(), "name");
   if (!name.ok()) return server::ToGrpc(name.status());
+  if (grpc::Status allowed = AllowRead(context, name->agency); !allowed.ok()) return allowed;
   auto stored = store_.GetReport(name->agency, name->fiscal_year);
   if (!stored.ok()) return server::ToGrpc(stored.status());
   Fill(std::move(stored).value(), response);
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::ListReports(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::ListReports(grpc::ServerContext* context,
                                             const v1::ListReportsRequest* request,
                                             v1::ListReportsResponse* response) {
   store::ReportFilter filter;
@@ -239,6 +279,10 @@ grpc::Status ReportServiceImpl::ListReports(grpc::ServerContext*,
   filter.fiscal_year = request->fiscal_year();
   filter.province = request->province();
   filter.agency_type = request->agency_type();
+  if (grpc::Status allowed = AllowList(context, filter.agency_code, filter.province);
+      !allowed.ok()) {
+    return allowed;
+  }
   auto page = store_.ListReports(filter, request->page_size(), request->page_token(),
                                  request->summary_only());
   if (!page.ok()) return server::ToGrpc(page.status());
@@ -247,12 +291,13 @@ grpc::Status ReportServiceImpl::ListReports(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext* context,
                                              const v1::UpdateReportRequest* request,
                                              v1::ReportResource* response) {
   const v1::ReportResource& resource = request->report();
   auto name = ParseReportName(resource.name(), "report.name");
   if (!name.ok()) return server::ToGrpc(name.status());
+  if (grpc::Status allowed = AllowWrite(context, name->agency); !allowed.ok()) return allowed;
   auto etag = store::RevisionOf(resource.etag());
   if (!etag.ok()) return server::ToGrpc(etag.status().WithFieldPrefix("report"));
   if (Status s = CheckAgencyCode(resource.report(), name->agency, "report.report.agency.code");
@@ -290,11 +335,12 @@ grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext*,
   }
 }
 
-grpc::Status ReportServiceImpl::DeleteReport(grpc::ServerContext*,
+grpc::Status ReportServiceImpl::DeleteReport(grpc::ServerContext* context,
                                              const v1::DeleteReportRequest* request,
                                              google::protobuf::Empty*) {
   auto name = ParseReportName(request->name(), "name");
   if (!name.ok()) return server::ToGrpc(name.status());
+  if (grpc::Status allowed = AllowWrite(context, name->agency); !allowed.ok()) return allowed;
   auto etag = store::RevisionOf(request->etag());
   if (!etag.ok()) return server::ToGrpc(etag.status());
   return server::ToGrpc(store_.DeleteReport(name->agency, name->fiscal_year, *etag));
@@ -303,6 +349,8 @@ grpc::Status ReportServiceImpl::DeleteReport(grpc::ServerContext*,
 grpc::Status ReportServiceImpl::ImportReports(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportReportsRequest>* reader,
     v1::ImportReportsResponse* response) {
+  auto caller = auth_.Identify(*context);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
   v1::ImportReportsRequest request;
   int created = 0, updated = 0, failed = 0;
   auto add_failure = [&](int index, const std::string& report, const std::string& field,
@@ -327,6 +375,14 @@ grpc::Status ReportServiceImpl::ImportReports(
     std::string name;
     if (store::ValidateAgencyCode(code).ok() && report.fiscal_year() > 0) {
       name = ReportResourceName(code, report.fiscal_year());
+    }
+    // A report of an agency the caller may not write fails on its own,
+    // like an invalid one; the rest of the stream is still imported.
+    if (Status allowed = authz::MayWrite(**caller, code); !allowed.ok()) {
+      ++failed;
+      authz::Enforce(allowed, *context, "report-service");
+      add_failure(index, name, "report.agency.code", allowed.message());
+      continue;
     }
     bool was_created = false;
     std::vector<Status> errors;

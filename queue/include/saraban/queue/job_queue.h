@@ -117,9 +117,11 @@ class JobQueue {
   // says why. With Redis away it is not sealed, so that a retry resumes.
   // The error names the batch either way. `source` may use the same pool:
   // no connection is held while it runs.
+  // `owner` is the caller that submitted it (Batch.owner), for access checks.
   Result<v1::Batch> SubmitBatch(size_t total, const SpecSource& source,
-                                const std::string& request_id);
-  Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id);
+                                const std::string& request_id, const std::string& owner = {});
+  Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id,
+                                const std::string& owner = {});
   // The job or batch a request id created, if any (for early idempotency
   // checks before expensive work).
   Result<std::optional<std::string>> LookupRequest(const std::string& request_id);

@@ -36,7 +36,8 @@
 //                                 succeeded + failed + cancelled reaches total),
 //                                 error and sealed (a submission that stopped
 //                                 part way: total was cut to the jobs queued,
-//                                 and no more are added)
+//                                 and no more are added), owner (the caller
+//                                 that submitted it, for access checks)
 //   {p}batch:{id}:jobs            list of job ids in submission order
 //   {p}request:{request_id}       string: "jobs/{id}" or "batches/{id}" a client
 //                                 request id created; expires after 24 h

@@ -21,10 +21,16 @@ struct StackOptions {
   int threads_per_worker = 2;
   std::vector<std::string> worker_args;   // extra flags for every renderer
   std::vector<std::string> service_args;  // extra flags for both services
+  // How both services secure their port: plaintext unless a test gives the
+  // TLS flags instead.
+  std::vector<std::string> transport_args = {"--plaintext"};
   // Every process serves metrics (--metrics) on a free port of its own, and
   // every renderer its health (--health-listen).
+  // Both services also serve health alone on a plaintext port
+  // (--health-listen).
   bool metrics = false;
   bool worker_health = false;
+  bool service_health = false;
 };
 
 class Stack {
@@ -57,6 +63,9 @@ class Stack {
   std::string metrics_address(const std::string& process) const;
   // Where renderer N serves grpc.health.v1 (with worker_health).
   std::string worker_health_address(size_t index) const;
+  // Where service `index` serves its plaintext health port (with
+  // service_health).
+  std::string service_health_address(size_t index) const;
 
  private:
   StackOptions options_;
@@ -67,6 +76,7 @@ class Stack {
   std::vector<pid_t> workers_;
   std::vector<std::pair<std::string, std::string>> metrics_;  // process, address
   std::vector<std::string> worker_health_;
+  std::vector<std::string> service_health_;
 };
 
 // Waits until something accepts TCP connections on 127.0.0.1:port.

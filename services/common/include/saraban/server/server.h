@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "saraban/authz/caller.h"
 #include "saraban/observe/log.h"
 #include "saraban/redis/client.h"
+#include "saraban/server/credentials.h"
 #include "saraban/status.h"
 
 namespace CLI {
@@ -46,6 +48,14 @@ grpc::Status TakeStreamParseError();
 // Settings every server takes, each as a flag and an environment variable.
 struct ServerOptions {
   std::string listen;                                  // --listen / SARABAN_LISTEN
+  ServerTlsOptions tls;                                // --tls-*, --plaintext
+  // --health-listen / SARABAN_HEALTH_LISTEN: grpc.health.v1 alone, in
+  // plaintext, for probes that cannot present a client certificate (the
+  // kubelet's); empty for none. The main port serves health too.
+  std::string health_listen;
+  // --policy / SARABAN_POLICY: the access policy (authz/policy.h); empty:
+  // every caller may do everything (logged as a warning).
+  std::string policy_file;
   std::string redis_url = "redis://127.0.0.1:6379";    // --redis / SARABAN_REDIS
   int redis_connections = 16;                          // --redis-connections
   std::string key_prefix = "saraban:";                 // --key-prefix / SARABAN_KEY_PREFIX
@@ -60,10 +70,16 @@ struct ServerOptions {
   int grace_s = 10;       // --grace-s / SARABAN_GRACE_S
 };
 
-// Adds --listen, --redis, --redis-connections, --key-prefix,
+// Adds --listen, the TLS flags (AddServerTlsFlags), --health-listen, --redis, --redis-connections, --key-prefix,
 // --max-message-bytes, --allow-unsafe-redis, --metrics, --log-format,
 // --log-level, --drain-delay-s and --grace-s to `app`.
 void AddServerFlags(CLI::App& app, ServerOptions* options, const std::string& default_listen);
+
+// The authenticator for --policy: the loaded policy, or none (with a
+// warning that every caller is an operator); an error naming --policy when
+// the file cannot be read or is not a valid policy.
+Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
+                                               const std::string& name);
 
 // Parses the Redis URL and checks Redis durability (AOF, noeviction) when it
 // is reachable; refuses (returns an error) unless allow_unsafe_redis.
@@ -94,7 +110,9 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
 // renderer, whose health server has no other service.
 class HealthReporter {
  public:
-  HealthReporter(std::string name, grpc::HealthCheckServiceInterface* health,
+  // Keeps every one of `health` (a server's own, and its plaintext health
+  // server's) in step.
+  HealthReporter(std::string name, std::vector<grpc::HealthCheckServiceInterface*> health,
                  redis::Endpoint redis, std::vector<std::string> services);
   ~HealthReporter();  // NotServing(), then stops checking
   HealthReporter(const HealthReporter&) = delete;
@@ -107,14 +125,20 @@ class HealthReporter {
  private:
   void Run(const redis::Endpoint& redis);
 
+  void SetAll(const std::string& service, bool serving);
+
   std::string name_;
-  grpc::HealthCheckServiceInterface* health_;
+  std::vector<grpc::HealthCheckServiceInterface*> health_;
   std::vector<std::string> services_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
   std::thread thread_;
 };
+
+// A server on `listen` (plaintext) with only grpc.health.v1, for probes;
+// an error naming --health-listen when it cannot listen there.
+Result<std::unique_ptr<grpc::Server>> StartHealthServer(const std::string& listen);
 
 // Blocks SIGTERM and SIGINT in this thread and every thread it starts
 // later, so that one thread can wait for them with sigwait; returns them.

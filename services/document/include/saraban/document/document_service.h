@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "saraban/authz/caller.h"
 #include "saraban/queue/job_queue.h"
 #include "saraban/store/report_store.h"
 #include "saraban/v1/document_service.grpc.pb.h"
@@ -21,9 +22,10 @@ struct DocumentServiceOptions {
 
 class DocumentServiceImpl final : public v1::DocumentService::Service {
  public:
+  // Every call is checked against `auth`'s policy (none: all allowed).
   DocumentServiceImpl(store::ReportStore& reports, queue::JobQueue& jobs,
-                      DocumentServiceOptions options = {})
-      : reports_(reports), jobs_(jobs), options_(options) {}
+                      authz::Authenticator auth, DocumentServiceOptions options = {})
+      : reports_(reports), jobs_(jobs), auth_(std::move(auth)), options_(options) {}
 
   grpc::Status RenderReport(grpc::ServerContext*, const v1::RenderReportRequest*,
                             v1::Job*) override;
@@ -51,8 +53,16 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
   Result<queue::JobSpec> SpecFor(const std::string& report_name, const std::string& field,
                                  const v1::Template* tmpl);
 
+  // Access checks: OK, or the logged denial. A report's or job's agency
+  // (its province looked up for provincial callers); a batch by its owner.
+  grpc::Status AllowAgency(grpc::ServerContext* ctx, const authz::Caller& caller,
+                           const std::string& agency_code);
+  grpc::Status AllowJob(grpc::ServerContext* ctx, const v1::Job& job);
+  grpc::Status AllowBatch(grpc::ServerContext* ctx, const v1::Batch& batch);
+
   store::ReportStore& reports_;
   queue::JobQueue& jobs_;
+  authz::Authenticator auth_;
   DocumentServiceOptions options_;
 };
 

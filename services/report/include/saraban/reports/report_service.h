@@ -2,6 +2,7 @@
 // masks, etags and error translation. The store validates and stores.
 #pragma once
 
+#include "saraban/authz/caller.h"
 #include "saraban/store/report_store.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
@@ -9,7 +10,9 @@ namespace saraban::reports {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  explicit ReportServiceImpl(store::ReportStore& store) : store_(store) {}
+  // Every call is checked against `auth`'s policy (none: all allowed).
+  ReportServiceImpl(store::ReportStore& store, authz::Authenticator auth)
+      : store_(store), auth_(std::move(auth)) {}
 
   grpc::Status CreateAgency(grpc::ServerContext*, const v1::CreateAgencyRequest*,
                             v1::AgencyResource*) override;
@@ -41,7 +44,16 @@ class ReportServiceImpl final : public v1::ReportService::Service {
                              v1::ImportReportsResponse*) override;
 
  private:
+  // OK when the caller may read agency `code` (its province looked up for
+  // provincial callers), write it, or list with these filters; else the
+  // logged denial.
+  grpc::Status AllowRead(grpc::ServerContext* context, const std::string& code);
+  grpc::Status AllowWrite(grpc::ServerContext* context, const std::string& code);
+  grpc::Status AllowList(grpc::ServerContext* context, const std::string& code,
+                         const std::string& province);
+
   store::ReportStore& store_;
+  authz::Authenticator auth_;
 };
 
 }  // namespace saraban::reports
