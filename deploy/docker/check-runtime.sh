@@ -255,7 +255,7 @@ self_test() {
     "D|/^FROM runtime AS document-service/a RUN apt-get update \\&\\& apt-get install -y gcc|an install in a final stage"
     "D|s/ \\&\\& rm -rf \\/var\\/lib\\/apt\\/lists\\/\\* \\/tmp\\/runtime-packages.txt//|apt lists kept"
     "D|s#^ENTRYPOINT \\[\"/usr/local/bin/renderer\"\\]#ENTRYPOINT [\"/bin/sh\"]#|a wrong ENTRYPOINT"
-    "D|s/^EXPOSE 50052 9090/EXPOSE 9090/|a service port not exposed"
+    "D|s/^EXPOSE 50052 50053 9090/EXPOSE 50053 9090/|a service port not exposed"
     "P|$ a libgrpc++-dev|a -dev package in the list"
     "P|$ a g++|a compiler in the list"
   )

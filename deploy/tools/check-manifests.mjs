@@ -41,22 +41,33 @@ const NAMESPACE = "saraban";
 const PART_OF = "app.kubernetes.io/part-of";
 const NAME = "app.kubernetes.io/name";
 
-// What each saraban binary listens on (SARABAN_LISTEN or
-// SARABAN_HEALTH_LISTEN), its termination grace and the env it must set.
+// What each saraban binary listens on: its API (SARABAN_LISTEN, services
+// only, behind TLS) and its plaintext health port (SARABAN_HEALTH_LISTEN),
+// which every probe uses; its termination grace and the env it must set.
+const HEALTH_PORT = 50053;
 const BINARIES = {
   "report-service": {
-    grpcPort: 50051, listenEnv: "SARABAN_LISTEN", grace: 30, service: true,
-    env: ["SARABAN_LISTEN", "SARABAN_DRAIN_DELAY_S", "SARABAN_GRACE_S", "SARABAN_REDIS_CONNECTIONS"],
+    grpcPort: 50051, grace: 30, service: true,
+    env: ["SARABAN_LISTEN", "SARABAN_HEALTH_LISTEN", "SARABAN_DRAIN_DELAY_S", "SARABAN_GRACE_S",
+          "SARABAN_REDIS_CONNECTIONS"],
   },
   "document-service": {
-    grpcPort: 50052, listenEnv: "SARABAN_LISTEN", grace: 30, service: true,
-    env: ["SARABAN_LISTEN", "SARABAN_DRAIN_DELAY_S", "SARABAN_GRACE_S", "SARABAN_REDIS_CONNECTIONS"],
+    grpcPort: 50052, grace: 30, service: true,
+    env: ["SARABAN_LISTEN", "SARABAN_HEALTH_LISTEN", "SARABAN_DRAIN_DELAY_S", "SARABAN_GRACE_S",
+          "SARABAN_REDIS_CONNECTIONS"],
   },
   renderer: {
-    grpcPort: 50053, listenEnv: "SARABAN_HEALTH_LISTEN", grace: 60, service: false,
+    grpcPort: null, grace: 60, service: false,
     env: ["SARABAN_HEALTH_LISTEN", "SARABAN_WORKERS", "SARABAN_CLAIM_IDLE_MS"],
   },
 };
+// Where the services read their certificates and the access policy.
+const TLS_ENV = {
+  SARABAN_TLS_CERT: "/etc/saraban/tls/tls.crt",
+  SARABAN_TLS_KEY: "/etc/saraban/tls/tls.key",
+  SARABAN_TLS_CLIENT_CA: "/etc/saraban/tls/ca.crt",
+};
+const POLICY_ENV = { SARABAN_POLICY: "/etc/saraban/policy/policy.json" };
 const CONFIG_KEYS = {
   SARABAN_KEY_PREFIX: "saraban:",
   SARABAN_LOG_FORMAT: "json",
@@ -440,10 +451,14 @@ function checkOverlay(results, overlay, objects) {
         if (!c.livenessProbe) problems.push("no livenessProbe");
         if (!c.readinessProbe) problems.push("no readinessProbe");
         if (!binary || !isSarabanImage(c.image)) return problems;
-        const port = BINARIES[binary].grpcPort;
-        const listen = listenPort(envValue(c, BINARIES[binary].listenEnv)?.value);
-        if (listen !== port) problems.push(`${BINARIES[binary].listenEnv} does not listen on ${port}`);
+        const port = HEALTH_PORT;
+        const api = BINARIES[binary].grpcPort;
+        if (listenPort(envValue(c, "SARABAN_HEALTH_LISTEN")?.value) !== port) problems.push(`SARABAN_HEALTH_LISTEN does not listen on ${port}`);
         if (!(c.ports || []).some((p) => p.containerPort === port)) problems.push(`port ${port} not declared`);
+        if (api) {
+          if (listenPort(envValue(c, "SARABAN_LISTEN")?.value) !== api) problems.push(`SARABAN_LISTEN does not listen on ${api}`);
+          if (!(c.ports || []).some((p) => p.containerPort === api)) problems.push(`port ${api} not declared`);
+        }
         const r = c.readinessProbe?.grpc;
         if (!r) problems.push("readinessProbe is not a gRPC probe");
         else {
@@ -502,6 +517,36 @@ function checkOverlay(results, overlay, objects) {
       });
 
       if (!binary || !isSarabanImage(c.image)) continue;
+
+      if (BINARIES[binary].service) {
+        results.check(at(`${name}: mutual TLS from Secret saraban-tls, policy from saraban-policy`), () => {
+          const problems = [];
+          if (envValue(c, "SARABAN_PLAINTEXT")) problems.push("SARABAN_PLAINTEXT is set");
+          const mounted = (path, kind, source) => {
+            const m = (c.volumeMounts || []).find((v) => path.startsWith(v.mountPath + "/"));
+            if (!m) return `nothing mounted at ${path}`;
+            if (m.subPath) return `${m.mountPath} is mounted with subPath: a rotated ${kind} would never reach it`;
+            const v = (spec.volumes || []).find((x) => x.name === m.name);
+            const name = kind === "Secret" ? v?.secret?.secretName : v?.configMap?.name;
+            if (!name || !generatedFrom(name, source)) return `${m.mountPath} is not the ${kind} ${source}`;
+            if (v?.secret?.optional || v?.configMap?.optional) return `${kind} ${source} is optional`;
+            return null;
+          };
+          for (const [env, path] of Object.entries(TLS_ENV)) {
+            const value = envValue(c, env)?.value;
+            if (value !== path) problems.push(`${env} is ${JSON.stringify(value)}, want ${path}`);
+          }
+          for (const [env, path] of Object.entries(POLICY_ENV)) {
+            const value = envValue(c, env)?.value;
+            if (value !== path) problems.push(`${env} is ${JSON.stringify(value)}, want ${path}`);
+          }
+          for (const p of [mounted(TLS_ENV.SARABAN_TLS_CERT, "Secret", "saraban-tls"),
+                           mounted(POLICY_ENV.SARABAN_POLICY, "ConfigMap", "saraban-policy")]) {
+            if (p) problems.push(p);
+          }
+          return problems;
+        });
+      }
 
       results.check(at(`${name}: /tmp is a writable emptyDir`), () => {
         const mount = (c.volumeMounts || []).find((m) => m.mountPath === "/tmp");
@@ -843,6 +888,11 @@ const SELF_TESTS = [
   ["an exec probe instead of gRPC", "dev", (o) => { container(o, "document-service").readinessProbe = { exec: { command: ["true"] } }; }, /not a gRPC probe/],
   ["a liveness probe that follows Redis", "prod", (o) => { delete container(o, "renderer").livenessProbe.grpc.service; }, /want "liveness"/],
   ["a probe on the wrong port", "dev", (o) => { container(o, "report-service").readinessProbe.grpc.port = 50052; }, /readinessProbe on port 50052/],
+  ["a probe on the TLS port", "prod", (o) => { container(o, "document-service").livenessProbe.grpc.port = 50052; }, /livenessProbe on port 50052, want 50053/],
+  ["a service in plaintext", "prod", (o) => { container(o, "report-service").env.push({ name: "SARABAN_PLAINTEXT", value: "true" }); }, /SARABAN_PLAINTEXT is set/],
+  ["a service without its client CA", "dev", (o) => { const c = container(o, "document-service"); c.env = c.env.filter((e) => e.name !== "SARABAN_TLS_CLIENT_CA"); }, /SARABAN_TLS_CLIENT_CA is undefined/],
+  ["certificates mounted with subPath", "prod", (o) => { const m = container(o, "report-service").volumeMounts.find((v) => v.name === "tls"); m.subPath = "tls.crt"; }, /subPath/],
+  ["the policy from another ConfigMap", "dev", (o) => { find(o, "Deployment", "report-service").spec.template.spec.volumes.find((v) => v.name === "policy").configMap.name = "other"; }, /not the ConfigMap saraban-policy/],
   ["an unknown field (replica: 2)", "dev", (o) => { find(o, "Deployment", "renderer").spec.replica = 2; }, /unknown field spec\.replica/],
   ["an unknown nested field (resources.limit)", "prod", (o) => { const r = container(o, "renderer").resources; r.limit = r.limits; delete r.limits; }, /unknown field .*resources\.limit\b/],
   ["an unknown field in a probe (grpc.servce)", "dev", (o) => { container(o, "report-service").livenessProbe.grpc.servce = "liveness"; }, /unknown field .*grpc\.servce/],
