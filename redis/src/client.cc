@@ -11,7 +11,8 @@ namespace saraban::redis {
 
 std::string Endpoint::ToString() const {
   std::string host_part = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "redis://" + host_part + ":" + std::to_string(port) + "/" + std::to_string(db);
+  std::string user = username.empty() ? "" : username + "@";
+  return "redis://" + user + host_part + ":" + std::to_string(port) + "/" + std::to_string(db);
 }
 
 namespace {
@@ -85,6 +86,16 @@ Result<Endpoint> ParseUrl(std::string_view url) {
   }
   std::string_view rest = url.substr(kScheme.size());
   Endpoint e;
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    std::string_view credentials = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    if (auto colon = credentials.find(':'); colon != std::string_view::npos) {
+      e.password = std::string(credentials.substr(colon + 1));
+      credentials = credentials.substr(0, colon);
+    }
+    e.username = std::string(credentials);
+    url = e.password.empty() ? url : std::string_view("redis://USER:***@...");
+  }
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
     std::string_view db = rest.substr(slash + 1);
     if (!db.empty() && (!ParseInt(db, &e.db) || e.db < 0 || e.db > 15)) {
@@ -163,6 +174,21 @@ Status Connection::EnsureConnected() {
   ctx_ = c;
   redisEnableKeepAlive(ctx_);
   SetTimeout(options_.command_timeout);
+  if (!endpoint_.password.empty()) {
+    Command auth = {"AUTH"};
+    if (!endpoint_.username.empty()) auth.push_back(endpoint_.username);
+    auth.push_back(endpoint_.password);
+    if (Status sent = Send(auth); !sent.ok()) return sent;
+    auto r = ReceiveReply();
+    if (!r.ok()) return r.status();
+    if (r->type == Reply::Type::kError) {
+      // Redis's own words (WRONGPASS ...) never include the password.
+      ++connection_errors;
+      std::string why = r->str;
+      Drop(why);
+      return Unavailable("redis at " + endpoint_.ToString() + " refused the credentials: " + why);
+    }
+  }
   if (endpoint_.db != 0) {
     auto r = Run({"SELECT", std::to_string(endpoint_.db)});
     if (!r.ok()) return r.status();

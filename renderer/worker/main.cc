@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   CLI::App app{"saraban renderer: renders queued report jobs from Redis to PDF"};
   saraban::worker::WorkerOptions options;
   std::string url = "redis://127.0.0.1:6379";
+  std::string redis_password_file;
   std::string prefix(saraban::store::kDefaultPrefix);
   unsigned cores = std::thread::hardware_concurrency();
   options.threads = cores == 0 ? 1 : static_cast<int>(cores);
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
   int64_t document_ttl_s = options.queue.document_ttl.count();
   bool allow_unsafe = false;
 
-  app.add_option("--redis", url, "Redis URL: redis://HOST:PORT[/DB]")
+  app.add_option("--redis", url, "Redis URL: redis://[USER@]HOST:PORT[/DB]")
       ->envname("SARABAN_REDIS")
       ->capture_default_str();
   app.add_option("--workers", options.threads, "Render threads (default: one per core)")
@@ -122,6 +123,7 @@ int main(int argc, char** argv) {
   app.add_option("--consumer", options.consumer,
                  "Consumer name in the group; thread i reads as NAME-i (default: hostname-pid)")
       ->envname("SARABAN_CONSUMER");
+  saraban::server::AddRedisPasswordFlag(app, &redis_password_file);
   app.add_flag("--allow-unsafe-redis", allow_unsafe,
                "Run even if Redis may lose or evict jobs (AOF off or an evicting policy)")
       ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
@@ -143,6 +145,10 @@ int main(int argc, char** argv) {
   auto endpoint = saraban::redis::ParseUrl(url);
   if (!endpoint.ok()) {
     spdlog::error("renderer: --redis: {}", endpoint.status().ToString());
+    return 2;
+  }
+  if (auto s = saraban::server::ResolveRedisPassword(redis_password_file, &*endpoint); !s.ok()) {
+    spdlog::error("renderer: {}", s.ToString());
     return 2;
   }
   options.endpoint = *endpoint;

@@ -101,6 +101,10 @@ void RedisServer::Start() {
     argv.push_back("--maxmemory");
     argv.push_back(options_.maxmemory);
   }
+  if (!options_.password.empty()) {
+    argv.push_back("--requirepass");
+    argv.push_back(options_.password);
+  }
   pid_ = Spawn(argv);
   WaitUntilReady();
 }

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 namespace saraban::testing {
@@ -28,7 +29,7 @@ bool WaitForPort(int port, std::chrono::milliseconds timeout) {
   return false;
 }
 
-Stack::Stack(StackOptions options) : options_(std::move(options)) {}
+Stack::Stack(StackOptions options) : options_(std::move(options)), redis_(options_.redis) {}
 
 Stack::~Stack() {
   for (pid_t pid : workers_) {
@@ -53,6 +54,13 @@ Stack::~Stack() {
 
 void Stack::Start() {
   redis_.Start();
+  if (!options_.redis.password.empty()) {
+    const std::string file = redis_.dir() + "/password";
+    std::ofstream(file) << options_.redis.password << "\n";
+    for (auto* args : {&options_.service_args, &options_.worker_args}) {
+      args->insert(args->end(), {"--redis-password-file", file});
+    }
+  }
   const int reports_port = FreePort();
   const int documents_port = FreePort();
   reports_address_ = "127.0.0.1:" + std::to_string(reports_port);

@@ -441,5 +441,51 @@ TEST(AuthorizationFlagsTest, OptionalClientCertificatesNeedAPolicy) {
   EXPECT_THAT(bad.output, HasSubstr("principals[0].role"));
 }
 
+// ---- Redis credentials ----
+
+TEST(RedisAuthTest, ThePasswordComesFromAFileAndNeverReachesALog) {
+  const std::string password = "s3cret-redis-pass-9d2e";
+  testing::StackOptions o;
+  o.bin_dir = kBin;
+  o.workers = 1;
+  o.redis.password = password;
+  o.worker_health = true;
+  testing::Stack stack(o);
+  stack.Start();
+
+  const std::string out = test::TempPath("auth.pdf");
+  auto imported = test::RunCommand(test::kCli + " import examples/004_bueng_khla.json --reports " +
+                                   stack.reports_address());
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  auto rendered = test::RunCommand(test::kCli + " submit " + kBuengKhla + " -o " + out +
+                                   " --documents " + stack.documents_address());
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
+  EXPECT_EQ(Health(stack.worker_health_address(0)), HealthCheckResponse::SERVING);
+
+  // A process with the wrong password reports NOT_SERVING and says why,
+  // without the password it was given.
+  const std::string wrong = test::TempPath("wrong-password");
+  test::WriteFile(wrong, "not-the-password\n");
+  const std::string log = test::TempPath("wrong-password.log");
+  const std::string health = "127.0.0.1:" + std::to_string(testing::FreePort());
+  auto refused = test::RunCommand(
+      "timeout -s INT 3 " + kBin + "/renderer/worker/renderer --redis " + stack.redis().url() +
+      " --redis-password-file " + wrong + " --health-listen " + health + " --workers 1 > " +
+      log + " 2>&1");
+  const std::string refused_log = test::ReadFile(log);
+  EXPECT_THAT(refused_log, HasSubstr("WRONGPASS")) << refused_log;
+  EXPECT_THAT(refused_log, ::testing::Not(HasSubstr("not-the-password")));
+
+  for (const char* file : {"report-service.log", "document-service.log", "renderer-0.log"}) {
+    EXPECT_THAT(test::ReadFile(stack.log_dir() + "/" + file),
+                ::testing::Not(HasSubstr(password)))
+        << file;
+  }
+  // No password, no entry: Redis refuses, the service answers UNAVAILABLE.
+  auto anonymous = test::RunCommand("redis-cli -p " + std::to_string(stack.redis().port()) +
+                                    " GET anything");
+  EXPECT_THAT(anonymous.output, HasSubstr("NOAUTH"));
+}
+
 }  // namespace
 }  // namespace saraban

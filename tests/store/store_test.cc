@@ -79,6 +79,29 @@ class StoreTest : public ::testing::Test {
   ReportStore store_;
 };
 
+TEST(RedisUrlTest, ParsesUsersAndNeverShowsThePassword) {
+  auto plain = redis::ParseUrl("redis://10.0.0.5:6380/2");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->host, "10.0.0.5");
+  EXPECT_EQ(plain->port, 6380);
+  EXPECT_EQ(plain->db, 2);
+  EXPECT_TRUE(plain->password.empty());
+
+  auto acl = redis::ParseUrl("redis://saraban:p%40ss:word@redis.internal:6379/1");
+  ASSERT_TRUE(acl.ok());
+  EXPECT_EQ(acl->username, "saraban");
+  EXPECT_EQ(acl->password, "p%40ss:word");
+  EXPECT_EQ(acl->host, "redis.internal");
+  EXPECT_EQ(acl->ToString(), "redis://saraban@redis.internal:6379/1");
+
+  auto bad = redis::ParseUrl("redis://u:hunter2@host:notaport");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("hunter2"), std::string::npos) << bad.status().message();
+  auto bad_host = redis::ParseUrl("redis://u:hunter2@");
+  ASSERT_FALSE(bad_host.ok());
+  EXPECT_EQ(bad_host.status().message().find("hunter2"), std::string::npos);
+}
+
 TEST(EtagTest, RoundTripsAndRefusesGarbage) {
   EXPECT_EQ(EtagOf(7), "\"7\"");
   EXPECT_EQ(*RevisionOf(EtagOf(7)), 7);

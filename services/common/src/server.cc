@@ -13,6 +13,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "saraban/files.h"
 #include "saraban/observe/metrics.h"
 
 namespace saraban::server {
@@ -99,9 +100,10 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
                  "Access policy, JSON: who may read, write and render which agencies "
                  "(default: none, every caller may do everything)")
       ->envname("SARABAN_POLICY");
-  app.add_option("--redis", o->redis_url, "Redis, redis://HOST:PORT[/DB]")
+  app.add_option("--redis", o->redis_url, "Redis, redis://[USER@]HOST:PORT[/DB]")
       ->envname("SARABAN_REDIS")
       ->capture_default_str();
+  AddRedisPasswordFlag(app, &o->redis_password_file);
   app.add_option("--redis-connections", o->redis_connections,
                  "Redis connections shared by the RPC threads")
       ->envname("SARABAN_REDIS_CONNECTIONS")
@@ -220,6 +222,29 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
+void AddRedisPasswordFlag(CLI::App& app, std::string* file) {
+  app.add_option("--redis-password-file", *file,
+                 "File whose first line is the Redis password (AUTH; the URL's user, if any, "
+                 "is the ACL user); default: $SARABAN_REDIS_PASSWORD")
+      ->envname("SARABAN_REDIS_PASSWORD_FILE");
+}
+
+Status ResolveRedisPassword(const std::string& file, redis::Endpoint* endpoint) {
+  if (!file.empty()) {
+    auto text = ReadFileAtMost(file, 64 << 10);
+    if (!text.ok()) return InvalidArgument(text.status().message(), "--redis-password-file");
+    std::string password = text->substr(0, text->find_first_of("\r\n"));
+    if (password.empty()) {
+      return InvalidArgument(file + " holds no password on its first line",
+                             "--redis-password-file");
+    }
+    endpoint->password = std::move(password);
+  } else if (const char* env = std::getenv("SARABAN_REDIS_PASSWORD"); env && *env) {
+    endpoint->password = env;
+  }
+  return Status::Ok();
+}
+
 Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
                                                const std::string& name) {
   if (options.policy_file.empty()) {
@@ -236,6 +261,7 @@ Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
 Result<redis::Endpoint> PrepareRedis(const ServerOptions& options) {
   auto endpoint = redis::ParseUrl(options.redis_url);
   if (!endpoint.ok()) return endpoint.status().WithFieldPrefix("--redis");
+  if (Status s = ResolveRedisPassword(options.redis_password_file, &*endpoint); !s.ok()) return s;
   redis::Connection c(*endpoint, {});
   Status durable = redis::CheckDurability(c);
   if (durable.code() == StatusCode::kUnavailable) {

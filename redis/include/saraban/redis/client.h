@@ -24,12 +24,18 @@ struct Endpoint {
   std::string host = "127.0.0.1";
   int port = 6379;
   int db = 0;
+  // Sent with AUTH on every new connection when the password is set (an ACL
+  // user when `username` is too, else the default user).
+  std::string username;
+  std::string password;
 
+  // redis://[USER@]HOST:PORT/DB: never the password, so it is safe to log.
   std::string ToString() const;
 };
 
-// Parses redis://HOST:PORT[/DB] (host may be [IPv6]); the port defaults to
-// 6379 and the database to 0.
+// Parses redis://[USER[:PASSWORD]@]HOST:PORT[/DB] (host may be [IPv6]); the
+// port defaults to 6379 and the database to 0. Errors never repeat the URL
+// when it carries a password.
 Result<Endpoint> ParseUrl(std::string_view url);
 
 struct Options {

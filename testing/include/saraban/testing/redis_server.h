@@ -17,6 +17,7 @@ class RedisServer {
   struct Options {
     bool appendonly = true;
     std::string maxmemory;  // e.g. "64mb"; empty means no limit
+    std::string password;   // --requirepass; empty means none
   };
   RedisServer() : RedisServer(Options{}) {}
   explicit RedisServer(Options options);
@@ -38,7 +39,8 @@ class RedisServer {
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-  redis::Endpoint endpoint() const { return {"127.0.0.1", port_, 0}; }
+  // With the password, if any (url() never carries it).
+  redis::Endpoint endpoint() const { return {"127.0.0.1", port_, 0, "", options_.password}; }
   const std::string& dir() const { return dir_; }
 
  private:

@@ -17,6 +17,9 @@ namespace saraban::testing {
 
 struct StackOptions {
   std::string bin_dir;        // the build tree: <bin>/services/report/report-service ...
+  // Redis's settings. With a password, every process reads it from a file
+  // (--redis-password-file).
+  RedisServer::Options redis;
   int workers = 1;            // renderer processes
   int threads_per_worker = 2;
   std::vector<std::string> worker_args;   // extra flags for every renderer

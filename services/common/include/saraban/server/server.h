@@ -57,6 +57,7 @@ struct ServerOptions {
   // every caller may do everything (logged as a warning).
   std::string policy_file;
   std::string redis_url = "redis://127.0.0.1:6379";    // --redis / SARABAN_REDIS
+  std::string redis_password_file;  // --redis-password-file (else SARABAN_REDIS_PASSWORD)
   int redis_connections = 16;                          // --redis-connections
   std::string key_prefix = "saraban:";                 // --key-prefix / SARABAN_KEY_PREFIX
   int max_message_bytes = 16 << 20;                    // --max-message-bytes
@@ -80,6 +81,14 @@ void AddServerFlags(CLI::App& app, ServerOptions* options, const std::string& de
 // the file cannot be read or is not a valid policy.
 Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
                                                const std::string& name);
+
+// Adds --redis-password-file (SARABAN_REDIS_PASSWORD_FILE).
+void AddRedisPasswordFlag(CLI::App& app, std::string* file);
+// Sets endpoint->password from `file` (its first line), else from the
+// environment variable SARABAN_REDIS_PASSWORD, else leaves the URL's; an
+// error naming --redis-password-file when the file cannot be read. The
+// password is never logged: Endpoint::ToString leaves it out.
+Status ResolveRedisPassword(const std::string& file, redis::Endpoint* endpoint);
 
 // Parses the Redis URL and checks Redis durability (AOF, noeviction) when it
 // is reachable; refuses (returns an error) unless allow_unsafe_redis.
