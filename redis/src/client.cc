@@ -62,7 +62,9 @@ Status ErrorStatus(std::string_view message) {
   auto starts = [&](std::string_view p) { return message.substr(0, p.size()) == p; };
   if (starts("OOM")) {
     ++refusals;
-    return {StatusCode::kResourceExhausted, text};
+    return {StatusCode::kResourceExhausted,
+            "Redis is out of memory (its maxmemory is reached): nothing was written; retry once "
+            "memory is freed or maxmemory raised (" + text + ")"};
   }
   if (starts("LOADING") || starts("BUSY") || starts("MASTERDOWN") || starts("TRYAGAIN") ||
       starts("READONLY") || starts("NOAUTH")) {

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -237,6 +239,66 @@ TEST_F(WorkerTest, EveryJobSucceedsOnceWhenARendererIsKilled) {
     ::kill(pid, SIGTERM);
     EXPECT_TRUE(ExitedWith(testing::WaitFor(pid, 10000), 0));
   }
+}
+
+// Renderers killed with SIGKILL at random, again and again, while 2,000
+// jobs run: every job still succeeds once with its PDF whole, and a job
+// rendered more than once (taken over from a killed renderer) has exactly
+// the bytes a direct render gives.
+TEST_F(WorkerTest, RandomKillsDuringATwoThousandJobRunLoseNothing) {
+  constexpr int kJobs = 2000;
+  constexpr int kRenderers = 3;
+  auto batch = queue_->SubmitBatch(Specs(kJobs), "random-kills");
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  const std::string name = batch->name();
+  std::vector<pid_t> live;
+  int started = 0;
+  for (int i = 0; i < kRenderers; ++i) live.push_back(StartRenderer("r" + std::to_string(started++)));
+
+  std::mt19937 rng(20261129);  // fixed: the same schedule every run
+  int kills = 0;
+  const auto start = Clock::now();
+  while (!Batch(name).done() && Clock::now() - start < std::chrono::seconds(150)) {
+    std::this_thread::sleep_for(milliseconds(std::uniform_int_distribution<int>(150, 600)(rng)));
+    if (Batch(name).done() || kills >= 25) continue;
+    const size_t victim = std::uniform_int_distribution<size_t>(0, live.size() - 1)(rng);
+    ASSERT_EQ(::kill(-live[victim], SIGKILL), 0);
+    testing::WaitFor(live[victim], 5000);
+    ++kills;
+    live[victim] = StartRenderer("r" + std::to_string(started++));
+  }
+  ASSERT_TRUE(WaitUntil([&] { return Batch(name).done(); }, milliseconds(120000)))
+      << "succeeded " << Batch(name).succeeded() << " of " << kJobs << " after " << kills
+      << " kills";
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_GE(kills, 5) << "the run ended before the renderers were killed often enough";
+  ExpectAllSucceeded(name, kJobs);
+
+  // Jobs delivered more than once: their stored PDF is the one a direct
+  // render of the same snapshot gives.
+  auto renderer = report::ReportRenderer::Create();
+  ASSERT_TRUE(renderer.ok());
+  auto tmpl = report::DefaultTemplate();
+  ASSERT_TRUE(tmpl.ok());
+  const std::vector<queue::JobSpec> specs = Specs(kJobs);
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < specs.size(); ++i) index[specs[i].report_name] = i;
+  int redelivered = 0, compared = 0;
+  for (const v1::Job& job : Jobs(name)) {
+    if (job.attempts() < 2) continue;
+    ++redelivered;
+    if (compared >= 50) continue;
+    v1::Report report;
+    ASSERT_TRUE(report.ParseFromString(specs[index.at(job.report())].snapshot));
+    auto direct = (*renderer)->Render(report, *tmpl);
+    ASSERT_TRUE(direct.ok());
+    EXPECT_EQ(Sha256Hex(direct->bytes), job.document().sha256()) << job.name();
+    ++compared;
+  }
+  std::printf("random kills: %d jobs in %.1f s with %d renderers SIGKILLed; %d jobs delivered "
+              "more than once, %d compared with a direct render\n",
+              kJobs, seconds, kills, redelivered, compared);
+  for (pid_t pid : live) ::kill(pid, SIGTERM);
 }
 
 TEST_F(WorkerTest, SigtermFinishesTheJobsInHandAndExits) {

@@ -1,0 +1,271 @@
+// Faults against the real processes, each on a stack of its own: Redis
+// paused (SIGSTOP) longer than the RPC deadlines, Redis out of memory, and
+// poison jobs in a batch. Each must end with the right status codes, the
+// services recovering on their own, and nothing acknowledged lost.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "saraban/model/json.h"
+#include "saraban/redis/client.h"
+#include "saraban/store/keys.h"
+#include "saraban/testing/sample_reports.h"
+#include "saraban/testing/stack.h"
+#include "saraban/v1/document_service.grpc.pb.h"
+#include "saraban/v1/report_service.grpc.pb.h"
+#include "services/stack_support.h"
+#include "test_support.h"
+
+namespace saraban {
+namespace {
+
+using grpc::health::v1::HealthCheckResponse;
+using test::Ctx;
+using test::Health;
+using ::testing::HasSubstr;
+using Clock = std::chrono::steady_clock;
+
+class FaultTest : public ::testing::Test {
+ protected:
+  void StartStack(testing::StackOptions o) {
+    o.bin_dir = SARABAN_BINARY_DIR;
+    o.worker_args.insert(o.worker_args.end(), {"--claim-idle-ms", "3000"});
+    stack_ = std::make_unique<testing::Stack>(o);
+    stack_->Start();
+    reports_ = v1::ReportService::NewStub(
+        grpc::CreateChannel(stack_->reports_address(), grpc::InsecureChannelCredentials()));
+    docs_ = v1::DocumentService::NewStub(
+        grpc::CreateChannel(stack_->documents_address(), grpc::InsecureChannelCredentials()));
+  }
+
+  // Imports `reports` in one stream; the response.
+  v1::ImportReportsResponse Import(const std::vector<v1::Report>& reports) {
+    auto ctx = Ctx(120);
+    v1::ImportReportsResponse resp;
+    auto writer = reports_->ImportReports(ctx.get(), &resp);
+    for (const auto& r : reports) {
+      v1::ImportReportsRequest req;
+      *req.mutable_report() = r;
+      req.set_upsert_agency(true);
+      if (!writer->Write(req)) break;
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+
+  grpc::Status GetReport(const std::string& name, int deadline_s = 10) {
+    v1::GetReportRequest req;
+    req.set_name(name);
+    v1::ReportResource resp;
+    return reports_->GetReport(Ctx(deadline_s).get(), req, &resp);
+  }
+
+  // Watches the batch to its end.
+  v1::Batch WatchBatch(const std::string& name, int deadline_s = 240) {
+    auto ctx = Ctx(deadline_s);
+    v1::WatchBatchRequest w;
+    w.set_name(name);
+    auto reader = docs_->WatchBatch(ctx.get(), w);
+    v1::Batch batch;
+    while (reader->Read(&batch)) {
+    }
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return batch;
+  }
+
+  std::vector<v1::Job> Jobs(const std::string& batch) {
+    v1::ListJobsRequest list;
+    list.set_batch(batch);
+    list.set_page_size(1000);
+    v1::ListJobsResponse page;
+    grpc::Status s = docs_->ListJobs(Ctx().get(), list, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {page.jobs().begin(), page.jobs().end()};
+  }
+
+  v1::Report Seed() {
+    auto seed = model::LoadReportFile("examples/004_bueng_khla.json");
+    EXPECT_TRUE(seed.ok());
+    return *seed;
+  }
+
+  std::unique_ptr<testing::Stack> stack_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::DocumentService::Stub> docs_;
+};
+
+TEST_F(FaultTest, RedisPausedLongerThanTheDeadlinesIsSurvived) {
+  testing::StackOptions o;
+  o.workers = 1;
+  StartStack(o);
+  constexpr int kReports = 200;
+  ASSERT_EQ(Import(testing::SampleReports(Seed(), kReports, "pause", 2570)).failed(), 0);
+  v1::RenderBulkRequest req;
+  req.mutable_filter()->set_fiscal_year(2570);
+  v1::Batch batch;
+  ASSERT_TRUE(docs_->RenderBulk(Ctx(60).get(), req, &batch).ok());
+  v1::GetBatchRequest get;
+  get.set_name(batch.name());
+  for (int i = 0; i < 1000 && batch.succeeded() < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(docs_->GetBatch(Ctx().get(), get, &batch).ok());
+  }
+  ASSERT_LT(batch.succeeded(), kReports) << "rendered before Redis could be paused";
+
+  // Frozen, not gone: connections stay open and nothing answers. Calls
+  // with a 2 s deadline end with DEADLINE_EXCEEDED or UNAVAILABLE; the
+  // services' health turns NOT_SERVING.
+  const pid_t redis = stack_->redis().pid();
+  ASSERT_EQ(::kill(redis, SIGSTOP), 0);
+  const auto paused = Clock::now();
+  std::map<grpc::StatusCode, int> codes;
+  for (int i = 0; i < 3; ++i) {
+    grpc::Status s = GetReport("agencies/pause-00001/reports/2570", 2);
+    codes[s.error_code()]++;
+    EXPECT_TRUE(s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                s.error_code() == grpc::StatusCode::UNAVAILABLE)
+        << s.error_code() << " " << s.error_message();
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(Health(stack_->reports_address()), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(stack_->documents_address()), HealthCheckResponse::NOT_SERVING);
+  // Longer than Redis's command timeout in the binaries (5 s), so their
+  // connections give up on it too.
+  std::this_thread::sleep_until(paused + std::chrono::seconds(7));
+  ASSERT_EQ(::kill(redis, SIGCONT), 0);
+
+  // Back on their own, without a restart.
+  grpc::Status s;
+  for (int i = 0; i < 100; ++i) {
+    s = GetReport("agencies/pause-00001/reports/2570");
+    if (s.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  batch = WatchBatch(batch.name());
+  EXPECT_EQ(batch.succeeded(), kReports);
+  EXPECT_EQ(batch.failed() + batch.cancelled(), 0);
+  for (const v1::Job& job : Jobs(batch.name())) {
+    EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.name() << ": " << job.error();
+  }
+  EXPECT_EQ(Health(stack_->reports_address()), HealthCheckResponse::SERVING);
+  for (pid_t pid : stack_->services()) EXPECT_EQ(::kill(pid, 0), 0) << "a service died";
+  std::printf("paused Redis for 7 s: %d calls ended DEADLINE_EXCEEDED, %d UNAVAILABLE\n",
+              codes[grpc::StatusCode::DEADLINE_EXCEEDED], codes[grpc::StatusCode::UNAVAILABLE]);
+}
+
+TEST_F(FaultTest, RedisOutOfMemoryRefusesWritesClearlyAndRecovers) {
+  testing::StackOptions o;
+  o.workers = 1;
+  o.redis.maxmemory = "12mb";
+  StartStack(o);
+  constexpr int kReports = 1500;
+  const auto reports = testing::SampleReports(Seed(), kReports, "oom", 2571);
+  v1::ImportReportsResponse first = Import(reports);
+  const int stored = first.created() + first.updated();
+  EXPECT_EQ(stored + first.failed(), kReports);
+  ASSERT_GT(first.failed(), 0) << "12 MB held every report: no memory pressure";
+  ASSERT_GT(first.failures_size(), 0);
+  EXPECT_THAT(first.failures(0).message(), HasSubstr("memory")) << first.failures(0).DebugString();
+
+  // What was stored is whole; a render cannot queue while memory is full.
+  EXPECT_TRUE(GetReport("agencies/oom-00000/reports/2571").ok());
+  v1::RenderReportRequest render;
+  render.set_report("agencies/oom-00000/reports/2571");
+  v1::Job job;
+  grpc::Status refused = docs_->RenderReport(Ctx().get(), render, &job);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_EQ(Health(stack_->reports_address()), HealthCheckResponse::SERVING);
+
+  // Nothing half-written: every agency listed has its report.
+  v1::ListReportsRequest list;
+  list.set_fiscal_year(2571);
+  list.set_page_size(1000);
+  list.set_summary_only(true);
+  int listed = 0;
+  do {
+    v1::ListReportsResponse page;
+    ASSERT_TRUE(reports_->ListReports(Ctx().get(), list, &page).ok());
+    listed += page.reports_size();
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(listed, stored);
+
+  // More memory: the same services take the rest and render.
+  redis::Connection admin(stack_->redis().endpoint(), {});
+  ASSERT_TRUE(admin.Run({"CONFIG", "SET", "maxmemory", "0"}).ok());
+  v1::ImportReportsResponse second = Import(reports);
+  EXPECT_EQ(second.failed(), 0);
+  ASSERT_TRUE(docs_->RenderReport(Ctx().get(), render, &job).ok());
+  v1::WatchJobRequest w;
+  w.set_name(job.name());
+  auto ctx = Ctx(60);
+  auto reader = docs_->WatchJob(ctx.get(), w);
+  while (reader->Read(&job)) {
+  }
+  EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.error();
+  std::printf("Redis at 12 MB: %d of %d reports stored, %d refused (%s)\n", stored, kReports,
+              first.failed(), first.failures(0).message().c_str());
+}
+
+TEST_F(FaultTest, PoisonJobsAreDeadLetteredAndBlockNothingBehindThem) {
+  testing::StackOptions o;
+  o.workers = 0;  // the jobs are spoiled before any worker reads them
+  StartStack(o);
+  constexpr int kGood = 60;
+  ASSERT_EQ(Import(testing::SampleReports(Seed(), kGood + 2, "poison", 2572)).failed(), 0);
+  v1::RenderBulkRequest req;
+  req.mutable_filter()->set_fiscal_year(2572);
+  v1::Batch batch;
+  ASSERT_TRUE(docs_->RenderBulk(Ctx(60).get(), req, &batch).ok());
+  std::vector<v1::Job> jobs = Jobs(batch.name());
+  ASSERT_EQ(static_cast<int>(jobs.size()), kGood + 2);
+
+  // The first two jobs of the stream go bad: one snapshot unreadable, one
+  // readable but not a report that can be rendered.
+  redis::Connection admin(stack_->redis().endpoint(), {});
+  const store::Keys keys;
+  const std::string garbled = jobs[0].name().substr(5), invalid = jobs[1].name().substr(5);
+  ASSERT_TRUE(admin.Run({"HSET", keys.Job(garbled), "snapshot", "\xff\xff not a report"}).ok());
+  v1::Report bad = Seed();
+  bad.set_fiscal_year(12);
+  ASSERT_TRUE(admin.Run({"HSET", keys.Job(invalid), "snapshot", bad.SerializeAsString()}).ok());
+
+  stack_->StartWorker();
+  batch = WatchBatch(batch.name());
+  EXPECT_EQ(batch.succeeded(), kGood);
+  EXPECT_EQ(batch.failed(), 2);
+  std::map<std::string, v1::Job> by_name;
+  for (const v1::Job& job : Jobs(batch.name())) by_name[job.name()] = job;
+  const v1::Job& g = by_name.at(jobs[0].name());
+  const v1::Job& i = by_name.at(jobs[1].name());
+  EXPECT_EQ(g.state(), v1::FAILED);
+  EXPECT_THAT(g.error(), HasSubstr("snapshot is unreadable"));
+  EXPECT_EQ(i.state(), v1::FAILED);
+  EXPECT_THAT(i.error(), HasSubstr("fiscalYear"));
+  // Bad input is not retried: one delivery each, then the dead-letter
+  // stream with the reason.
+  EXPECT_EQ(g.attempts(), 1);
+  EXPECT_EQ(i.attempts(), 1);
+  auto dead = admin.Run({"XRANGE", keys.DeadLetters(), "-", "+"});
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->elements.size(), 2u);
+  std::string entries;
+  for (const auto& e : dead->elements) {
+    for (const auto& f : e.elements.at(1).elements) entries += f.str + " ";
+  }
+  EXPECT_THAT(entries, HasSubstr(garbled));
+  EXPECT_THAT(entries, HasSubstr("snapshot is unreadable"));
+  EXPECT_THAT(entries, HasSubstr(invalid));
+}
+
+}  // namespace
+}  // namespace saraban
