@@ -296,6 +296,51 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
   return GetBatch(batch_id);
 }
 
+Result<int64_t> JobQueue::InFlight(const std::string& owner) {
+  auto members = redis::Run(pool_, {"SMEMBERS", keys_.CallerOpen(owner)});
+  if (!members.ok()) return members.status();
+  if (!members->is_array()) return UnexpectedReply("SMEMBERS caller-open");
+  if (members->elements.empty()) return int64_t{0};
+  std::vector<redis::Command> reads;
+  for (const auto& m : members->elements) {
+    const std::string& name = m.str;
+    if (StartsWith(name, kBatchPrefix)) {
+      reads.push_back({"HMGET", keys_.Batch(name.substr(kBatchPrefix.size())), "total",
+                       "succeeded", "failed", "cancelled"});
+    } else {
+      reads.push_back({"HMGET", keys_.Job(name.substr(name.find('/') + 1)), "state"});
+    }
+  }
+  auto c = pool_.Acquire();
+  auto replies = c->Pipeline(reads);
+  if (!replies.ok()) return replies.status();
+  int64_t open = 0;
+  redis::Command finished = {"SREM", keys_.CallerOpen(owner)};
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const auto& v = (*replies)[i].elements;
+    int64_t unfinished = 0;
+    if (v.size() == 4) {
+      unfinished = std::max<int64_t>(0, ToInt(v[0]) - ToInt(v[1]) - ToInt(v[2]) - ToInt(v[3]));
+    } else if (v.size() == 1 && !v[0].is_nil()) {
+      const std::string& state = v[0].str;
+      unfinished =
+          state == v1::JobState_Name(v1::QUEUED) || state == v1::JobState_Name(v1::RUNNING) ? 1
+                                                                                           : 0;
+    }
+    if (unfinished == 0) finished.push_back(members->elements[i].str);
+    open += unfinished;
+  }
+  if (finished.size() > 2) {
+    if (auto r = c->Run(finished); !r.ok()) return r.status();
+  }
+  return open;
+}
+
+Status JobQueue::TrackInFlight(const std::string& owner, const std::string& name) {
+  auto r = redis::Run(pool_, {"SADD", keys_.CallerOpen(owner), name});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Result<std::optional<std::string>> JobQueue::LookupRequest(const std::string& request_id) {
   if (request_id.empty()) return std::optional<std::string>();
   auto r = redis::Run(pool_, {"GET", keys_.Request(request_id)});

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include <chrono>
 #include <map>
@@ -265,6 +266,51 @@ TEST_F(FaultTest, PoisonJobsAreDeadLetteredAndBlockNothingBehindThem) {
   EXPECT_THAT(entries, HasSubstr(garbled));
   EXPECT_THAT(entries, HasSubstr("snapshot is unreadable"));
   EXPECT_THAT(entries, HasSubstr(invalid));
+}
+
+TEST_F(FaultTest, LimitsPerBatchAndPerCallerAreEnforcedWithClearErrors) {
+  // Both read by document-service from its environment (the test's).
+  ::setenv("SARABAN_MAX_JOBS_IN_FLIGHT_PER_CALLER", "5", 1);
+  ::setenv("SARABAN_MAX_BATCH_JOBS", "8", 1);
+  testing::StackOptions o;
+  o.workers = 0;  // nothing finishes until a worker starts
+  StartStack(o);
+  ::unsetenv("SARABAN_MAX_JOBS_IN_FLIGHT_PER_CALLER");
+  ::unsetenv("SARABAN_MAX_BATCH_JOBS");
+  ASSERT_EQ(Import(testing::SampleReports(Seed(), 10, "limit", 2573)).failed(), 0);
+
+  v1::RenderBulkRequest all;
+  all.mutable_filter()->set_fiscal_year(2573);
+  v1::Batch batch;
+  grpc::Status too_big = docs_->RenderBulk(Ctx().get(), all, &batch);
+  EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(too_big.error_message(), HasSubstr("more than 8 reports match"));
+
+  v1::RenderBulkRequest four;
+  for (int i = 0; i < 4; ++i) {
+    four.mutable_reports()->add_reports("agencies/limit-0000" + std::to_string(i) + "/reports/2573");
+  }
+  ASSERT_TRUE(docs_->RenderBulk(Ctx().get(), four, &batch).ok());
+  v1::RenderReportRequest one;
+  one.set_report("agencies/limit-00009/reports/2573");
+  v1::Job job;
+  ASSERT_TRUE(docs_->RenderReport(Ctx().get(), one, &job).ok());  // 5 in flight
+  one.set_report("agencies/limit-00008/reports/2573");
+  grpc::Status full = docs_->RenderReport(Ctx().get(), one, &job);
+  EXPECT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(full.error_message(), HasSubstr("has 5 jobs queued or running"));
+  EXPECT_THAT(full.error_message(), HasSubstr("at most 5 per caller"));
+
+  // Once they finish, the caller may queue again.
+  stack_->StartWorker();
+  EXPECT_EQ(WatchBatch(batch.name()).succeeded(), 4);
+  grpc::Status again;
+  for (int i = 0; i < 100; ++i) {
+    again = docs_->RenderReport(Ctx().get(), one, &job);
+    if (again.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(again.ok()) << again.error_message();
 }
 
 }  // namespace

@@ -111,6 +111,18 @@ grpc::Status DocumentServiceImpl::AllowBatch(grpc::ServerContext* ctx, const v1:
   return authz::Enforce(authz::MayUseBatch(**caller, batch.owner()), *ctx, kComponent);
 }
 
+grpc::Status DocumentServiceImpl::CheckInFlight(const authz::Caller& caller, int64_t more) {
+  auto open = jobs_.InFlight(caller.name);
+  if (!open.ok()) return ToGrpc(open.status());
+  const int64_t limit = options_.max_jobs_in_flight_per_caller;
+  if (*open + more <= limit) return grpc::Status::OK;
+  return ToGrpc(Status(StatusCode::kResourceExhausted,
+                       "caller \"" + caller.name + "\" has " + std::to_string(*open) +
+                           " jobs queued or running and asks for " + std::to_string(more) +
+                           " more; at most " + std::to_string(limit) +
+                           " per caller: wait for some to finish"));
+}
+
 grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
                                                const v1::RenderReportRequest* req,
                                                v1::Job* out) {
@@ -139,9 +151,14 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
   }
   auto spec = SpecFor(req->report(), "report", req->has_template_() ? &req->template_() : nullptr);
   if (!spec.ok()) return ToGrpc(spec.status());
+  if (grpc::Status room = CheckInFlight(**caller, 1); !room.ok()) return room;
   auto job = jobs_.Submit(*spec, req->request_id());
   if (!job.ok()) return ToGrpc(job.status());
   *out = std::move(job).value();
+  if (Status s = jobs_.TrackInFlight((*caller)->name, out->name()); !s.ok()) {
+    spdlog::warn("{} is queued but not counted for {}: {}", out->name(), (*caller)->name,
+                 s.message());
+  }
   observe::LogScope scope({{"request_id", req->request_id()}, {"job", out->name()}});
   spdlog::info("queued {}", req->report());
   return grpc::Status::OK;
@@ -239,6 +256,10 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     return NotFound("report " + name + " does not exist",
                     by_filter ? "filter" : "reports.reports[" + std::to_string(i) + "]");
   };
+  if (grpc::Status room = CheckInFlight(**caller, static_cast<int64_t>(refs.size()));
+      !room.ok()) {
+    return room;
+  }
   auto missing = reports_.FindMissingReport(refs);
   if (!missing.ok()) return ToGrpc(missing.status());
   if (missing->has_value()) return ToGrpc(not_found(**missing));
@@ -268,6 +289,10 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     return ToGrpc(batch.status());
   }
   *out = std::move(batch).value();
+  if (Status s = jobs_.TrackInFlight((*caller)->name, out->name()); !s.ok()) {
+    spdlog::warn("{} is queued but not counted for {}: {}", out->name(), (*caller)->name,
+                 s.message());
+  }
   spdlog::info("queued {} with {} jobs", out->name(), out->total());
   return grpc::Status::OK;
 }

@@ -122,6 +122,14 @@ class JobQueue {
                                 const std::string& request_id, const std::string& owner = {});
   Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id,
                                 const std::string& owner = {});
+  // Jobs a caller has in flight (queued or running), for its limit: its
+  // open batches' unfinished jobs plus its unfinished single jobs. Finished
+  // ones are forgotten as they are found.
+  Result<int64_t> InFlight(const std::string& owner);
+  // Counts `name` (jobs/{id} or batches/{id}) towards `owner`'s in-flight
+  // jobs until it is final.
+  Status TrackInFlight(const std::string& owner, const std::string& name);
+
   // The job or batch a request id created, if any (for early idempotency
   // checks before expensive work).
   Result<std::optional<std::string>> LookupRequest(const std::string& request_id);

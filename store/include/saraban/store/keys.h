@@ -38,6 +38,10 @@
 //                                 part way: total was cut to the jobs queued,
 //                                 and no more are added), owner (the caller
 //                                 that submitted it, for access checks)
+//   {p}caller-open:{caller}       set of "jobs/{id}" and "batches/{id}" the
+//                                 caller submitted that may still be open
+//                                 (its in-flight limit; finished ones are
+//                                 removed when counted)
 //   {p}batch:{id}:jobs            list of job ids in submission order
 //   {p}request:{request_id}       string: "jobs/{id}" or "batches/{id}" a client
 //                                 request id created; expires after 24 h
@@ -80,6 +84,7 @@ class Keys {
   std::string RenderStream() const { return p_ + "render"; }
   std::string RetrySchedule() const { return p_ + "render:retry"; }
   std::string DeadLetters() const { return p_ + "render:dead"; }
+  std::string CallerOpen(std::string_view caller) const { return Join("caller-open:", caller); }
   std::string Batch(std::string_view id) const { return Join("batch:", id); }
   std::string BatchJobs(std::string_view id) const { return Join("batch:", id) + ":jobs"; }
   std::string Request(std::string_view request_id) const { return Join("request:", request_id); }

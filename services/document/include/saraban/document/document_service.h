@@ -15,6 +15,9 @@ namespace saraban::document {
 
 struct DocumentServiceOptions {
   int max_batch_jobs = 10000;  // jobs one bulk render may create
+  // Jobs one caller may have queued or running at once (its batches' and
+  // its single jobs'); more is RESOURCE_EXHAUSTED until some finish.
+  int64_t max_jobs_in_flight_per_caller = 20000;
   // How often Watch* look at the job or batch.
   std::chrono::milliseconds job_poll{10};
   std::chrono::milliseconds batch_poll{100};
@@ -59,6 +62,8 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
                            const std::string& agency_code);
   grpc::Status AllowJob(grpc::ServerContext* ctx, const v1::Job& job);
   grpc::Status AllowBatch(grpc::ServerContext* ctx, const v1::Batch& batch);
+  // OK when `caller` may queue `more` jobs under its in-flight limit.
+  grpc::Status CheckInFlight(const authz::Caller& caller, int64_t more);
 
   store::ReportStore& reports_;
   queue::JobQueue& jobs_;
