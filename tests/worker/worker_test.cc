@@ -301,6 +301,48 @@ TEST_F(WorkerTest, RandomKillsDuringATwoThousandJobRunLoseNothing) {
   for (pid_t pid : live) ::kill(pid, SIGTERM);
 }
 
+// Two installations on one Redis, told apart by their key prefix: each
+// one's worker renders only its own jobs, and no key of one is touched by
+// the other.
+TEST_F(WorkerTest, TwoDeploymentsShareARedisByKeyPrefix) {
+  queue::JobQueue east(*pool_, store::Keys("east:"), queue::QueueOptions{});
+  queue::JobQueue west(*pool_, store::Keys("west:"), queue::QueueOptions{});
+  ASSERT_TRUE(east.EnsureStream().ok());
+  ASSERT_TRUE(west.EnsureStream().ok());
+  auto east_batch = east.SubmitBatch(Specs(20), "same-request-id");
+  auto west_batch = west.SubmitBatch(Specs(20), "same-request-id");
+  ASSERT_TRUE(east_batch.ok() && west_batch.ok());
+  EXPECT_NE(east_batch->name(), west_batch->name()) << "a request id leaked across prefixes";
+
+  WorkerOptions options;
+  options.endpoint = redis_.endpoint();
+  options.threads = 2;
+  options.consumer = "east-worker";
+  options.keys = store::Keys("east:");
+  auto worker = Worker::Create(options);
+  ASSERT_TRUE(worker.ok());
+  (*worker)->Start();
+  const std::string east_id = east_batch->name().substr(8), west_id = west_batch->name().substr(8);
+  ASSERT_TRUE(WaitUntil([&] { return east.GetBatch(east_id)->done(); }, milliseconds(60000)));
+  std::this_thread::sleep_for(milliseconds(300));
+  (*worker)->Stop();
+  EXPECT_EQ(east.GetBatch(east_id)->succeeded(), 20);
+  EXPECT_EQ(west.GetBatch(west_id)->succeeded(), 0) << "east's worker rendered west's jobs";
+  auto west_stats = west.Stats();
+  ASSERT_TRUE(west_stats.ok());
+  EXPECT_EQ(west_stats->entries, 20) << "west's stream was read by east";
+
+  // Every key is under one prefix or the other (the default test queue's
+  // stream aside).
+  auto keys = redis::Run(*pool_, {"KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  for (const auto& k : keys->elements) {
+    const bool mine = k.str.rfind("east:", 0) == 0 || k.str.rfind("west:", 0) == 0 ||
+                      k.str.rfind(store::Keys().RenderStream(), 0) == 0;
+    EXPECT_TRUE(mine) << k.str;
+  }
+}
+
 TEST_F(WorkerTest, SigtermFinishesTheJobsInHandAndExits) {
   constexpr int kJobs = 300;
   auto batch = queue_->SubmitBatch(Specs(kJobs), "");
