@@ -44,21 +44,8 @@ class FaultTest : public ::testing::Test {
         grpc::CreateChannel(stack_->documents_address(), grpc::InsecureChannelCredentials()));
   }
 
-  // Imports `reports` in one stream; the response.
   v1::ImportReportsResponse Import(const std::vector<v1::Report>& reports) {
-    auto ctx = Ctx(120);
-    v1::ImportReportsResponse resp;
-    auto writer = reports_->ImportReports(ctx.get(), &resp);
-    for (const auto& r : reports) {
-      v1::ImportReportsRequest req;
-      *req.mutable_report() = r;
-      req.set_upsert_agency(true);
-      if (!writer->Write(req)) break;
-    }
-    writer->WritesDone();
-    grpc::Status s = writer->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return resp;
+    return test::ImportReports(*reports_, reports);
   }
 
   grpc::Status GetReport(const std::string& name, int deadline_s = 10) {
@@ -69,17 +56,12 @@ class FaultTest : public ::testing::Test {
   }
 
   // Watches the batch to its end.
-  v1::Batch WatchBatch(const std::string& name, int deadline_s = 240) {
-    auto ctx = Ctx(deadline_s);
+  v1::Batch WatchBatch(const std::string& name) {
+    auto ctx = Ctx(240);
     v1::WatchBatchRequest w;
     w.set_name(name);
     auto reader = docs_->WatchBatch(ctx.get(), w);
-    v1::Batch batch;
-    while (reader->Read(&batch)) {
-    }
-    grpc::Status s = reader->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return batch;
+    return test::ReadToEnd(*reader);
   }
 
   std::vector<v1::Job> Jobs(const std::string& batch) {
@@ -210,8 +192,7 @@ TEST_F(FaultTest, RedisOutOfMemoryRefusesWritesClearlyAndRecovers) {
   w.set_name(job.name());
   auto ctx = Ctx(60);
   auto reader = docs_->WatchJob(ctx.get(), w);
-  while (reader->Read(&job)) {
-  }
+  job = test::ReadToEnd(*reader);
   EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.error();
   std::printf("Redis at 12 MB: %d of %d reports stored, %d refused (%s)\n", stored, kReports,
               first.failed(), first.failures(0).message().c_str());

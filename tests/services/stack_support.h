@@ -7,8 +7,12 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "saraban/v1/report_service.grpc.pb.h"
 
 namespace saraban::test {
 
@@ -34,6 +38,36 @@ inline grpc::health::v1::HealthCheckResponse::ServingStatus Health(
   grpc::health::v1::HealthCheckResponse resp;
   grpc::Status s = stub->Check(Ctx(5).get(), req, &resp);
   return s.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+// Reads a server stream to its end (expecting OK); its last message, e.g.
+// the final state of a watched job or batch.
+template <typename Message>
+Message ReadToEnd(grpc::ClientReader<Message>& reader) {
+  Message last;
+  while (reader.Read(&last)) {
+  }
+  grpc::Status s = reader.Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return last;
+}
+
+// Imports `reports` in one ImportReports stream, creating their agencies.
+inline v1::ImportReportsResponse ImportReports(v1::ReportService::Stub& stub,
+                                               const std::vector<v1::Report>& reports) {
+  auto ctx = Ctx(120);
+  v1::ImportReportsResponse resp;
+  auto writer = stub.ImportReports(ctx.get(), &resp);
+  for (const auto& r : reports) {
+    v1::ImportReportsRequest req;
+    *req.mutable_report() = r;
+    req.set_upsert_agency(true);
+    if (!writer->Write(req)) break;
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return resp;
 }
 
 }  // namespace saraban::test

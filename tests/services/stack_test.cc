@@ -62,19 +62,7 @@ class StackTest : public ::testing::Test {
 
   // Imports `reports` in one ImportReports stream, creating their agencies.
   v1::ImportReportsResponse Import(const std::vector<v1::Report>& reports) {
-    auto ctx = Ctx(120);
-    v1::ImportReportsResponse resp;
-    auto writer = reports_->ImportReports(ctx.get(), &resp);
-    for (const auto& r : reports) {
-      v1::ImportReportsRequest req;
-      *req.mutable_report() = r;
-      req.set_upsert_agency(true);
-      EXPECT_TRUE(writer->Write(req));
-    }
-    writer->WritesDone();
-    grpc::Status s = writer->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return resp;
+    return test::ImportReports(*reports_, reports);
   }
 
   v1::Job Submit(const std::string& report, const std::string& request_id = {}) {
@@ -92,12 +80,7 @@ class StackTest : public ::testing::Test {
     v1::WatchJobRequest req;
     req.set_name(name);
     auto reader = docs_->WatchJob(ctx.get(), req);
-    v1::Job job;
-    while (reader->Read(&job)) {
-    }
-    grpc::Status s = reader->Finish();
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return job;
+    return test::ReadToEnd(*reader);
   }
 
   std::string Download(const std::string& job, v1::Document* info) {
