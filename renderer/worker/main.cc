@@ -72,6 +72,9 @@ void RegisterJobMetrics(const saraban::worker::Worker* w) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all, so that a SIGTERM arriving while the renderer starts is
+  // waited for (a clean stop), not the default (killed mid-start).
+  sigset_t signals = saraban::server::BlockStopSignals();
   CLI::App app{"saraban renderer: renders queued report jobs from Redis to PDF"};
   saraban::worker::WorkerOptions options;
   std::string url = "redis://127.0.0.1:6379";
@@ -172,7 +175,6 @@ int main(int argc, char** argv) {
 
   // Signals go to this thread only (blocked before any other starts), so
   // the workers are never interrupted mid-write.
-  sigset_t signals = saraban::server::BlockStopSignals();
 
   std::unique_ptr<saraban::observe::MetricsServer> metrics;
   if (!metrics_address.empty()) {
