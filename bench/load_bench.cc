@@ -18,8 +18,9 @@
 //               or one agency; 50 per page, summary only), GetAgency 15 %,
 //               GetJob 10 % (a job some client submitted)
 //      writes   20 %: GetReport then UpdateReport of introduction.ita_score
-//               with the etag read; on ABORTED, read again and retry (up to
-//               5 times): counted as "aborted, retried", not as errors. A
+//               with the etag read; on ABORTED, back off (random, 2 ms
+//               doubling), read again and retry, up to 8 attempts: counted
+//               as "ABORTED retried", not as errors. A
 //               fifth of the updates go to 10 hot reports, so conflicts
 //               happen.
 //      renders  RenderReport with a fresh request_id, at most --render-rate
@@ -65,7 +66,7 @@ namespace v1 = saraban::v1;
 constexpr int kFiscalYear = 2568;
 constexpr const char* kProvinces[] = {"ขอนแก่น", "ปัตตานี", "เชียงใหม่"};  // as SampleReports
 constexpr int kHotReports = 10;
-constexpr int kUpdateAttempts = 5;
+constexpr int kUpdateAttempts = 8;
 
 enum Method { kGetReport, kListReports, kGetAgency, kGetJob, kUpdateReport, kRenderReport,
               kWatchJob, kMethods };
@@ -308,6 +309,8 @@ class Client {
           st.ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
           st.aborted_retried++;
         }
+        // Jittered exponential backoff, as a caller sharing a hot report would.
+        std::this_thread::sleep_for(std::chrono::microseconds(rng_() % (2000u << attempt)));
         continue;
       }
       Record(kUpdateReport, begin, s);
