@@ -161,6 +161,21 @@ TEST_F(ReportServiceTest, ImportsTheExamplesAndGivesThemBackNormalised) {
   EXPECT_EQ(page.reports(0).name(), "agencies/bueng-khla/reports/2566");
   EXPECT_EQ(page.reports(0).report().measures_size(), 0);
   EXPECT_TRUE(page.next_page_token().empty());
+  // A summary is the stored report without its measures, introduction and
+  // sign-off; everything else as GetReport gives it.
+  for (const v1::ReportResource& summary : page.reports()) {
+    v1::ReportResource full;
+    ASSERT_TRUE(Get(summary.name(), &full).ok());
+    v1::Report expected = full.report();
+    expected.clear_measures();
+    expected.clear_introduction();
+    expected.clear_sign_off();
+    EXPECT_FALSE(expected.title().empty());
+    EXPECT_FALSE(expected.agency().name().empty());
+    EXPECT_TRUE(MessageDifferencer::Equals(summary.report(), expected)) << summary.name();
+    EXPECT_EQ(summary.etag(), full.etag());
+    EXPECT_EQ(summary.revision(), full.revision());
+  }
 }
 
 TEST_F(ReportServiceTest, ImportListsEachBadReportAndStoresTheRest) {

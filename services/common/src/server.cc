@@ -109,6 +109,12 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
       ->envname("SARABAN_REDIS_CONNECTIONS")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  app.add_option("--rpc-threads", o->rpc_threads,
+                 "Server threads kept waiting for calls (more concurrent calls start threads "
+                 "that end with their call)")
+      ->envname("SARABAN_RPC_THREADS")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
   app.add_option("--key-prefix", o->key_prefix, "Prefix of every Redis key")
       ->envname("SARABAN_KEY_PREFIX")
       ->capture_default_str();
@@ -320,6 +326,11 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
   builder.AddListeningPort(options.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  // Threads that finish a call go back to waiting instead of exiting, up to
+  // this many: creating and ending a thread per call (mmap, clone, munmap,
+  // TLB shootdowns) cost more CPU than the calls themselves under load.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              options.rpc_threads);
   AddInterceptors(builder);
   for (const NamedService& s : services) builder.RegisterService(s.service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

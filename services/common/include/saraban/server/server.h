@@ -59,6 +59,11 @@ struct ServerOptions {
   std::string redis_url = "redis://127.0.0.1:6379";    // --redis / SARABAN_REDIS
   std::string redis_password_file;  // --redis-password-file (else SARABAN_REDIS_PASSWORD)
   int redis_connections = 16;                          // --redis-connections
+  // --rpc-threads / SARABAN_RPC_THREADS: threads of the synchronous gRPC
+  // server that stay waiting for the next call. gRPC's default (2) ends
+  // every other thread when its call returns, so under concurrent calls
+  // nearly every call starts a thread.
+  int rpc_threads = 256;
   std::string key_prefix = "saraban:";                 // --key-prefix / SARABAN_KEY_PREFIX
   int max_message_bytes = 16 << 20;                    // --max-message-bytes
   bool allow_unsafe_redis = false;  // --allow-unsafe-redis: warn instead of refusing
@@ -71,7 +76,8 @@ struct ServerOptions {
   int grace_s = 10;       // --grace-s / SARABAN_GRACE_S
 };
 
-// Adds --listen, the TLS flags (AddServerTlsFlags), --health-listen, --redis, --redis-connections, --key-prefix,
+// Adds --listen, the TLS flags (AddServerTlsFlags), --health-listen, --redis, --redis-connections,
+// --rpc-threads, --key-prefix,
 // --max-message-bytes, --allow-unsafe-redis, --metrics, --log-format,
 // --log-level, --drain-delay-s and --grace-s to `app`.
 void AddServerFlags(CLI::App& app, ServerOptions* options, const std::string& default_listen);
