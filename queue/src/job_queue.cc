@@ -296,6 +296,40 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
   return GetBatch(batch_id);
 }
 
+Result<std::vector<v1::DeadLetter>> JobQueue::ListDeadLetters(const std::string& after,
+                                                               int count, std::string* next) {
+  next->clear();
+  // One more than asked: whether a next page exists.
+  auto r = redis::Run(pool_, {"XRANGE", keys_.DeadLetters(), after.empty() ? "-" : "(" + after,
+                              "+", "COUNT", std::to_string(count + 1)});
+  if (!r.ok()) return r.status();
+  if (!r->is_array()) return UnexpectedReply("XRANGE dead letters");
+  std::vector<v1::DeadLetter> out;
+  std::string last;
+  for (const auto& entry : r->elements) {
+    if (!entry.is_array() || entry.elements.size() != 2) return UnexpectedReply("XRANGE entry");
+    if (static_cast<int>(out.size()) == count) {
+      *next = last;  // more after this page
+      break;
+    }
+    const std::string& id = entry.elements[0].str;
+    last = id;
+    v1::DeadLetter d;
+    const auto& fields = entry.elements[1].elements;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+      const std::string& k = fields[i].str;
+      const std::string& v = fields[i + 1].str;
+      if (k == "job") d.set_job(std::string(kJobPrefix) + v);
+      if (k == "report") d.set_report(v);
+      if (k == "attempts") d.set_attempts(static_cast<int32_t>(fields[i + 1].AsInteger()));
+      if (k == "reason") d.set_reason(v);
+    }
+    SetTime(std::strtoll(id.c_str(), nullptr, 10), d.mutable_time());  // "ms-seq"
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 Result<int64_t> JobQueue::InFlight(const std::string& owner) {
   auto members = redis::Run(pool_, {"SMEMBERS", keys_.CallerOpen(owner)});
   if (!members.ok()) return members.status();

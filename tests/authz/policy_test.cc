@@ -118,6 +118,10 @@ TEST(PolicyTest, AnOperatorDoesEverythingAndBatchesBelongToTheirSubmitter) {
   EXPECT_TRUE(MayUseBatch(office, "pattani").ok());
   EXPECT_EQ(MayUseBatch(office, "ops").code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(MayUseBatch(office, "").code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(MayReadDeadLetters(ops).ok());
+  EXPECT_EQ(MayReadDeadLetters(office).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(MayReadDeadLetters(*policy->ByTokenSha256(TokenSha256("abc"))).code(),
+            StatusCode::kPermissionDenied);
   // Without a policy every caller is an operator.
   EXPECT_EQ(Anyone().role, v1::OPERATOR);
   EXPECT_TRUE(MayListOrBulk(Anyone(), "", "").ok());

@@ -247,6 +247,26 @@ TEST_F(FaultTest, PoisonJobsAreDeadLetteredAndBlockNothingBehindThem) {
   EXPECT_THAT(entries, HasSubstr(garbled));
   EXPECT_THAT(entries, HasSubstr("snapshot is unreadable"));
   EXPECT_THAT(entries, HasSubstr(invalid));
+
+  // The same through the API, a page at a time.
+  v1::ListDeadLettersRequest list;
+  list.set_page_size(1);
+  v1::ListDeadLettersResponse page;
+  ASSERT_TRUE(docs_->ListDeadLetters(Ctx().get(), list, &page).ok());
+  ASSERT_EQ(page.dead_letters_size(), 1);
+  EXPECT_EQ(page.dead_letters(0).job(), jobs[0].name());
+  EXPECT_EQ(page.dead_letters(0).attempts(), 1);
+  EXPECT_THAT(page.dead_letters(0).reason(), HasSubstr("snapshot is unreadable"));
+  ASSERT_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(docs_->ListDeadLetters(Ctx().get(), list, &page).ok());
+  ASSERT_EQ(page.dead_letters_size(), 1);
+  EXPECT_EQ(page.dead_letters(0).job(), jobs[1].name());
+  EXPECT_EQ(page.dead_letters(0).report(), jobs[1].report());
+  EXPECT_TRUE(page.next_page_token().empty());
+  list.set_page_token("not-a-token");
+  EXPECT_EQ(docs_->ListDeadLetters(Ctx().get(), list, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(FaultTest, LimitsPerBatchAndPerCallerAreEnforcedWithClearErrors) {

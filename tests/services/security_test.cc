@@ -351,6 +351,13 @@ TEST_F(AuthorizationTest, AnAgencySystemReachesOnlyItsOwnReports) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
+  // The dead-letter stream is the operators'.
+  v1::ListDeadLettersRequest dead;
+  v1::ListDeadLettersResponse letters;
+  EXPECT_EQ(Documents("lao-taluboh")->ListDeadLetters(Ctx().get(), dead, &letters).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Documents("operator")->ListDeadLetters(Ctx().get(), dead, &letters).ok());
+
   // Denials are logged with who asked.
   const std::string log = test::ReadFile(stack_->log_dir() + "/document-service.log");
   EXPECT_THAT(log, HasSubstr("denied"));

@@ -172,6 +172,11 @@ Status MayListOrBulk(const Caller& caller, std::string_view agency_code,
   }
 }
 
+Status MayReadDeadLetters(const Caller& caller) {
+  if (caller.role == v1::OPERATOR) return Status::Ok();
+  return Denied(caller, "read the dead-letter stream");
+}
+
 Status MayUseBatch(const Caller& caller, std::string_view batch_owner) {
   if (caller.role == v1::OPERATOR || caller.name == batch_owner) return Status::Ok();
   return Denied(caller, "see a batch submitted by another caller");

@@ -465,4 +465,32 @@ grpc::Status DocumentServiceImpl::DownloadDocument(
   return grpc::Status::OK;
 }
 
+grpc::Status DocumentServiceImpl::ListDeadLetters(grpc::ServerContext* ctx,
+                                                  const v1::ListDeadLettersRequest* req,
+                                                  v1::ListDeadLettersResponse* out) {
+  auto caller = auth_.Identify(*ctx);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
+  if (grpc::Status allowed = authz::Enforce(authz::MayReadDeadLetters(**caller), *ctx,
+                                            kComponent);
+      !allowed.ok()) {
+    return allowed;
+  }
+  auto size = server::CheckPageSize(req->page_size());
+  if (!size.ok()) return ToGrpc(size.status());
+  const std::string& token = req->page_token();
+  // A stream id, "MS-SEQ", as this method issued it.
+  const size_t dash = token.find('-');
+  if (!token.empty() && (dash == std::string::npos || dash == 0 || dash + 1 == token.size() ||
+                         token.find_first_not_of("0123456789-") != std::string::npos ||
+                         token.find('-', dash + 1) != std::string::npos)) {
+    return ToGrpc(InvalidArgument("is not a token this service issued", "page_token"));
+  }
+  std::string next;
+  auto entries = jobs_.ListDeadLetters(token, *size, &next);
+  if (!entries.ok()) return ToGrpc(entries.status());
+  for (auto& e : *entries) *out->add_dead_letters() = std::move(e);
+  out->set_next_page_token(next);
+  return grpc::Status::OK;
+}
+
 }  // namespace saraban::document

@@ -122,6 +122,12 @@ class JobQueue {
                                 const std::string& request_id, const std::string& owner = {});
   Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id,
                                 const std::string& owner = {});
+  // Up to `count` entries of the dead-letter stream after stream id `after`
+  // ("" for the start), oldest first; `next` is the id to continue after,
+  // or empty at the end.
+  Result<std::vector<v1::DeadLetter>> ListDeadLetters(const std::string& after, int count,
+                                                      std::string* next);
+
   // Jobs a caller has in flight (queued or running), for its limit: its
   // open batches' unfinished jobs plus its unfinished single jobs. Finished
   // ones are forgotten as they are found.

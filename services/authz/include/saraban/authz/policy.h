@@ -71,6 +71,8 @@ Status MayWrite(const Caller& caller, std::string_view agency_code);
 // PROVINCE callers one of their provinces; only operators may go wider.
 Status MayListOrBulk(const Caller& caller, std::string_view agency_code,
                      std::string_view province);
+// The dead-letter stream (every agency's failures): operators only.
+Status MayReadDeadLetters(const Caller& caller);
 // A batch: operators, and the caller that submitted it.
 Status MayUseBatch(const Caller& caller, std::string_view batch_owner);
 

@@ -47,6 +47,8 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
                            v1::Batch*) override;
   grpc::Status DownloadDocument(grpc::ServerContext*, const v1::DownloadDocumentRequest*,
                                 grpc::ServerWriter<v1::DocumentChunk>*) override;
+  grpc::Status ListDeadLetters(grpc::ServerContext*, const v1::ListDeadLettersRequest*,
+                               v1::ListDeadLettersResponse*) override;
 
  private:
   // The id of the job or batch (`collection` "jobs/" or "batches/") an
