@@ -246,6 +246,24 @@ TEST(LayoutTest, IndentWiderThanTheBoxIsAnError) {
   EXPECT_NE(pages.status().message().find("indent"), std::string::npos);
 }
 
+// The indent check leaves at least one em, but a glyph may be wider ("%"
+// in Laksaman Bold is 1.034 em): one that cannot fit is an error, never a
+// line that leaves its box (found by fuzz_layout).
+TEST(LayoutTest, CharacterWiderThanItsLineIsAnError) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc = OneParagraph("%", 81);
+  Paragraph& p = std::get<Paragraph>(doc.blocks[0]);
+  p.style = {FontRole::kBold, 68, Align::kLeft};  // 44.88 pt in Laksaman
+  p.indent = 36;                                  // leaves 45 pt: one em, not one "%"
+  auto pages = ts.Layout(doc);
+  ASSERT_FALSE(pages.ok());
+  EXPECT_EQ(pages.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(pages.status().message().find("wider than"), std::string::npos)
+      << pages.status().message();
+  p.indent = 30;  // 51 pt: it fits
+  EXPECT_TRUE(ts.Layout(doc).ok());
+}
+
 // Zero-width text never ends a line by width; lines still end by length,
 // so no PDF string grows past PDF/A's limits.
 TEST(LayoutTest, LongZeroWidthTextIsSplitByLength) {

@@ -114,6 +114,13 @@ TEST(Normalize, DecomposedSaraAmIsComposed) {
               "Thai mark U+0E49 at byte 9 repeats a mark already on the same consonant");
   ExpectError("ก\u0E34\u0E4D\u0E32",
               "SARA AM U+0E33 at byte 6 cannot share a consonant with U+0E34");
+  // A vowel typed between NIKHAHIT and SARA AA goes before the NIKHAHIT in
+  // canonical order, which makes SARA AM: the same error as typed in order
+  // (found by fuzz_thai_text: this was accepted, and its output refused).
+  ExpectError("น\u0E4D\u0E47\u0E32",
+              "SARA AM U+0E33 at byte 3 cannot share a consonant with U+0E47");
+  ExpectError("น\u0E47\u0E4D\u0E32",
+              "SARA AM U+0E33 at byte 6 cannot share a consonant with U+0E47");
 }
 
 TEST(Normalize, ToneBeforeVowelIsReordered) {

@@ -194,9 +194,12 @@ std::vector<size_t> SplitLongClusters(std::vector<size_t> bounds, std::string_vi
 // that each fit `avail` (pt) and kMaxLineBytes; at least one grapheme each. Shapes the word once and
 // measures prefixes by cluster, so it is linear in the word's length. The
 // last chunk stays in `builder`; returns whether any line was completed.
-bool BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& seg, double k,
-                   double first_avail, double avail, bool first_line, LineBuilder* builder,
-                   std::vector<LineBox>* out) {
+// A single grapheme wider than its line cannot be broken and would leave
+// the box (the indent check only guarantees one em, and some glyphs are
+// wider): InvalidArgument.
+Result<bool> BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& seg,
+                           double k, double first_avail, double avail, bool first_line,
+                           LineBuilder* builder, std::vector<LineBox>* out) {
   const std::string_view body = hard.substr(seg.begin, seg.body_end - seg.begin);
   const text::ShapedWord word = shaper.ShapeUncached(body);
   const std::vector<size_t> bounds = SplitLongClusters(text::GraphemeBoundaries(body), body);
@@ -218,6 +221,14 @@ bool BreakWideWord(text::Shaper& shaper, std::string_view hard, const Segment& s
         ++gk;
       }
       if (end > chunk_begin && (w + add > limit || bounds[b] - chunk_begin > kMaxLineBytes)) break;
+      if (end == chunk_begin && add > limit + 1e-9) {
+        char message[200];
+        std::snprintf(message, sizeof message,
+                      "\"%.*s\" is %.1f pt wide, wider than the %.1f pt its line leaves for text",
+                      static_cast<int>(std::min<size_t>(bounds[b] - chunk_begin, 64)),
+                      body.data() + chunk_begin, add, limit);
+        return Status(InvalidArgument(message));
+      }
       w += add;
       gi = gk;
       end = bounds[b];
@@ -294,10 +305,13 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
       }
       if (builder.empty() &&
           (w > builder.Available(first_line) || seg.body_end - seg.begin > kMaxLineBytes)) {
-        if (BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
-                          builder.Available(false), first_line, &builder, &out)) {
-          first_line = false;
+        Result<bool> broke = BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
+                                           builder.Available(false), first_line, &builder, &out);
+        if (!broke.ok()) {
+          Fail(broke.status());
+          return {};
         }
+        if (*broke) first_line = false;
       } else {
         builder.AddBody(seg.begin, seg.body->glyphs, w);
         builder.SetEnd(seg.body_end);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -85,8 +86,9 @@ Status CheckRun(const GlyphRun& run, const Document& doc, const std::string& fie
                                  std::to_string(glyph_count) + " glyphs",
                              field + "." + Index("glyphs", i) + ".gid");
     }
-    if (std::abs(g.x_advance) > kMaxGlyphUnits || std::abs(g.x_offset) > kMaxGlyphUnits ||
-        std::abs(g.y_offset) > kMaxGlyphUnits ||
+    // In 64 bits: std::abs of the most negative int32_t is undefined.
+    const auto too_far = [](int32_t v) { return std::abs(int64_t{v}) > kMaxGlyphUnits; };
+    if (too_far(g.x_advance) || too_far(g.x_offset) || too_far(g.y_offset) ||
         std::fabs(g.y_offset * rise_scale) > kMaxCoordinate) {
       return InvalidArgument("glyph position is out of range", field + "." + Index("glyphs", i));
     }

@@ -183,10 +183,13 @@ Status NormalizeCluster(std::string_view s, size_t marks_begin, size_t& i, Patch
       continue;
     }
     // NIKHAHIT + SARA AA, possibly with a tone mark after the NIKHAHIT, is
-    // the decomposed spelling of SARA AM.
+    // the decomposed spelling of SARA AM. Decided in the canonical order
+    // the marks are put in below: a vowel typed after the NIKHAHIT moves
+    // before it, so "ก" NIKHAHIT MAITAIKHU SARA AA is SARA AM too (and an
+    // error), as its canonical form would be when normalised again.
     if (cp == kSaraAa && count > 0) {
       size_t k = count;
-      while (k > 0 && IsThaiToneMark(marks[k - 1].cp)) --k;
+      while (k > 0 && (IsThaiToneMark(marks[k - 1].cp) || MarkRank(marks[k - 1].cp) == 0)) --k;
       if (k > 0 && marks[k - 1].cp == kNikhahit) {
         const size_t nikhahit_offset = marks[k - 1].offset;
         std::copy(marks.begin() + k, marks.begin() + count, marks.begin() + k - 1);
