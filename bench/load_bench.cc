@@ -54,6 +54,7 @@
 
 #include "saraban/model/json.h"
 #include "saraban/testing/sample_reports.h"
+#include "saraban/testing/process_stats.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -61,6 +62,8 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using saraban::testing::CpuSeconds;
+using saraban::testing::Threads;
 namespace v1 = saraban::v1;
 
 constexpr int kFiscalYear = 2568;
@@ -89,37 +92,7 @@ struct ClientStats {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// CPU seconds (user + system) a process has used so far.
-double CpuSeconds(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return 0;
-  char buf[1024];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');
-  if (p == nullptr) return 0;
-  unsigned long utime = 0, stime = 0;
-  std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-}
 
-// Threads a process has now.
-int Threads(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  int threads = 0;
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::sscanf(line, "Threads: %d", &threads) == 1) break;
-  }
-  std::fclose(f);
-  return threads;
-}
 
 std::string AgencyCode(int i) {
   char b[16];

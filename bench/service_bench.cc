@@ -31,6 +31,7 @@
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
 #include "saraban/testing/sample_reports.h"
+#include "saraban/testing/process_stats.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -38,6 +39,7 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using saraban::testing::CpuSeconds;
 using saraban::v1::Report;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -59,24 +61,6 @@ std::unique_ptr<grpc::ClientContext> Ctx(int seconds) {
   return ctx;
 }
 
-// CPU seconds (user + system) a process has used so far.
-double CpuSeconds(pid_t pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-  FILE* f = std::fopen(path, "r");
-  if (f == nullptr) return 0;
-  char buf[1024];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  // Fields after the command name (which is in parentheses): utime is the
-  // 12th of those, stime the 13th.
-  const char* p = std::strrchr(buf, ')');
-  if (p == nullptr) return 0;
-  unsigned long utime = 0, stime = 0;
-  std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-}
 
 [[noreturn]] void Die(const std::string& what, const grpc::Status& s) {
   std::fprintf(stderr, "service_bench: %s: %s\n", what.c_str(), s.error_message().c_str());
