@@ -2,9 +2,10 @@
 # Installs dependencies, builds, and runs every test (unit, golden,
 # end-to-end on the examples, PDF/A validation). Then, as CI runs it, the
 # tests again under ASan and UBSan (scripts/sanitize.sh, build-asan) and
-# each fuzz target for FUZZ_SECONDS (default 20; scripts/fuzz.sh,
-# build-fuzz). Arguments go to ctest and skip those two, as do SANITIZE=0
-# and FUZZ_SECONDS=0.
+# each fuzz target on every input of its seed corpus (scripts/fuzz.sh
+# corpus, build-fuzz: deterministic; FUZZ_SECONDS=N fuzzes N s each
+# instead). Arguments go to ctest and skip those two, as do SANITIZE=0 and
+# FUZZ_SECONDS=0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -15,6 +16,6 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" "$@"
 if [ "${SANITIZE:-1}" != 0 ]; then
   scripts/sanitize.sh
 fi
-if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
-  scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+if [ "${FUZZ_SECONDS:-corpus}" != 0 ]; then
+  scripts/fuzz.sh "${FUZZ_SECONDS:-corpus}"
 fi
