@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 namespace saraban::testing {
@@ -23,19 +26,53 @@ namespace {
   std::abort();
 }
 
-}  // namespace
-
-int FreePort() {
+bool CanListenOn(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) Die("socket failed");
+  int on = 1;  // as the servers do: a port in TIME_WAIT is free to them
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) Die("bind failed");
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                    ::listen(fd, 1) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return free;
+}
+
+// The lowest port the kernel hands to outgoing connections.
+int EphemeralLow() {
+  int low = 32768, high = 60999;
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    if (std::fscanf(f, "%d %d", &low, &high) != 2) low = 32768;
+    std::fclose(f);
+  }
+  return low;
+}
+
+}  // namespace
+
+// Asking the kernel for port 0 and closing the socket can give the same port
+// to two calls in a row, so a service's API port and its health port once
+// came out equal. Ports are handed out instead from a sequence below the
+// ephemeral range (no outgoing connection holds one), never twice in one
+// process, each process starting at its own point so that tests running side
+// by side rarely meet.
+int FreePort() {
+  static std::mutex mutex;
+  static int next = -1;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const int high = EphemeralLow() - 1;
+  const int low = std::max(1024, high - 12000);
+  const int span = high - low + 1;
+  if (next < 0) next = static_cast<int>((static_cast<uint64_t>(::getpid()) * 2654435761u) % span);
+  for (int tried = 0; tried < span; ++tried) {
+    const int port = low + next;
+    next = (next + 1) % span;
+    if (CanListenOn(port)) return port;
+  }
+  Die("no free port below the ephemeral range");
 }
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log_file) {

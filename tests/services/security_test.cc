@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "saraban/authz/policy.h"
@@ -107,6 +108,24 @@ TEST(TransportTest, PlaintextMustBeAskedForByName) {
   EXPECT_NE(token.exit_code, 0);
   EXPECT_THAT(token.output, HasSubstr("never sent over plaintext"));
   EXPECT_THAT(token.output, ::testing::Not(HasSubstr("secret-token")));
+}
+
+TEST(TransportTest, APortInUseIsRefusedNotShared) {
+  // The ports tests hand out are never handed out twice in one process (two
+  // in a row once came out equal: the API and health servers then shared one
+  // port and the kernel split the connections between them).
+  std::set<int> ports;
+  for (int i = 0; i < 200; ++i) EXPECT_TRUE(ports.insert(testing::FreePort()).second);
+
+  // A server never shares a port with another: health on the API's own port
+  // is refused at start, not served half of the time.
+  const std::string address = "127.0.0.1:" + std::to_string(testing::FreePort());
+  auto same = test::RunCommand("timeout 30 " + kReportService + " --plaintext --listen " +
+                               address + " --health-listen " + address +
+                               " --redis redis://127.0.0.1:1");
+  EXPECT_NE(same.exit_code, 0);
+  EXPECT_NE(same.exit_code, 124) << "the service started on a port already in use";
+  EXPECT_THAT(same.output, HasSubstr("cannot listen on " + address));
 }
 
 TEST(TransportTest, MutualTlsAdmitsOnlyCertificatesOfItsCa) {

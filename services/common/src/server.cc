@@ -1,5 +1,6 @@
 #include "saraban/server/server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
@@ -53,6 +54,14 @@ grpc::Status WithBadRequest(grpc::StatusCode code, const std::string& message,
   rich.set_message(message);
   rich.add_details()->PackFrom(violations);
   return grpc::Status(code, message, rich.SerializeAsString());
+}
+
+// gRPC binds with SO_REUSEPORT by default, so a second server given a port
+// already in use (a health port equal to the API port, two deployments on one
+// host) would start "successfully" and the kernel would split connections
+// between them. Binding must fail instead.
+void RefuseSharedPorts(grpc::ServerBuilder& builder) {
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
 }
 
 }  // namespace
@@ -213,6 +222,7 @@ Result<std::unique_ptr<grpc::Server>> StartHealthServer(const std::string& liste
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   int port = 0;
+  RefuseSharedPorts(builder);
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) return InvalidArgument("cannot listen on " + listen, "--health-listen");
@@ -323,6 +333,7 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
 
   grpc::ServerBuilder builder;
   int port = 0;
+  RefuseSharedPorts(builder);
   builder.AddListeningPort(options.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);

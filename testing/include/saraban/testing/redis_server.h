@@ -52,7 +52,8 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
-// A TCP port on 127.0.0.1 that nothing listens on right now.
+// A TCP port on 127.0.0.1 that nothing listens on right now and that no
+// earlier call in this process returned.
 int FreePort();
 
 // Runs `argv` as a child process in its own process group; returns its pid.
