@@ -264,6 +264,32 @@ TEST(LayoutTest, CharacterWiderThanItsLineIsAnError) {
   EXPECT_TRUE(ts.Layout(doc).ok());
 }
 
+// A chunk of an over-wide word is measured with the glyphs of the whole
+// word but drawn with glyphs shaped on their own, which lose the kerning
+// with the letter after the cut ("W" before "A" is narrower than "W" at a
+// line's end): the drawn chunk must still fit (found by fuzz_layout).
+TEST(LayoutTest, ChunksOfAKernedWordStayInsideTheirLine) {
+  Typesetter ts(Laksaman());
+  int lines = 0;
+  for (const std::string pair : {"WA", "AW", "AV", "VA", "TA", "Yo", "To", "LT", "P."}) {
+    const std::string word = Repeat(pair, 40);
+    for (double width = 72; width <= 240; width += 3.7) {
+      auto pages = ts.Layout(OneParagraph(word, width));
+      ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+      std::string joined;
+      for (const auto& page : *pages) {
+        for (const auto& run : page.runs) {
+          EXPECT_LE(RunWidth(run), width + 0.01) << pair << " in " << width << " pt: " << run.text;
+          joined += run.text;
+          ++lines;
+        }
+      }
+      EXPECT_EQ(joined, word);
+    }
+  }
+  EXPECT_GT(lines, 1000);
+}
+
 // Zero-width text never ends a line by width; lines still end by length,
 // so no PDF string grows past PDF/A's limits.
 TEST(LayoutTest, LongZeroWidthTextIsSplitByLength) {

@@ -204,6 +204,15 @@ Result<bool> BreakWideWord(text::Shaper& shaper, std::string_view hard, const Se
   const text::ShapedWord word = shaper.ShapeUncached(body);
   const std::vector<size_t> bounds = SplitLongClusters(text::GraphemeBoundaries(body), body);
 
+  auto too_wide = [&](size_t begin, size_t end, double width, double limit) {
+    char message[200];
+    std::snprintf(message, sizeof message,
+                  "\"%.*s\" is %.1f pt wide, wider than the %.1f pt its line leaves for text",
+                  static_cast<int>(std::min<size_t>(end - begin, 64)), body.data() + begin, width,
+                  limit);
+    return Status(InvalidArgument(message));
+  };
+
   bool flushed = false;
   size_t chunk_begin = 0;  // byte offset in body
   size_t gi = 0;           // next glyph of word
@@ -211,6 +220,7 @@ Result<bool> BreakWideWord(text::Shaper& shaper, std::string_view hard, const Se
   for (size_t b = 0; b < bounds.size();) {
     // Grow the chunk grapheme by grapheme while it fits, measuring with the
     // glyphs of the whole word.
+    const size_t first_b = b;
     double w = 0;
     size_t end = chunk_begin;
     while (b < bounds.size()) {
@@ -222,12 +232,7 @@ Result<bool> BreakWideWord(text::Shaper& shaper, std::string_view hard, const Se
       }
       if (end > chunk_begin && (w + add > limit || bounds[b] - chunk_begin > kMaxLineBytes)) break;
       if (end == chunk_begin && add > limit + 1e-9) {
-        char message[200];
-        std::snprintf(message, sizeof message,
-                      "\"%.*s\" is %.1f pt wide, wider than the %.1f pt its line leaves for text",
-                      static_cast<int>(std::min<size_t>(bounds[b] - chunk_begin, 64)),
-                      body.data() + chunk_begin, add, limit);
-        return Status(InvalidArgument(message));
+        return too_wide(chunk_begin, bounds[b], add, limit);
       }
       w += add;
       gi = gk;
@@ -236,7 +241,17 @@ Result<bool> BreakWideWord(text::Shaper& shaper, std::string_view hard, const Se
     }
     // Draw the chunk with glyphs of its own: a cut inside one of HarfBuzz's
     // clusters (a cluster longer than a line) leaves no glyphs to slice.
+    // Shaped alone it can be wider than its share of the word (the kerning
+    // with the letter after the cut belonged to the word): give back
+    // graphemes until it fits.
     text::ShapedWord chunk = shaper.ShapeUncached(body.substr(chunk_begin, end - chunk_begin));
+    while (chunk.width * k > limit + 1e-9 && b > first_b + 1) {
+      --b;
+      end = bounds[b - 1];
+      chunk = shaper.ShapeUncached(body.substr(chunk_begin, end - chunk_begin));
+    }
+    if (chunk.width * k > limit + 1e-9) return too_wide(chunk_begin, end, chunk.width * k, limit);
+    while (gi > 0 && word.glyphs[gi - 1].cluster >= end) --gi;
     builder->AddOwned(seg.begin + chunk_begin, std::move(chunk.glyphs), chunk.width * k);
     builder->SetEnd(seg.begin + end);
     chunk_begin = end;
