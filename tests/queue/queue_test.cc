@@ -461,19 +461,21 @@ TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
 TEST_F(QueueTest, RetriesWithBackoffThenDeadLetters) {
   QueueOptions o;
   o.max_attempts = 3;
-  o.retry_base = milliseconds(40);
-  o.retry_cap = milliseconds(100);
+  // Long enough that the check "not due yet", made right after the
+  // failure, holds on a loaded machine.
+  o.retry_base = milliseconds(300);
+  o.retry_cap = milliseconds(1000);
   Reset(o);
   auto batch = queue_->SubmitBatch({Spec()}, "");
   ASSERT_TRUE(batch.ok());
   std::string job_id;
   for (int attempt = 1; attempt <= 3; ++attempt) {
     if (attempt > 1) {
-      // Not before the backoff: 40 ms, then 80 ms.
+      // Not before the backoff: 300 ms, then 600 ms.
       auto early = queue_->PromoteDueRetries();
       ASSERT_TRUE(early.ok());
       EXPECT_EQ(*early, 0) << "attempt " << attempt;
-      std::this_thread::sleep_for(milliseconds(40 << (attempt - 2)) + milliseconds(20));
+      std::this_thread::sleep_for(milliseconds(300 << (attempt - 2)) + milliseconds(50));
       auto moved = queue_->PromoteDueRetries();
       ASSERT_TRUE(moved.ok()) << moved.status().ToString();
       EXPECT_EQ(*moved, 1);
