@@ -670,6 +670,15 @@ function checkOverlay(results, overlay, objects) {
     } else if (!m.address && !m.host && !s.spec.triggers.some((t) => t.authenticationRef)) {
       problems.push("no Redis address (address, addressFromEnv or a TriggerAuthentication)");
     }
+    // A Redis that asks the renderer for a password asks KEDA too.
+    const rendererContainers = containersOf(targetOf(s.spec.scaleTargetRef));
+    const password = rendererContainers.map((x) => envValue(x.c, "SARABAN_REDIS_PASSWORD")).find(Boolean);
+    if (password && !trigger.authenticationRef) {
+      const sent = m.passwordFromEnv && rendererContainers.map((x) => envValue(x.c, m.passwordFromEnv)).find(Boolean);
+      if (!m.passwordFromEnv) problems.push("the renderer takes a Redis password (SARABAN_REDIS_PASSWORD) but the trigger sends none (passwordFromEnv or authenticationRef)");
+      else if (!sent) problems.push(`passwordFromEnv ${m.passwordFromEnv} is not set in the renderer`);
+      else if (JSON.stringify(sent.valueFrom) !== JSON.stringify(password.valueFrom)) problems.push(`passwordFromEnv ${m.passwordFromEnv} is not the renderer's Redis password`);
+    }
     return problems;
   });
   results.check(at("no Deployment has two autoscalers, none with spec.replicas"), () => {
@@ -918,6 +927,7 @@ const SELF_TESTS = [
   ["an HPA aimed at the wrong Deployment", "prod", (o) => { find(o, "HorizontalPodAutoscaler", "document-service").spec.scaleTargetRef.name = "report-service"; }, /0 HPAs target the document-service/],
   ["a single prod replica", "prod", (o) => { find(o, "HorizontalPodAutoscaler", "report-service").spec.minReplicas = 1; }, /minReplicas 1, want at least 2/],
   ["no ScaledObject for the renderer", "dev", (o) => { o.splice(o.indexOf(find(o, "ScaledObject", "renderer")), 1); }, /0 ScaledObjects target the renderer/],
+  ["a ScaledObject that sends no Redis password", "prod", (o) => { delete find(o, "ScaledObject", "renderer").spec.triggers[0].metadata.passwordFromEnv; }, /trigger sends none/],
   ["a ScaledObject on the wrong stream", "prod", (o) => { find(o, "ScaledObject", "renderer").spec.triggers[0].metadata.stream = "render"; }, /stream "render"/],
   ["a Deployment with replicas under an autoscaler", "prod", (o) => { find(o, "Deployment", "report-service").spec.replicas = 2; }, /sets replicas/],
   ["no Redis NetworkPolicy in dev", "dev", (o) => { o.splice(o.indexOf(find(o, "NetworkPolicy", "saraban-redis")), 1); }, /no NetworkPolicy selects the Redis pods/],
