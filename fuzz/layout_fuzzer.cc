@@ -10,24 +10,7 @@
 #include "fuzz_check.h"
 #include "fuzz_document.h"
 #include "fuzz_fonts.h"
-
-namespace {
-
-// `s` without the spaces and line breaks a line may end at.
-std::string WithoutSpaces(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == ' ' || s[i] == '\n') continue;
-    if (s.compare(i, 2, "\xC2\xA0") == 0) {  // NBSP may end a line too
-      ++i;
-      continue;
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-}  // namespace
+#include "saraban/testing/shown_text.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace saraban;
@@ -66,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const auto& p = std::get<layout::Paragraph>(b);
       expected += p.marker + p.text;
     }
-    SARABAN_FUZZ_CHECK(WithoutSpaces(shown) == WithoutSpaces(expected), "every character is shown once");
+    SARABAN_FUZZ_CHECK(testing::WithoutSpaces(shown) == testing::WithoutSpaces(expected), "every character is shown once");
   }
   return 0;
 }

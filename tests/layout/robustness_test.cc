@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "saraban/layout/layout.h"
+#include "saraban/testing/shown_text.h"
 #include "saraban/text/font.h"
 #include "saraban/text/normalize.h"
 
@@ -53,19 +54,6 @@ std::string RandomText(std::mt19937& rng) {
   return s;
 }
 
-std::string WithoutSpaces(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == ' ' || s[i] == '\n') continue;
-    if (s.compare(i, 2, "\xC2\xA0") == 0) {  // NBSP may end a line too
-      ++i;
-      continue;
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 TEST(RobustnessTest, RandomTextIsLaidOutOrRefused) {
   auto regular = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
   auto bold = text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf");
@@ -103,7 +91,7 @@ TEST(RobustnessTest, RandomTextIsLaidOutOrRefused) {
         joined += run.text;
       }
     }
-    EXPECT_EQ(WithoutSpaces(joined), WithoutSpaces(*text)) << "case " << i;
+    EXPECT_EQ(testing::WithoutSpaces(joined), testing::WithoutSpaces(*text)) << "case " << i;
   }
   std::printf("laid out %d, refused by Normalize %d, by layout %d\n", laid_out, refused_by_normalize,
               refused_by_layout);

@@ -95,12 +95,7 @@ TEST_F(FaultTest, RedisPausedLongerThanTheDeadlinesIsSurvived) {
   req.mutable_filter()->set_fiscal_year(2570);
   v1::Batch batch;
   ASSERT_TRUE(docs_->RenderBulk(Ctx(60).get(), req, &batch).ok());
-  v1::GetBatchRequest get;
-  get.set_name(batch.name());
-  for (int i = 0; i < 1000 && batch.succeeded() < 20; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_TRUE(docs_->GetBatch(Ctx().get(), get, &batch).ok());
-  }
+  ASSERT_TRUE(test::WaitForSucceeded(*docs_, 20, &batch, 10));
   ASSERT_LT(batch.succeeded(), kReports) << "rendered before Redis could be paused";
 
   // Frozen, not gone: connections stay open and nothing answers. Calls

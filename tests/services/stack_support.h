@@ -7,11 +7,13 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
 namespace saraban::test {
@@ -50,6 +52,21 @@ Message ReadToEnd(grpc::ClientReader<Message>& reader) {
   grpc::Status s = reader.Finish();
   EXPECT_TRUE(s.ok()) << s.error_message();
   return last;
+}
+
+// Polls `batch` every 10 ms until at least `n` of its jobs have succeeded
+// or `seconds` have passed, leaving its last state in `batch`. False if a
+// GetBatch failed.
+inline bool WaitForSucceeded(v1::DocumentService::Stub& docs, int n, v1::Batch* batch,
+                             int seconds) {
+  v1::GetBatchRequest get;
+  get.set_name(batch->name());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (batch->succeeded() < n && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!docs.GetBatch(Ctx().get(), get, batch).ok()) return false;
+  }
+  return true;
 }
 
 // Imports `reports` in one ImportReports stream, creating their agencies.
