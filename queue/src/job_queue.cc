@@ -37,6 +37,30 @@ void SetTime(int64_t ms, google::protobuf::Timestamp* t) {
 
 int64_t ToInt(const redis::Reply& r) { return r.is_nil() ? 0 : r.AsInteger(); }
 
+// What a request id's key holds: the name of what it created, a space, the
+// fingerprint of the request that created it.
+std::string RequestRecord(std::string_view name, const RequestId& request) {
+  return std::string(name) + " " + request.fingerprint;
+}
+
+// The name an earlier submission recorded under the same request id, when
+// it asked for the same as `request` and created something of `collection`.
+// Anything else is refused without saying what the id created: under a
+// shared scope (no access control) that could be another client's work.
+Result<std::string> Recall(std::string_view record, const RequestId& request,
+                           std::string_view collection) {
+  const size_t space = record.find(' ');
+  const std::string_view name = record.substr(0, space);
+  const std::string_view fingerprint =
+      space == std::string_view::npos ? std::string_view() : record.substr(space + 1);
+  if (fingerprint != request.fingerprint || name.substr(0, collection.size()) != collection) {
+    return Status(StatusCode::kAlreadyExists,
+                  "was already used for a different request; a new request needs a new id",
+                  "request_id");
+  }
+  return std::string(name);
+}
+
 // The hash fields of a new job.
 std::vector<std::string> JobFields(const JobSpec& spec, const std::string& batch_id,
                                    const std::string& request_id, int64_t now) {
@@ -138,18 +162,23 @@ Status JobQueue::EnsureStream() {
   return Status::Ok();
 }
 
-Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request_id) {
+std::string JobQueue::RequestKey(const RequestId& request) const {
+  return keys_.Request(request.caller.empty() ? "-" : Sha256Hex(request.caller).substr(0, 16),
+                       request.id);
+}
+
+Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const RequestId& request) {
   const std::string id = NewId();
   const int64_t now = NowMs();
-  std::vector<std::string> args = {id, std::string(kJobPrefix) + id,
+  std::vector<std::string> args = {id, RequestRecord(std::string(kJobPrefix) + id, request),
                                    std::to_string(options_.request_ttl.count()),
-                                   request_id.empty() ? "0" : "1"};
+                                   request.id.empty() ? "0" : "1"};
   redis::Command hset = {"HSET", keys_.Job(id)};
-  for (auto& f : JobFields(spec, "", request_id, now)) hset.push_back(std::move(f));
+  for (auto& f : JobFields(spec, "", request.id, now)) hset.push_back(std::move(f));
   std::vector<redis::Command> commands;
   commands.push_back(std::move(hset));
   commands.push_back(ScriptCommand(internal::SubmitScript(),
-                                   {keys_.Job(id), keys_.RenderStream(), keys_.Request(request_id)},
+                                   {keys_.Job(id), keys_.RenderStream(), RequestKey(request)},
                                    std::move(args)));
   auto replies = [&] {
     auto c = pool_.Acquire();
@@ -158,27 +187,23 @@ Result<v1::Job> JobQueue::Submit(const JobSpec& spec, const std::string& request
   if (!replies.ok()) return replies.status();
   const redis::Reply* r = &replies->back();
   if (r->is_nil()) return GetJob(id);
-  if (!StartsWith(r->str, kJobPrefix)) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "request id already used for " + r->str + ", not a job", "request_id");
-  }
-  return GetJob(r->str.substr(kJobPrefix.size()));
+  auto earlier = Recall(r->str, request, kJobPrefix);
+  if (!earlier.ok()) return earlier.status();
+  return GetJob(earlier->substr(kJobPrefix.size()));
 }
 
 Result<v1::Batch> JobQueue::SubmitBatch(const std::vector<JobSpec>& specs,
-                                        const std::string& request_id,
-                                        const std::string& owner) {
+                                        const RequestId& request, const std::string& owner) {
   return SubmitBatch(
       specs.size(),
       [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
         return std::vector<JobSpec>(specs.begin() + begin, specs.begin() + end);
       },
-      request_id, owner);
+      request, owner);
 }
 
 Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
-                                        const std::string& request_id,
-                                        const std::string& owner) {
+                                        const RequestId& request, const std::string& owner) {
   std::string batch_id = NewId();
   const int64_t now = NowMs();
   // Connections are taken per step, never across a call of `source`: the
@@ -188,11 +213,11 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
     auto c = pool_.Acquire();
     // The batch hash (with its total) comes first, so that jobs finishing
     // while later chunks are still written count towards a known total.
-    std::vector<std::string> args = {std::string(kBatchPrefix) + batch_id,
+    std::vector<std::string> args = {RequestRecord(std::string(kBatchPrefix) + batch_id, request),
                                      std::to_string(options_.request_ttl.count()),
-                                     request_id.empty() ? "0" : "1"};
+                                     request.id.empty() ? "0" : "1"};
     const std::pair<const char*, std::string> fields[] = {
-        {"request_id", request_id}, {"total", std::to_string(total)},
+        {"request_id", request.id}, {"total", std::to_string(total)},
         {"succeeded", "0"},         {"failed", "0"},
         {"cancelled", "0"},         {"create_ms", std::to_string(now)},
         {"owner", owner}};
@@ -201,15 +226,12 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
       args.push_back(value);
     }
     auto created = RunScript(*c, internal::CreateBatchScript(),
-                             {keys_.Request(request_id), keys_.Batch(batch_id)}, std::move(args));
+                             {RequestKey(request), keys_.Batch(batch_id)}, std::move(args));
     if (!created.ok()) return created.status();
     if (!created->is_nil()) {
-      if (!StartsWith(created->str, kBatchPrefix)) {
-        return Status(StatusCode::kFailedPrecondition,
-                      "request id already used for " + created->str + ", not a batch",
-                      "request_id");
-      }
-      batch_id = created->str.substr(kBatchPrefix.size());
+      auto earlier = Recall(created->str, request, kBatchPrefix);
+      if (!earlier.ok()) return earlier.status();
+      batch_id = earlier->substr(kBatchPrefix.size());
       // A retry of a submission that stopped part way (the service died, Redis
       // went away) writes the rest; one that completed or was sealed writes
       // nothing.
@@ -375,12 +397,15 @@ Status JobQueue::TrackInFlight(const std::string& owner, const std::string& name
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<std::optional<std::string>> JobQueue::LookupRequest(const std::string& request_id) {
-  if (request_id.empty()) return std::optional<std::string>();
-  auto r = redis::Run(pool_, {"GET", keys_.Request(request_id)});
+Result<std::optional<std::string>> JobQueue::LookupRequest(const RequestId& request,
+                                                           std::string_view collection) {
+  if (request.id.empty()) return std::optional<std::string>();
+  auto r = redis::Run(pool_, {"GET", RequestKey(request)});
   if (!r.ok()) return r.status();
   if (r->is_nil()) return std::optional<std::string>();
-  return std::optional<std::string>(r->str);
+  auto earlier = Recall(r->str, request, collection);
+  if (!earlier.ok()) return earlier.status();
+  return std::optional<std::string>(std::move(earlier).value());
 }
 
 Result<v1::Job> JobQueue::GetJob(const std::string& job_id) {

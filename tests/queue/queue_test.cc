@@ -85,9 +85,9 @@ TEST(NewIdTest, TwentySixCharactersInTimeOrder) {
 }
 
 TEST_F(QueueTest, SubmitWithTheSameRequestIdReturnsTheSameJob) {
-  auto first = queue_->Submit(Spec(), "req-1");
+  auto first = queue_->Submit(Spec(), {"req-1"});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
-  auto again = queue_->Submit(Spec(), "req-1");
+  auto again = queue_->Submit(Spec(), {"req-1"});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(first->name(), again->name());
   EXPECT_EQ(first->state(), v1::QUEUED);
@@ -98,17 +98,48 @@ TEST_F(QueueTest, SubmitWithTheSameRequestIdReturnsTheSameJob) {
   // The retry's own job hash was written and deleted in one transaction.
   EXPECT_EQ(Run({"KEYS", keys_.Job("*")}).elements.size(), 1u);
 
-  auto looked_up = queue_->LookupRequest("req-1");
+  auto looked_up = queue_->LookupRequest({"req-1"}, "jobs/");
   ASSERT_TRUE(looked_up.ok());
   EXPECT_EQ(looked_up->value_or(""), first->name());
-  EXPECT_GT(Int({"TTL", keys_.Request("req-1")}), 86000);
+  EXPECT_GT(Int({"TTL", keys_.Request("-", "req-1")}), 86000);
 
   // No request id: always a new job.
-  auto a = queue_->Submit(Spec(), "");
-  auto b = queue_->Submit(Spec(), "");
+  auto a = queue_->Submit(Spec(), {});
+  auto b = queue_->Submit(Spec(), {});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->name(), b->name());
   EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 3);
+}
+
+// A request id is scoped to its caller and bound to the request it came
+// with: another caller's use of it is another submission, and the same
+// caller's reuse for another request is refused without naming the first.
+TEST_F(QueueTest, ARequestIdIsScopedToItsCallerAndBoundToItsRequest) {
+  auto b = queue_->Submit(Spec("agency-b"), {"shared", "system-b", "fingerprint-b"});
+  auto a = queue_->Submit(Spec("agency-a"), {"shared", "system-a", "fingerprint-a"});
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
+  EXPECT_NE(a->name(), b->name());
+  EXPECT_EQ(a->report(), "agencies/agency-a/reports/2566");
+
+  auto other = queue_->Submit(Spec("agency-b"), {"shared", "system-a", "fingerprint-other"});
+  EXPECT_EQ(other.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(other.status().field(), "request_id");
+  EXPECT_EQ(other.status().message().find("jobs/"), std::string::npos);
+  auto as_batch = queue_->SubmitBatch({Spec("agency-a")}, {"shared", "system-a", "fingerprint-a"});
+  EXPECT_EQ(as_batch.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 2);
+  EXPECT_EQ(Run({"KEYS", keys_.Job("*")}).elements.size(), 2u);
+
+  auto looked_up = queue_->LookupRequest({"shared", "system-a", "fingerprint-a"}, "jobs/");
+  ASSERT_TRUE(looked_up.ok());
+  EXPECT_EQ(looked_up->value_or(""), a->name());
+  EXPECT_EQ(queue_->LookupRequest({"shared", "system-a", "fingerprint-a"}, "batches/")
+                .status()
+                .code(),
+            StatusCode::kAlreadyExists);
+  auto unused = queue_->LookupRequest({"shared", "system-c", "fingerprint-a"}, "jobs/");
+  ASSERT_TRUE(unused.ok());
+  EXPECT_FALSE(unused->has_value());
 }
 
 TEST_F(QueueTest, BatchOfAYearIsIdempotentAndListsInOrder) {
@@ -122,7 +153,7 @@ TEST_F(QueueTest, BatchOfAYearIsIdempotentAndListsInOrder) {
     specs[i].snapshot = report->SerializeAsString();
   }
   auto start = std::chrono::steady_clock::now();
-  auto batch = queue_->SubmitBatch(specs, "bulk-1");
+  auto batch = queue_->SubmitBatch(specs, {"bulk-1"});
   auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   std::printf("SubmitBatch: %d jobs (%zu-byte snapshots) in %lld ms\n", kJobs,
@@ -131,7 +162,7 @@ TEST_F(QueueTest, BatchOfAYearIsIdempotentAndListsInOrder) {
   EXPECT_EQ(batch->queued(), kJobs);
   EXPECT_FALSE(batch->done());
 
-  auto again = queue_->SubmitBatch(specs, "bulk-1");
+  auto again = queue_->SubmitBatch(specs, {"bulk-1"});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->name(), batch->name());
   EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), kJobs);
@@ -156,7 +187,7 @@ TEST_F(QueueTest, BatchOfAYearIsIdempotentAndListsInOrder) {
 }
 
 TEST_F(QueueTest, ClaimAndCompleteCountTheBatch) {
-  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   auto got = queue_->Read("w-0", 10, milliseconds(200));
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -206,14 +237,14 @@ TEST_F(QueueTest, ClaimAndCompleteCountTheBatch) {
 TEST_F(QueueTest, EveryStepWorksAfterRedisForgetsItsScripts) {
   auto flush = [&] { Run({"SCRIPT", "FLUSH"}); };
   flush();
-  auto single = queue_->Submit(Spec("a"), "req-flush");
+  auto single = queue_->Submit(Spec("a"), {"req-flush"});
   ASSERT_TRUE(single.ok()) << single.status().ToString();
   flush();
-  auto again = queue_->Submit(Spec("a"), "req-flush");
+  auto again = queue_->Submit(Spec("a"), {"req-flush"});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->name(), single->name());
   flush();
-  auto batch = queue_->SubmitBatch({Spec("b"), Spec("c")}, "");
+  auto batch = queue_->SubmitBatch({Spec("b"), Spec("c")}, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 3);
   EXPECT_EQ(Run({"KEYS", keys_.Job("*")}).elements.size(), 3u);
@@ -241,7 +272,7 @@ TEST_F(QueueTest, EveryStepWorksAfterRedisForgetsItsScripts) {
 // A busy worker reads its next entry with each completion: one round trip
 // instead of two, and nothing is read once the stream is empty.
 TEST_F(QueueTest, CompleteCanReadTheNextEntry) {
-  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ClaimedJob first = ReadAndClaim("w-0");
   std::vector<Delivery> next;
@@ -273,7 +304,7 @@ TEST_F(QueueTest, AChunkThatLosesTheRaceLeavesNothingBehind) {
     if (!batches.elements.empty()) Run({"RPUSH", batches.elements[0].str + ":jobs", "other"});
     return std::vector<JobSpec>(end - begin, Spec());
   };
-  auto batch = queue_->SubmitBatch(3, source, "race-1");
+  auto batch = queue_->SubmitBatch(3, source, {"race-1"});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(batch->total(), 3);
   EXPECT_EQ(Run({"KEYS", keys_.Job("*")}).elements.size(), 0u);
@@ -289,7 +320,7 @@ TEST_F(QueueTest, ASubmissionThatStopsPartWaySealsTheBatch) {
     if (begin > 0) return NotFound("report agencies/x/reports/2566 does not exist");
     return std::vector<JobSpec>(end - begin, Spec());
   };
-  auto batch = queue_->SubmitBatch(300, source, "");
+  auto batch = queue_->SubmitBatch(300, source, {});
   EXPECT_EQ(batch.status().code(), StatusCode::kNotFound);
   auto ids = Run({"KEYS", keys_.Batch("*")});
   std::string id;
@@ -325,9 +356,9 @@ TEST_F(QueueTest, TheErrorOfAStoppedSubmissionNamesItsBatch) {
     if (begin > 0) return NotFound("report agencies/x/reports/2566 does not exist");
     return std::vector<JobSpec>(end - begin, Spec());
   };
-  auto batch = queue_->SubmitBatch(300, source, "named-1");
+  auto batch = queue_->SubmitBatch(300, source, {"named-1"});
   ASSERT_EQ(batch.status().code(), StatusCode::kNotFound);
-  auto id = queue_->LookupRequest("named-1");
+  auto id = queue_->LookupRequest({"named-1"}, "batches/");
   ASSERT_TRUE(id.ok() && id->has_value());
   EXPECT_NE(batch.status().message().find(**id + " was sealed at 200 of 300 jobs"),
             std::string::npos)
@@ -336,7 +367,7 @@ TEST_F(QueueTest, TheErrorOfAStoppedSubmissionNamesItsBatch) {
   // A retry of the same request returns the sealed batch and adds nothing.
   auto again = queue_->SubmitBatch(300, [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
     return std::vector<JobSpec>(end - begin, Spec());
-  }, "named-1");
+  }, {"named-1"});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->name(), **id);
   EXPECT_EQ(again->total(), 200);
@@ -359,7 +390,7 @@ TEST_F(QueueTest, ASealedBatchTakesNoMoreJobs) {
     }
     return std::vector<JobSpec>(end - begin, Spec());
   };
-  auto batch = queue_->SubmitBatch(500, source, "");
+  auto batch = queue_->SubmitBatch(500, source, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(Int({"LLEN", keys_.BatchJobs(IdOf(batch->name()))}), 400);
   EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 400);
@@ -377,7 +408,7 @@ TEST_F(QueueTest, TheBatchSourceMayUseTheQueuesPool) {
     if (!pong.ok()) return pong.status();
     return std::vector<JobSpec>(end - begin, Spec());
   };
-  auto batch = queue.SubmitBatch(450, source, "one-connection");
+  auto batch = queue.SubmitBatch(450, source, {"one-connection"});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(batch->total(), 450);
   EXPECT_EQ(Int({"XLEN", keys_.RenderStream()}), 450);
@@ -387,7 +418,7 @@ TEST_F(QueueTest, TheBatchSourceMayUseTheQueuesPool) {
 // SUCCEEDED without its document), the error says why, and the entry read
 // in the same round trip still reaches the worker.
 TEST_F(QueueTest, AJobIsNeverSucceededWithoutItsPdf) {
-  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ClaimedJob job = ReadAndClaim("w-0");
   const std::string pdf = "%PDF-" + std::string(100000, 'x');
@@ -416,7 +447,7 @@ TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   QueueOptions o;
   o.claim_idle = milliseconds(50);
   Reset(o);
-  auto batch = queue_->SubmitBatch({Spec()}, "");
+  auto batch = queue_->SubmitBatch({Spec()}, {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ClaimedJob first = ReadAndClaim("slow-0");
 
@@ -466,7 +497,7 @@ TEST_F(QueueTest, RetriesWithBackoffThenDeadLetters) {
   o.retry_base = milliseconds(300);
   o.retry_cap = milliseconds(1000);
   Reset(o);
-  auto batch = queue_->SubmitBatch({Spec()}, "");
+  auto batch = queue_->SubmitBatch({Spec()}, {});
   ASSERT_TRUE(batch.ok());
   std::string job_id;
   for (int attempt = 1; attempt <= 3; ++attempt) {
@@ -516,9 +547,9 @@ TEST_F(QueueTest, EntriesNameTheBatchAlsoAfterARetry) {
   o.retry_base = milliseconds(10);
   o.retry_cap = milliseconds(10);
   Reset(o);
-  auto single = queue_->Submit(Spec("single"), "");
+  auto single = queue_->Submit(Spec("single"), {});
   ASSERT_TRUE(single.ok());
-  auto batch = queue_->SubmitBatch({Spec("in-batch")}, "");
+  auto batch = queue_->SubmitBatch({Spec("in-batch")}, {});
   ASSERT_TRUE(batch.ok());
   auto got = queue_->Read("w-0", 10, milliseconds(200));
   ASSERT_TRUE(got.ok()) << got.status().ToString();
@@ -562,7 +593,7 @@ TEST_F(QueueTest, AnEntryWithoutItsBatchIsStillCountedInTheBatch) {
   o.max_attempts = 1;
   o.claim_idle = milliseconds(30);
   Reset(o);
-  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, "");
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b")}, {});
   ASSERT_TRUE(batch.ok());
   auto got = queue_->Read("w-0", 10, milliseconds(200));
   ASSERT_TRUE(got.ok());
@@ -598,7 +629,7 @@ TEST_F(QueueTest, AnEntryWithoutItsBatchIsStillCountedInTheBatch) {
 }
 
 TEST_F(QueueTest, PermanentFailureDeadLettersAtOnce) {
-  auto job = queue_->Submit(Spec(), "");
+  auto job = queue_->Submit(Spec(), {});
   ASSERT_TRUE(job.ok());
   ClaimedJob claimed = ReadAndClaim("w-0");
   ASSERT_TRUE(queue_->Fail(claimed, "measures[0].title: is empty", true).ok());
@@ -620,7 +651,7 @@ TEST_F(QueueTest, AWorkerThatKeepsDyingUsesUpTheAttempts) {
   o.max_attempts = 2;
   o.claim_idle = milliseconds(30);
   Reset(o);
-  ASSERT_TRUE(queue_->Submit(Spec(), "").ok());
+  ASSERT_TRUE(queue_->Submit(Spec(), {}).ok());
   ReadAndClaim("w-0");  // and never finishes
   for (int i = 0; i < 2; ++i) {
     std::this_thread::sleep_for(milliseconds(60));
@@ -640,7 +671,7 @@ TEST_F(QueueTest, AWorkerThatKeepsDyingUsesUpTheAttempts) {
 }
 
 TEST_F(QueueTest, CancelledJobsAreSkippedAndAcknowledged) {
-  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b"), Spec("c")}, "");
+  auto batch = queue_->SubmitBatch({Spec("a"), Spec("b"), Spec("c")}, {});
   ASSERT_TRUE(batch.ok());
   auto got = queue_->Read("w-0", 1, milliseconds(200));
   ASSERT_TRUE(got.ok());
@@ -687,7 +718,7 @@ TEST_F(QueueTest, AnExpiredDocumentIsNotFound) {
   QueueOptions o;
   o.document_ttl = std::chrono::seconds(1);
   Reset(o);
-  ASSERT_TRUE(queue_->Submit(Spec(), "").ok());
+  ASSERT_TRUE(queue_->Submit(Spec(), {}).ok());
   ClaimedJob job = ReadAndClaim("w-0");
   ASSERT_TRUE(queue_->Complete(job, "%PDF-1.7 expiring", 1).ok());
   auto done = queue_->GetJob(job.job_id);
@@ -705,7 +736,7 @@ TEST_F(QueueTest, AnExpiredDocumentIsNotFound) {
 
 TEST_F(QueueTest, JobsSubmittedBeforeTheGroupExistsAreRead) {
   Run({"DEL", keys_.RenderStream()});
-  ASSERT_TRUE(queue_->Submit(Spec(), "").ok());
+  ASSERT_TRUE(queue_->Submit(Spec(), {}).ok());
   ASSERT_TRUE(queue_->EnsureStream().ok());
   ASSERT_TRUE(queue_->EnsureStream().ok());  // idempotent
   ReadAndClaim("w-0");

@@ -383,6 +383,43 @@ TEST_F(AuthorizationTest, AnAgencySystemReachesOnlyItsOwnReports) {
   EXPECT_THAT(log, HasSubstr("lao-taluboh"));
 }
 
+// Request ids belong to the caller that sent them: an agency reusing an id
+// another agency used gets a job of its own report, never the other's job
+// (nor a denial naming the other agency); reusing its own id for another
+// request is ALREADY_EXISTS on request_id, naming nothing it created.
+TEST_F(AuthorizationTest, ARequestIdIsTheCallersOwnAndBoundToItsRequest) {
+  auto render = [&](const std::string& who, const std::string& report, const std::string& id,
+                    v1::Job* job) {
+    v1::RenderReportRequest req;
+    req.set_report(report);
+    req.set_request_id(id);
+    return Documents(who)->RenderReport(Ctx().get(), req, job);
+  };
+  v1::Job theirs, mine, again;
+  ASSERT_TRUE(render("token:token", kBuengKhla, "shared-id-1", &theirs).ok());
+  grpc::Status s = render("lao-taluboh", kTaluboh, "shared-id-1", &mine);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_NE(mine.name(), theirs.name());
+  EXPECT_EQ(mine.report(), kTaluboh);
+  ASSERT_TRUE(render("lao-taluboh", kTaluboh, "shared-id-1", &again).ok());
+  EXPECT_EQ(again.name(), mine.name());
+
+  v1::Job other;
+  grpc::Status reused = render("operator", kTaluboh, "op-id-1", &other);
+  ASSERT_TRUE(reused.ok()) << reused.error_message();
+  reused = render("operator", kBuengKhla, "op-id-1", &other);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS) << reused.error_message();
+  EXPECT_THAT(reused.error_message(), HasSubstr("request_id"));
+  EXPECT_THAT(reused.error_message(), ::testing::Not(HasSubstr("jobs/")));
+
+  v1::RenderBulkRequest bulk;
+  bulk.mutable_reports()->add_reports(kTaluboh);
+  bulk.set_request_id("shared-id-1");
+  v1::Batch batch;
+  reused = Documents("lao-taluboh")->RenderBulk(Ctx().get(), bulk, &batch);
+  EXPECT_EQ(reused.error_code(), grpc::StatusCode::ALREADY_EXISTS) << reused.error_message();
+}
+
 TEST_F(AuthorizationTest, AProvincialOfficeReadsAndRendersItsProvinceOnly) {
   EXPECT_TRUE(GetReport("pattani-office", kTaluboh).ok());
   EXPECT_EQ(GetReport("pattani-office", kBuengKhla).error_code(),

@@ -190,7 +190,7 @@ TEST_F(StackTest, SameRequestIdReturnsTheSameJob) {
   bulk.set_request_id("retry-me-1");
   v1::Batch batch;
   grpc::Status s = docs_->RenderBulk(Ctx().get(), bulk, &batch);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
 }
 

@@ -163,13 +163,13 @@ TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
   queue::JobSpec spec;
   spec.report_name = "agencies/bueng-khla/reports/2566";
   spec.snapshot = report_.SerializeAsString();
-  auto job = queue_->Submit(spec, "");
+  auto job = queue_->Submit(spec, {});
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   queue::JobSpec bad = spec;
   v1::Report out_of_range = report_;
   out_of_range.set_fiscal_year(12);  // a permanent failure
   bad.snapshot = out_of_range.SerializeAsString();
-  auto bad_job = queue_->Submit(bad, "");
+  auto bad_job = queue_->Submit(bad, {});
   ASSERT_TRUE(bad_job.ok());
 
   auto worker = StartInProcess("in-process");
@@ -210,7 +210,7 @@ TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
 
 TEST_F(WorkerTest, EveryJobSucceedsOnceWhenARendererIsKilled) {
   constexpr int kJobs = 1000;
-  auto batch = queue_->SubmitBatch(Specs(kJobs), "crash-test");
+  auto batch = queue_->SubmitBatch(Specs(kJobs), {"crash-test"});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   const std::string name = batch->name();
   const auto start = Clock::now();
@@ -248,7 +248,7 @@ TEST_F(WorkerTest, EveryJobSucceedsOnceWhenARendererIsKilled) {
 TEST_F(WorkerTest, RandomKillsDuringATwoThousandJobRunLoseNothing) {
   constexpr int kJobs = 2000;
   constexpr int kRenderers = 3;
-  auto batch = queue_->SubmitBatch(Specs(kJobs), "random-kills");
+  auto batch = queue_->SubmitBatch(Specs(kJobs), {"random-kills"});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   const std::string name = batch->name();
   std::vector<pid_t> live;
@@ -309,8 +309,8 @@ TEST_F(WorkerTest, TwoDeploymentsShareARedisByKeyPrefix) {
   queue::JobQueue west(*pool_, store::Keys("west:"), queue::QueueOptions{});
   ASSERT_TRUE(east.EnsureStream().ok());
   ASSERT_TRUE(west.EnsureStream().ok());
-  auto east_batch = east.SubmitBatch(Specs(20), "same-request-id");
-  auto west_batch = west.SubmitBatch(Specs(20), "same-request-id");
+  auto east_batch = east.SubmitBatch(Specs(20), {"same-request-id"});
+  auto west_batch = west.SubmitBatch(Specs(20), {"same-request-id"});
   ASSERT_TRUE(east_batch.ok() && west_batch.ok());
   EXPECT_NE(east_batch->name(), west_batch->name()) << "a request id leaked across prefixes";
 
@@ -345,7 +345,7 @@ TEST_F(WorkerTest, TwoDeploymentsShareARedisByKeyPrefix) {
 
 TEST_F(WorkerTest, SigtermFinishesTheJobsInHandAndExits) {
   constexpr int kJobs = 300;
-  auto batch = queue_->SubmitBatch(Specs(kJobs), "");
+  auto batch = queue_->SubmitBatch(Specs(kJobs), {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   const std::string name = batch->name();
   pid_t first = StartRenderer("first");
@@ -380,7 +380,7 @@ TEST_F(WorkerTest, KeepsGoingWhenRedisRestarts) {
   redis_.Stop();
   std::this_thread::sleep_for(milliseconds(500));  // the threads back off meanwhile
   redis_.Start();
-  auto batch = queue_->SubmitBatch(Specs(5), "");
+  auto batch = queue_->SubmitBatch(Specs(5), {});
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   ASSERT_TRUE(WaitUntil([&] { return Batch(batch->name()).done(); }, milliseconds(30000)));
   (*worker)->Stop();

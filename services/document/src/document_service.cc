@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <charconv>
 #include <set>
 #include <thread>
@@ -67,18 +70,29 @@ Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_na
   return spec;
 }
 
-Result<std::optional<std::string>> DocumentServiceImpl::Earlier(const std::string& request_id,
-                                                               std::string_view collection) {
-  if (request_id.empty()) return std::optional<std::string>();
-  auto existing = jobs_.LookupRequest(request_id);
-  if (!existing.ok() || !existing->has_value()) return existing;
-  const std::string& name = **existing;
-  if (name.rfind(collection, 0) != 0) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "was used for " + name + ", not for " + std::string(collection) + "...",
-                  "request_id");
+template <typename Request>
+queue::RequestId DocumentServiceImpl::RequestIdOf(const Request& req,
+                                                  const authz::Caller& caller) const {
+  Request rest = req;
+  rest.clear_request_id();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    rest.SerializeToCodedStream(&coded);
   }
-  return std::optional<std::string>(name.substr(collection.size()));
+  // The message type is part of what was asked: a job's request never
+  // matches a batch's.
+  return {req.request_id(), auth_.enabled() ? caller.name : std::string(),
+          Sha256Hex(Request::descriptor()->full_name() + '\0' + bytes)};
+}
+
+Result<std::optional<std::string>> DocumentServiceImpl::Earlier(const queue::RequestId& request,
+                                                               std::string_view collection) {
+  auto existing = jobs_.LookupRequest(request, collection);
+  if (!existing.ok() || !existing->has_value()) return existing;
+  return std::optional<std::string>((*existing)->substr(collection.size()));
 }
 
 grpc::Status DocumentServiceImpl::AllowAgency(grpc::ServerContext* ctx,
@@ -139,7 +153,8 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
     if (!errors.empty()) return InvalidFields(errors, "template");
   }
   // A retry: answer with the job the first attempt created.
-  auto earlier = Earlier(req->request_id(), "jobs/");
+  const queue::RequestId request = RequestIdOf(*req, **caller);
+  auto earlier = Earlier(request, "jobs/");
   if (!earlier.ok()) return ToGrpc(earlier.status());
   if (earlier->has_value()) {
     auto job = jobs_.GetJob(**earlier);
@@ -152,7 +167,7 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
   auto spec = SpecFor(req->report(), "report", req->has_template_() ? &req->template_() : nullptr);
   if (!spec.ok()) return ToGrpc(spec.status());
   if (grpc::Status room = CheckInFlight(**caller, 1); !room.ok()) return room;
-  auto job = jobs_.Submit(*spec, req->request_id());
+  auto job = jobs_.Submit(*spec, request);
   if (!job.ok()) return ToGrpc(job.status());
   *out = std::move(job).value();
   if (Status s = jobs_.TrackInFlight((*caller)->name, out->name()); !s.ok()) {
@@ -173,7 +188,8 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     auto errors = model::ValidateTemplate(req->template_());
     if (!errors.empty()) return InvalidFields(errors, "template");
   }
-  auto earlier = Earlier(req->request_id(), "batches/");
+  const queue::RequestId request = RequestIdOf(*req, **caller);
+  auto earlier = Earlier(request, "batches/");
   if (!earlier.ok()) return ToGrpc(earlier.status());
   if (earlier->has_value()) {
     auto batch = jobs_.GetBatch(**earlier);
@@ -282,7 +298,7 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     return specs;
   };
   observe::LogScope scope({{"request_id", req->request_id()}});
-  auto batch = jobs_.SubmitBatch(refs.size(), source, req->request_id(),
+  auto batch = jobs_.SubmitBatch(refs.size(), source, request,
                                  auth_.enabled() ? (*caller)->name : std::string());
   if (!batch.ok()) {
     spdlog::warn("bulk render of {} reports stopped: {}", refs.size(), batch.status().message());

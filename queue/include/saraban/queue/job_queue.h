@@ -67,6 +67,16 @@ struct JobSpec {
   std::optional<v1::Template> template_override;
 };
 
+// A client's request id as the queue keeps it: scoped to the caller that
+// sent it, so that two callers' ids never meet, and bound to a fingerprint
+// of what was asked, so that the same id with another request is refused
+// (AlreadyExists) instead of answered with the earlier result.
+struct RequestId {
+  std::string id;           // the client's; empty: the submission is not idempotent
+  std::string caller;       // who sent it; empty without access control
+  std::string fingerprint;  // a digest of the request without its id
+};
+
 // A stream entry handed to a worker.
 struct Delivery {
   std::string entry_id;  // stream entry id
@@ -102,25 +112,28 @@ class JobQueue {
   Status EnsureStream();
 
   // --- submission (document-service) ---
-  // Queues one job. With a request_id already used, returns the job it
-  // created and queues nothing.
-  Result<v1::Job> Submit(const JobSpec& spec, const std::string& request_id);
+  // Queues one job. With a request id this caller already used for the
+  // same request, returns the job it created and queues nothing; used for
+  // another request (or for a batch), AlreadyExists on field request_id.
+  Result<v1::Job> Submit(const JobSpec& spec, const RequestId& request);
   // Supplies the specs of jobs [begin, end) of a batch, in order.
   using SpecSource = std::function<Result<std::vector<JobSpec>>(size_t begin, size_t end)>;
   // Queues `total` jobs as one batch, in chunks: each chunk's specs are
   // asked of `source` while the previous chunk is written, so workers start
-  // on the first jobs while later ones are still read. With a request_id
-  // already used, returns that batch, and queues the rest if that
+  // on the first jobs while later ones are still read. With a request id
+  // this caller already used for the same request, returns that batch, and queues the rest if that
   // submission stopped part way. An error (from `source`, or Redis refusing
   // a write) stops the submission with the chunks before it queued and
   // seals the batch there: its total becomes what it holds and its `error`
   // says why. With Redis away it is not sealed, so that a retry resumes.
   // The error names the batch either way. `source` may use the same pool:
   // no connection is held while it runs.
+  // A request id used for another request (or for a single job) is
+  // AlreadyExists on field request_id, and nothing is written.
   // `owner` is the caller that submitted it (Batch.owner), for access checks.
   Result<v1::Batch> SubmitBatch(size_t total, const SpecSource& source,
-                                const std::string& request_id, const std::string& owner = {});
-  Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const std::string& request_id,
+                                const RequestId& request, const std::string& owner = {});
+  Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const RequestId& request,
                                 const std::string& owner = {});
   // Up to `count` entries of the dead-letter stream after stream id `after`
   // ("" for the start), oldest first; `next` is the id to continue after,
@@ -136,9 +149,13 @@ class JobQueue {
   // jobs until it is final.
   Status TrackInFlight(const std::string& owner, const std::string& name);
 
-  // The job or batch a request id created, if any (for early idempotency
-  // checks before expensive work).
-  Result<std::optional<std::string>> LookupRequest(const std::string& request_id);
+  // The job or batch ("jobs/{id}", "batches/{id}") a request id created for
+  // the same caller and request, if any (for early idempotency checks before
+  // expensive work). AlreadyExists when this caller used it for another
+  // request, or for another kind of submission than `collection` ("jobs/"
+  // or "batches/"); the error never names what the id created.
+  Result<std::optional<std::string>> LookupRequest(const RequestId& request,
+                                                   std::string_view collection);
 
   Result<v1::Job> GetJob(const std::string& job_id);
   Result<v1::Batch> GetBatch(const std::string& batch_id);
@@ -191,6 +208,8 @@ class JobQueue {
   redis::Command ReadCommand(const std::string& consumer, int count,
                              std::optional<std::chrono::milliseconds> block) const;
   static std::vector<Delivery> ParseReadReply(const redis::Reply& r);
+  // The key of a request id: under its caller's scope.
+  std::string RequestKey(const RequestId& request) const;
   redis::Pool& pool_;
   store::Keys keys_;
   QueueOptions options_;

@@ -43,8 +43,15 @@
 //                                 (its in-flight limit; finished ones are
 //                                 removed when counted)
 //   {p}batch:{id}:jobs            list of job ids in submission order
-//   {p}request:{request_id}       string: "jobs/{id}" or "batches/{id}" a client
-//                                 request id created; expires after 24 h
+//   {p}request:{caller}:{request_id}
+//                                 string: "jobs/{id} {fingerprint}" or
+//                                 "batches/{id} {fingerprint}": what a client
+//                                 request id created, and the digest of the
+//                                 request that created it; {caller} is the
+//                                 first 16 hex digits of the SHA-256 of the
+//                                 caller's name ("-" without access control),
+//                                 so two callers' ids never meet; expires
+//                                 after 24 h
 //   {p}pdf:{sha256}               string: the PDF bytes; expires after the
 //                                 configured document time-to-live
 //
@@ -87,7 +94,10 @@ class Keys {
   std::string CallerOpen(std::string_view caller) const { return Join("caller-open:", caller); }
   std::string Batch(std::string_view id) const { return Join("batch:", id); }
   std::string BatchJobs(std::string_view id) const { return Join("batch:", id) + ":jobs"; }
-  std::string Request(std::string_view request_id) const { return Join("request:", request_id); }
+  // `caller` is the caller's scope (queue::RequestId): a digest, or "-".
+  std::string Request(std::string_view caller, std::string_view request_id) const {
+    return Join("request:", caller) + ":" + std::string(request_id);
+  }
   std::string Pdf(std::string_view sha256) const { return Join("pdf:", sha256); }
 
  private:

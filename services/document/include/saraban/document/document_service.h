@@ -52,9 +52,14 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
 
  private:
   // The id of the job or batch (`collection` "jobs/" or "batches/") an
-  // earlier submission with `request_id` created, if any.
-  Result<std::optional<std::string>> Earlier(const std::string& request_id,
+  // earlier submission of the same request by the same caller created, if
+  // any; AlreadyExists when the caller used the id for another request.
+  Result<std::optional<std::string>> Earlier(const queue::RequestId& request,
                                              std::string_view collection);
+  // The request id of `req` as the queue keeps it: scoped to `caller` and
+  // bound to a digest of the rest of the request.
+  template <typename Request>
+  queue::RequestId RequestIdOf(const Request& req, const authz::Caller& caller) const;
   Result<queue::JobSpec> SpecFor(const std::string& report_name, const std::string& field,
                                  const v1::Template* tmpl);
 
