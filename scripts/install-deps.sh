@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   cmake g++ make pkg-config
-  libhpdf-dev libharfbuzz-dev libicu-dev zlib1g-dev libssl-dev
+  libhpdf-dev libharfbuzz-dev libicu-dev libthai-dev zlib1g-dev libssl-dev
   libprotobuf-dev protobuf-compiler libcli11-dev
   libgrpc++-dev protobuf-compiler-grpc libhiredis-dev libspdlog-dev prometheus-cpp-dev
   # the store and queue (also started by the Redis tests)

@@ -318,6 +318,96 @@ TEST(LineBreaker, MandatoryBreaksAreKept) {
   }
 }
 
+// ---- graded opportunities ----
+
+// The grade of the opportunity after the byte prefix `before` of `text`, or
+// -1 when there is none there.
+int GradeAfter(LineBreaker& b, const std::string& text, const std::string& before) {
+  for (const BreakOpportunity& o : b.Graded(text)) {
+    if (o.offset == before.size()) return static_cast<int>(o.grade);
+  }
+  return -1;
+}
+int G(BreakGrade g) { return static_cast<int>(g); }
+
+TEST(LineBreakerGraded, WellFormedOnTheSeedSentences) {
+  LineBreaker b;
+  for (const char* s : kSeedSentences) {
+    const std::string text = s;
+    const std::vector<BreakOpportunity> graded = b.Graded(text);
+    ASSERT_FALSE(graded.empty());
+    EXPECT_EQ(graded.back().offset, text.size());
+    for (size_t i = 1; i < graded.size(); ++i) EXPECT_LT(graded[i - 1].offset, graded[i].offset);
+  }
+}
+
+TEST(LineBreakerGraded, SpacesAreBestAndDictionariesAgreeingNext) {
+  LineBreaker b;
+  const std::string text = "ทุกคนได้รับ ประจำปี";
+  EXPECT_EQ(GradeAfter(b, text, "ทุกคนได้รับ "), G(BreakGrade::kSpace));
+  // ICU and libthai both see ทุก|คน|ได้.
+  EXPECT_EQ(GradeAfter(b, text, "ทุกคน"), G(BreakGrade::kWord));
+}
+
+TEST(LineBreakerGraded, ALexiconCompoundIsTheLastResort) {
+  LineBreaker b;
+  const std::string text = "ผลลัพธ์ของการดำเนินการตามงบประมาณของเจ้าหน้าที่";
+  EXPECT_EQ(GradeAfter(b, text, "ผลลัพธ์ของการดำเนิน"), G(BreakGrade::kCompound));
+  EXPECT_EQ(GradeAfter(b, text, "ผลลัพธ์ของการดำเนินการตามงบ"), G(BreakGrade::kCompound));
+  EXPECT_EQ(GradeAfter(b, text, "ผลลัพธ์ของการดำเนินการตามงบประมาณของเจ้า"),
+            G(BreakGrade::kCompound));
+  // Around the compound the line may end as usual.
+  EXPECT_LT(GradeAfter(b, text, "ผลลัพธ์ของการดำเนินการ"), G(BreakGrade::kCompound));
+  EXPECT_GE(GradeAfter(b, text, "ผลลัพธ์ของการดำเนินการ"), 0);
+  EXPECT_GE(CompoundLexicon().size(), 300u);
+}
+
+TEST(LineBreakerGraded, WhereOnlyOneDictionarySeesAWordItIsPenalised) {
+  LineBreaker b;
+  // ICU cuts the unknown name นางสา|วกาญ|จนาภ|รณ์, libthai นางสาว|กาญจนา|ภรณ์:
+  // none of those is a break both allow.
+  const std::string text = "และนางสาวกาญจนาภรณ์ ปิ่นทอง";
+  for (const BreakOpportunity& o : b.Graded(text)) {
+    if (o.offset > std::string("และ").size() && o.offset < std::string("และนางสาวกาญจนาภรณ์").size()) {
+      EXPECT_GE(static_cast<int>(o.grade), G(BreakGrade::kOneDictionary))
+          << text.substr(0, o.offset);
+    }
+  }
+}
+
+TEST(LineBreakerGraded, LinksBreakOnlyAfterTheirSeparators) {
+  LineBreaker b;
+  const std::string text = "ดูได้ที่ https://www.example.go.th/ita หรือ saraban@example.go.th";
+  std::vector<std::string> ends;
+  for (const BreakOpportunity& o : b.Graded(text)) {
+    const std::string head = text.substr(0, o.offset);
+    if (head.find("https") != std::string::npos && head.size() < text.find(" หรือ")) {
+      EXPECT_EQ(o.grade, BreakGrade::kUrl) << head;
+      ends.push_back(head.substr(head.find("https")));
+    }
+  }
+  EXPECT_THAT(ends, Not(Contains("https://")));
+  EXPECT_THAT(ends, Not(Contains("https:")));
+  EXPECT_THAT(ends, Contains("https://www."));
+  EXPECT_THAT(ends, Contains("https://www.example.go.th/"));
+  EXPECT_EQ(GradeAfter(b, text, "ดูได้ที่ https://www.example.go.th/ita หรือ saraban@"),
+            G(BreakGrade::kUrl));
+  EXPECT_EQ(GradeAfter(b, text, "ดูได้ที่ https://www.example.go.th/ita หรือ sara"), -1);
+}
+
+TEST(LineBreakerGraded, AHyphenatedLatinWordBreaksAtItsHyphenOnlyAsALastResort) {
+  LineBreaker b;
+  EXPECT_EQ(GradeAfter(b, "ระบบ E-Service ของ", "ระบบ E-"), G(BreakGrade::kHyphen));
+}
+
+TEST(LineBreakerGraded, KeepsThePracticeRules) {
+  LineBreaker b;
+  EXPECT_EQ(GradeAfter(b, "นายสมชาย ใจดี", "นาย"), -1);
+  EXPECT_EQ(GradeAfter(b, "เรื่องต่าง ๆ ที่", "เรื่องต่าง "), -1);
+  EXPECT_EQ(GradeAfter(b, "ปี พ.ศ. ๒๕๖๗", "ปี พ.ศ. "), -1);
+  EXPECT_EQ(GradeAfter(b, "ได้ ๙๕ คะแนน", "ได้ ๙๕ "), -1);
+}
+
 TEST(GraphemeBoundaries, KeepsConsonantsWithTheirMarks) {
   EXPECT_TRUE(GraphemeBoundaries("").empty());
   EXPECT_EQ(GraphemeBoundaries("ที่"), std::vector<size_t>({9}));

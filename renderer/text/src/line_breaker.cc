@@ -4,12 +4,16 @@
 #include <unicode/locid.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
+#include <thai/thbrk.h>
+#include <thai/thwbrk.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "thai_chars.h"
 
@@ -207,13 +211,97 @@ struct UnbreakableWord {
   std::array<size_t, 256> skip;
 };
 
+// The compound lexicon by its first two code points (six bytes of Thai), so
+// that a word start finds its few candidates in one look-up.
+class Lexicon {
+ public:
+  Lexicon() {
+    for (std::string_view w : CompoundLexicon()) {
+      if (w.size() >= kKey) by_start_[w.substr(0, kKey)].push_back(w);
+    }
+  }
+  // Calls `found(word)` for every lexicon word that starts at `begin`.
+  template <typename F>
+  void ForEachAt(std::string_view s, size_t begin, F&& found) const {
+    if (begin + kKey > s.size()) return;
+    const auto it = by_start_.find(s.substr(begin, kKey));
+    if (it == by_start_.end()) return;
+    for (std::string_view w : it->second) {
+      if (s.compare(begin, w.size(), w) == 0) found(w);
+    }
+  }
+
+ private:
+  static constexpr size_t kKey = 6;
+  std::unordered_map<std::string_view, std::vector<std::string_view>> by_start_;
+};
+
+const Lexicon& SharedLexicon() {
+  static const Lexicon kLexicon;
+  return kLexicon;
+}
+
+// libthai's word breaker (the one Pango uses for Thai), on UCS-4 text.
+class ThaiBreaker {
+ public:
+  ThaiBreaker() : brk_(th_brk_new(nullptr)) {
+    // Without its dictionary (libthai-data) the library cannot grade breaks.
+    if (brk_ == nullptr) {
+      std::fputs("saraban: libthai could not load its dictionary\n", stderr);
+      std::abort();
+    }
+  }
+  ~ThaiBreaker() { th_brk_delete(brk_); }
+  ThaiBreaker(const ThaiBreaker&) = delete;
+  ThaiBreaker& operator=(const ThaiBreaker&) = delete;
+
+  // Byte offsets where libthai puts a word boundary, ascending.
+  std::vector<size_t> Breaks(std::string_view utf8) {
+    wide_.clear();
+    byte_of_.clear();
+    for (size_t i = 0; i < utf8.size();) {
+      byte_of_.push_back(i);
+      int32_t pos = static_cast<int32_t>(i);
+      UChar32 c;
+      U8_NEXT_OR_FFFD(reinterpret_cast<const uint8_t*>(utf8.data()), pos,
+                      static_cast<int32_t>(utf8.size()), c);
+      // A NUL would end libthai's string early.
+      wide_.push_back(c == 0 ? static_cast<thwchar_t>(' ') : static_cast<thwchar_t>(c));
+      i = static_cast<size_t>(pos);
+    }
+    wide_.push_back(0);
+    positions_.resize(wide_.size());
+    const int n = th_brk_wc_find_breaks(brk_, wide_.data(), positions_.data(), positions_.size());
+    std::vector<size_t> out;
+    out.reserve(static_cast<size_t>(std::max(n, 0)));
+    for (int k = 0; k < n; ++k) {
+      const auto at = static_cast<size_t>(positions_[static_cast<size_t>(k)]);
+      if (at > 0 && at < byte_of_.size()) out.push_back(byte_of_[at]);
+    }
+    return out;
+  }
+
+ private:
+  ThBrk* brk_;
+  std::vector<thwchar_t> wide_;
+  std::vector<size_t> byte_of_;
+  std::vector<int> positions_;
+};
+
 }  // namespace
 
 struct LineBreaker::Impl {
   Impl() : line(ClonePrototype(true)) {
     for (std::string_view w : kDefaultUnbreakableWords) unbreakable.emplace_back(w);
   }
+  // Flags each of `candidates` (ascending byte offsets, the last the end of
+  // the text) that Thai practice or an unbreakable word forbids; `words` are
+  // the dictionaries' word boundaries, for the rules' word-start checks.
+  void MarkForbidden(std::string_view utf8, const std::vector<size_t>& candidates,
+                     const std::vector<size_t>& words, std::vector<uint8_t>& removed) const;
+
   std::unique_ptr<icu::BreakIterator> line;
+  ThaiBreaker thai;
   Utf16Text text;
   std::vector<uint8_t> removed;  // scratch: one flag per boundary
   std::vector<UnbreakableWord> unbreakable;
@@ -276,6 +364,27 @@ bool GluedByPractice(std::string_view s, size_t p, const std::vector<size_t>& ic
 
 }  // namespace
 
+void LineBreaker::Impl::MarkForbidden(std::string_view utf8,
+                                      const std::vector<size_t>& candidates,
+                                      const std::vector<size_t>& words,
+                                      std::vector<uint8_t>& removed) const {
+  removed.assign(candidates.size(), 0);
+  for (size_t k = 0; k + 1 < candidates.size(); ++k) {
+    if (!IsHardBreak(utf8, candidates[k]) && GluedByPractice(utf8, candidates[k], words)) {
+      removed[k] = 1;
+    }
+  }
+  for (const UnbreakableWord& w : unbreakable) {
+    w.ForEachIn(utf8, [&](size_t begin) {
+      const size_t end = begin + w.word.size();
+      for (auto it = std::upper_bound(candidates.begin(), candidates.end(), begin);
+           it != candidates.end() && *it < end; ++it) {
+        removed[static_cast<size_t>(it - candidates.begin())] = 1;
+      }
+    });
+  }
+}
+
 std::vector<size_t> LineBreaker::Opportunities(std::string_view utf8) {
   std::vector<size_t> out;
   out.reserve(utf8.size() / 8 + 1);
@@ -284,24 +393,168 @@ std::vector<size_t> LineBreaker::Opportunities(std::string_view utf8) {
 
   // Flag first, compact once: the rules look at ICU's full list.
   std::vector<uint8_t>& removed = impl_->removed;
-  removed.assign(out.size(), 0);
-  for (size_t k = 0; k + 1 < out.size(); ++k) {
-    if (!IsHardBreak(utf8, out[k]) && GluedByPractice(utf8, out[k], out)) removed[k] = 1;
-  }
-  for (const UnbreakableWord& w : impl_->unbreakable) {
-    w.ForEachIn(utf8, [&](size_t begin) {
-      const size_t end = begin + w.word.size();
-      for (auto it = std::upper_bound(out.begin(), out.end(), begin); it != out.end() && *it < end;
-           ++it) {
-        removed[static_cast<size_t>(it - out.begin())] = 1;
-      }
-    });
-  }
+  impl_->MarkForbidden(utf8, out, out, removed);
   size_t kept = 0;
   for (size_t k = 0; k < out.size(); ++k) {
     if (!removed[k]) out[kept++] = out[k];
   }
   out.resize(kept);
+  return out;
+}
+
+namespace {
+
+// Thai letters, vowels and marks: the text both dictionaries segment.
+bool IsThaiWordChar(char32_t cp) { return cp >= 0x0E01 && cp <= 0x0E4E && cp != 0x0E2F && cp != 0x0E46; }
+
+bool IsAsciiLetter(char32_t cp) { return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'); }
+
+bool IsUrlChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x80 || u <= ' ') return false;  // Thai, other scripts, spaces, controls
+  return std::string_view("<>\"'()[]{}|\\^`").find(c) == std::string_view::npos;
+}
+
+bool IsEmailLocalChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+// A URL or an e-mail address: [begin, end), and where its scheme ends
+// ("https://" included; `begin` when there is none). Nothing breaks inside
+// but after its separators.
+struct LinkSpan {
+  size_t begin = 0, end = 0, scheme_end = 0;
+};
+
+// Trailing punctuation belongs to the sentence, not the address.
+size_t TrimLinkEnd(std::string_view s, size_t begin, size_t end) {
+  while (end > begin && std::string_view(".,;:!?").find(s[end - 1]) != std::string_view::npos) --end;
+  return end;
+}
+
+std::vector<LinkSpan> FindLinks(std::string_view s) {
+  std::vector<LinkSpan> out;
+  size_t covered = 0;  // links do not overlap
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i < covered) continue;
+    size_t scheme_end = std::string_view::npos;
+    if (s.compare(i, 7, "http://") == 0) scheme_end = i + 7;
+    if (s.compare(i, 8, "https://") == 0) scheme_end = i + 8;
+    if (s.compare(i, 4, "www.") == 0 && (i == 0 || !IsUrlChar(s[i - 1]))) scheme_end = i;
+    if (scheme_end != std::string_view::npos) {
+      size_t end = scheme_end;
+      while (end < s.size() && IsUrlChar(s[end])) ++end;
+      end = TrimLinkEnd(s, i, end);
+      if (end > scheme_end) {
+        out.push_back({i, end, scheme_end});
+        covered = end;
+      }
+      continue;
+    }
+    if (s[i] == '@' && i > 0 && IsEmailLocalChar(s[i - 1])) {
+      size_t begin = i;
+      while (begin > covered && IsEmailLocalChar(s[begin - 1])) --begin;
+      size_t end = i + 1;
+      while (end < s.size() && (IsEmailLocalChar(s[end]) && s[end] != '%' && s[end] != '+')) ++end;
+      end = TrimLinkEnd(s, i, end);
+      if (s.substr(i, end - i).find('.') != std::string_view::npos) {
+        out.push_back({begin, end, begin});
+        covered = end;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<BreakOpportunity> LineBreaker::Graded(std::string_view utf8) {
+  std::vector<size_t> icu;
+  icu.reserve(utf8.size() / 8 + 1);
+  CollectBoundaries(*impl_->line, impl_->text, utf8, icu);
+  if (icu.empty()) return {};
+  const std::vector<size_t> thai = impl_->thai.Breaks(utf8);
+  const auto thai_context = [&](size_t p) {
+    return IsThaiWordChar(CodePointBefore(utf8, p)) && IsThaiWordChar(CodePointAt(utf8, p));
+  };
+
+  // Every boundary either dictionary sees; libthai's only between Thai
+  // letters, where it is a dictionary (elsewhere it knows no UAX #14).
+  std::vector<size_t> words;
+  words.reserve(icu.size() + thai.size());
+  std::set_union(icu.begin(), icu.end(), thai.begin(), thai.end(), std::back_inserter(words));
+  std::vector<size_t> candidates;
+  candidates.reserve(words.size());
+  for (size_t p : words) {
+    if (p == utf8.size() || std::binary_search(icu.begin(), icu.end(), p) || thai_context(p)) {
+      candidates.push_back(p);
+    }
+  }
+  std::vector<uint8_t>& removed = impl_->removed;
+  impl_->MarkForbidden(utf8, candidates, words, removed);
+
+  std::vector<BreakOpportunity> out;
+  out.reserve(candidates.size());
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (removed[k]) continue;
+    const size_t p = candidates[k];
+    BreakGrade grade = BreakGrade::kSpace;
+    const char32_t before = CodePointBefore(utf8, p);
+    const char32_t after = CodePointAt(utf8, p);
+    if (thai_context(p)) {
+      const bool by_icu = std::binary_search(icu.begin(), icu.end(), p);
+      const bool by_thai = std::binary_search(thai.begin(), thai.end(), p);
+      grade = by_icu && by_thai ? BreakGrade::kWord : BreakGrade::kOneDictionary;
+    } else if (before == '-' && p >= 2 && IsAsciiLetter(CodePointBefore(utf8, p - 1)) &&
+               IsAsciiLetter(after)) {
+      grade = BreakGrade::kHyphen;
+    } else if (before != ' ' && !IsHardBreak(utf8, p) && (IsThai(before) != IsThai(after))) {
+      grade = BreakGrade::kWord;  // a change of script without a space ("ร้อยละ" + digits)
+    }
+    out.push_back({p, grade});
+  }
+
+  // Links: no break inside but after a separator, never right after the scheme.
+  for (const LinkSpan& link : FindLinks(utf8)) {
+    std::vector<BreakOpportunity> inside;
+    for (size_t p = std::max(link.begin, link.scheme_end) + 1; p < link.end; ++p) {
+      if (std::string_view("/.@-?").find(utf8[p - 1]) != std::string_view::npos &&
+          utf8[p] != '/' && p > link.scheme_end) {
+        inside.push_back({p, BreakGrade::kUrl});
+      }
+    }
+    const auto first = std::upper_bound(out.begin(), out.end(), link.begin,
+                                         [](size_t v, const BreakOpportunity& o) { return v < o.offset; });
+    auto last = first;
+    while (last != out.end() && last->offset < link.end) ++last;
+    out.insert(out.erase(first, last), inside.begin(), inside.end());
+  }
+
+  // Compounds: a break strictly inside a lexicon word that stands whole
+  // (starting and ending at word boundaries) is the last resort.
+  const Lexicon& lexicon = SharedLexicon();
+  const auto at_boundary = [&](size_t i) {
+    return i == 0 || i == utf8.size() || !IsThaiWordChar(CodePointBefore(utf8, i)) ||
+           !IsThaiWordChar(CodePointAt(utf8, i)) ||
+           std::binary_search(words.begin(), words.end(), i);
+  };
+  const auto mark_inside = [&](size_t begin, size_t end) {
+    for (auto it = std::upper_bound(out.begin(), out.end(), begin,
+                                    [](size_t v, const BreakOpportunity& o) { return v < o.offset; });
+         it != out.end() && it->offset < end; ++it) {
+      if (it->grade < BreakGrade::kCompound) it->grade = BreakGrade::kCompound;
+    }
+  };
+  const auto try_start = [&](size_t begin) {
+    lexicon.ForEachAt(utf8, begin, [&](std::string_view w) {
+      if (at_boundary(begin + w.size())) mark_inside(begin, begin + w.size());
+    });
+  };
+  try_start(0);
+  for (size_t p : words) {
+    if (p < utf8.size()) try_start(p);
+  }
   return out;
 }
 

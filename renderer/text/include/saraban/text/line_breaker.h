@@ -1,13 +1,40 @@
-// Where a line may end: ICU's Thai dictionary breaks, tightened by the rules
-// of Thai typesetting practice (THAI_TYPESETTING.md section 4).
+// Where a line may end, and how good each place is: ICU's and libthai's
+// dictionary breaks compared, tightened by the rules of Thai typesetting
+// practice and graded by a lexicon of official compounds
+// (THAI_TYPESETTING.md section 4).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 namespace saraban::text {
+
+// How good a line end is, best first. The layout turns grades into
+// penalties of its optimal line breaking; a grapheme-cluster break inside a
+// word is the emergency beyond the last grade, and the layout's own.
+enum class BreakGrade : uint8_t {
+  kSpace,          // after a space or a punctuation break, or a mandatory one
+  kWord,           // between Thai words where ICU and libthai agree
+  kOneDictionary,  // between Thai words where only ICU or only libthai sees one
+  kUrl,            // inside a URL or e-mail address, after / . @ - ? (no hyphen added)
+  kHyphen,         // at the hyphen inside a Latin word (E-|Service)
+  kCompound,       // strictly inside a word of the compound lexicon (ดำเนิน|การ)
+};
+inline constexpr int kBreakGrades = 6;
+
+// A place after which a line may end.
+struct BreakOpportunity {
+  size_t offset = 0;  // byte offset into the text, > 0
+  BreakGrade grade = BreakGrade::kSpace;
+  bool operator==(const BreakOpportunity&) const = default;
+};
+
+// The compound lexicon built into the library (renderer/text/data/compounds.txt),
+// one word per entry.
+const std::vector<std::string_view>& CompoundLexicon();
 
 // Finds line-break opportunities. Wraps an ICU BreakIterator, which is not
 // thread-safe: one LineBreaker per thread.
@@ -28,6 +55,13 @@ class LineBreaker {
   // - strictly inside an unbreakable word (see AddUnbreakableWord).
   // A mandatory break (after a newline) is always kept.
   std::vector<size_t> Opportunities(std::string_view utf8);
+
+  // The same opportunities and more, each with its grade: where libthai sees
+  // a word boundary that ICU does not (นางสาว|กาญจนา|ภรณ์), kOneDictionary;
+  // inside a URL or e-mail address, only after / . @ - ? and never right
+  // after the scheme; strictly inside a lexicon compound, kCompound. The
+  // offsets ascend; the last is utf8.size().
+  std::vector<BreakOpportunity> Graded(std::string_view utf8);
 
   // Adds a word that is never split, for names ICU's dictionary cuts into
   // syllables. Built in: ตะลุโบะ, บึงคล้า, multi-word titles and a few
