@@ -64,6 +64,25 @@ inline std::string StripSpaces(const std::string& s) {
   return out;
 }
 
+// Letters of `utf8`: code points that are not Thai combining marks or
+// spaces ("การ" has 3, "ธรรม" 4); a short syllable has 3 or fewer.
+inline int LetterCount(const std::string& utf8) {
+  int n = 0;
+  for (size_t i = 0; i < utf8.size();) {
+    const auto b = static_cast<unsigned char>(utf8[i]);
+    const size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    char32_t cp = len == 1 ? b : 0;
+    if (len == 3 && i + 2 < utf8.size()) {
+      cp = ((b & 0x0F) << 12) | ((static_cast<unsigned char>(utf8[i + 1]) & 0x3F) << 6) |
+           (static_cast<unsigned char>(utf8[i + 2]) & 0x3F);
+    }
+    const bool mark = cp == 0x0E31 || (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E);
+    if (!mark && cp != ' ') ++n;
+    i += len;
+  }
+  return n;
+}
+
 // True if `utf8` holds a code point of the Private Use Area (U+E000..U+F8FF),
 // which is what broken Thai extraction produces.
 inline bool HasPrivateUseCharacter(const std::string& utf8) {

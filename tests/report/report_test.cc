@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "saraban/report/render.h"
 #include "saraban/text/font.h"
 #include "saraban/text/line_breaker.h"
+#include "saraban/text/shaper.h"
 #include "test_support.h"
 
 namespace saraban {
@@ -79,6 +81,32 @@ std::vector<const layout::Paragraph*> Paragraphs(const layout::DocumentLayout& d
       for (const auto& row : t->rows) {
         for (const auto& cell : row) {
           for (const auto& p : cell.paragraphs) out.push_back(&p);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Each paragraph with the width its lines have for text, pt (the page's or
+// the cell's, less padding and indents).
+std::vector<std::pair<const layout::Paragraph*, double>> ParagraphBoxes(
+    const layout::DocumentLayout& doc) {
+  const double page = doc.setup.width - doc.setup.margin_left - doc.setup.margin_right;
+  std::vector<std::pair<const layout::Paragraph*, double>> out;
+  auto add = [&](const layout::Paragraph& p, double width) {
+    out.emplace_back(&p, width - p.indent - std::max(0.0, p.first_line_indent));
+  };
+  for (const auto& block : doc.blocks) {
+    if (const auto* p = std::get_if<layout::Paragraph>(&block)) add(*p, page);
+    if (const auto* s = std::get_if<layout::SignatureLine>(&block)) add(s->text, page);
+    if (const auto* t = std::get_if<layout::Table>(&block)) {
+      for (size_t c = 0; c < t->header.size(); ++c) {
+        for (const auto& p : t->header[c].paragraphs) add(p, t->column_widths[c] - 2 * t->padding);
+      }
+      for (const auto& row : t->rows) {
+        for (size_t c = 0; c < row.size(); ++c) {
+          for (const auto& p : row[c].paragraphs) add(p, t->column_widths[c] - 2 * t->padding);
         }
       }
     }
@@ -152,25 +180,50 @@ class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, Font
   layout::DocumentLayout doc_;
 };
 
-// Each line of each paragraph ends where ICU's line breaker allows a break:
-// never inside a Thai word. And the lines give back the paragraph exactly.
-TEST_P(ExampleTest, LinesEndAtIcuBreakOpportunities) {
+// The break audit: each line of each paragraph ends at one of the graded
+// opportunities of text::LineBreaker (never inside a Thai word), and at a
+// good one: a space, a punctuation break or a word boundary both ICU and
+// libthai see; never inside a lexicon compound (every column is wider than
+// the compounds of the examples), never where only one dictionary sees a
+// word. No paragraph ends with one short syllable alone on its last line.
+// The lines give back the paragraph exactly. The counts go to the log.
+TEST_P(ExampleTest, LineEndsPassTheBreakAudit) {
   const std::vector<pdf::Page> pages = LayOut(/*endless=*/true);
   ASSERT_EQ(pages.size(), 1u);
   const auto runs = Runs(pages);
   text::LineBreaker breaker;
   size_t r = 0;
-  int checked_breaks = 0;
-  for (const layout::Paragraph* p : Paragraphs(doc_)) {
+  int by_grade[text::kBreakGrades] = {};
+  int emergency = 0, short_last = 0, narrow_compounds = 0;
+  text::Shaper regular(fonts_.regular), bold(fonts_.bold);
+  // The width of the narrowest lexicon compound that holds byte `at` of
+  // `p.text` strictly inside, in `p`'s style.
+  auto compound_width = [&](const layout::Paragraph& p, size_t at) {
+    double narrowest = std::numeric_limits<double>::infinity();
+    for (std::string_view w : text::CompoundLexicon()) {
+      for (size_t b = p.text.find(w); b != std::string::npos; b = p.text.find(w, b + 1)) {
+        if (b < at && at < b + w.size()) {
+          text::Shaper& shaper = p.style.font == layout::FontRole::kBold ? bold : regular;
+          const double size = p.style.size * shaper.font().th_sarabun_scale();
+          narrowest = std::min(narrowest, shaper.ShapeUncached(w).width * size /
+                                              shaper.font().units_per_em());
+        }
+      }
+    }
+    return narrowest;
+  };
+  for (const auto& [p, box] : ParagraphBoxes(doc_)) {
     if (StripSpaces(p->text).empty()) continue;
     if (!p->marker.empty()) {
       ASSERT_LT(r, runs.size());
       EXPECT_EQ(runs[r]->text, p->marker);
       ++r;
     }
-    const std::vector<size_t> icu = breaker.IcuOpportunities(p->text);
+    const std::vector<text::BreakOpportunity> graded = breaker.Graded(p->text);
     size_t pos = 0;
     std::string joined;
+    int lines = 0;
+    std::string last_line;
     while (StripSpaces(joined) != StripSpaces(p->text)) {
       ASSERT_LT(r, runs.size()) << "ran out of lines for: " << p->text;
       const std::string& line = runs[r++]->text;
@@ -178,17 +231,47 @@ TEST_P(ExampleTest, LinesEndAtIcuBreakOpportunities) {
       ASSERT_NE(at, std::string::npos) << "line \"" << line << "\" is not in: " << p->text;
       size_t end = at + line.size();
       joined += line;
+      ++lines;
+      last_line = line;
       while (end < p->text.size() && (p->text[end] == ' ' || p->text[end] == '\t')) ++end;
       if (end < p->text.size() && p->text[end] != '\n') {
-        EXPECT_TRUE(std::binary_search(icu.begin(), icu.end(), end))
-            << "line ends inside a word: \"" << line << "|" << p->text.substr(end, 30) << "\"";
-        ++checked_breaks;
+        const auto it = std::find_if(graded.begin(), graded.end(),
+                                     [&](const text::BreakOpportunity& o) { return o.offset == end; });
+        const std::string where = "\"" + line + "|" + p->text.substr(end, 30) + "\"";
+        if (it == graded.end()) {
+          ++emergency;
+          ADD_FAILURE() << "line ends inside a word: " << where;
+        } else {
+          ++by_grade[static_cast<int>(it->grade)];
+          if (it->grade == text::BreakGrade::kCompound) {
+            const double w = compound_width(*p, end);
+            if (w > box) {
+              ++narrow_compounds;  // the column cannot hold it whole
+            } else {
+              ADD_FAILURE() << "a compound split in a column wide enough for it: " << where << " (" << w << " pt <= " << box << " pt)";
+            }
+          }
+          EXPECT_NE(it->grade, text::BreakGrade::kOneDictionary)
+              << "only one dictionary sees a word here: " << where;
+        }
       }
       pos = end;
     }
+    if (lines > 1 && test::LetterCount(last_line) <= 3) {
+      ++short_last;
+      ADD_FAILURE() << "a short syllable alone on the last line: \"" << last_line << "\" of "
+                    << p->text.substr(0, 60);
+    }
   }
   EXPECT_EQ(r, runs.size()) << "runs left over after the last paragraph";
-  EXPECT_GT(checked_breaks, 50);
+  int ends = emergency;
+  for (int n : by_grade) ends += n;
+  std::printf("break audit of %s: %d line ends: space %d, both dictionaries %d, one dictionary %d, "
+              "link %d, hyphen %d, compound %d (%d in a column narrower than it), emergency %d; "
+              "short last lines %d\n",
+              std::get<0>(GetParam()), ends, by_grade[0], by_grade[1], by_grade[2], by_grade[3],
+              by_grade[4], by_grade[5], narrow_compounds, emergency, short_last);
+  EXPECT_GT(ends, 50);
 }
 
 // Splitting rows between pages loses and duplicates nothing: the real pages

@@ -33,20 +33,35 @@ void FlowParagraph(const Paragraph& p, double keep, Flow* flow) {
   const std::vector<LineBox> lines = flow->ts().BreakParagraph(p, flow->content_width());
   double total = keep;
   for (const auto& l : lines) total += l.height;
-  if (p.keep_with_next && total > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
+  if (p.keep_with_next && total > flow->Remaining() && !flow->PageEmpty() &&
+      total <= flow->PrintableHeight()) {
+    flow->NewPage();
+  }
   for (const auto& line : lines) {
     if (line.height > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
     flow->PutLine(line);
   }
 }
 
-void FlowSignature(const SignatureLine& s, Flow* flow) {
+// The text's lines of a signature line: left of its dotted line.
+std::vector<LineBox> SignatureText(const SignatureLine& s, Flow* flow) {
   const double gap = 12;
   const double text_width = std::max(72.0, flow->content_width() - s.line_width - gap);
-  const std::vector<LineBox> lines = flow->ts().BreakParagraph(s.text, text_width);
-  double total = 0;
+  return flow->ts().BreakParagraph(s.text, text_width);
+}
+
+void FlowSignature(const SignatureLine& s, double keep, Flow* flow) {
+  const std::vector<LineBox> lines = SignatureText(s, flow);
+  double total = s.keep_with_next ? keep : 0;
   for (const auto& l : lines) total += l.height;
-  if (total > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
+  if (total > flow->Remaining() && !flow->PageEmpty() && total <= flow->PrintableHeight()) {
+    flow->NewPage();
+  } else if (total > flow->Remaining() && !flow->PageEmpty()) {
+    // A chain taller than a page: at least this line stays whole.
+    double own = 0;
+    for (const auto& l : lines) own += l.height;
+    if (own > flow->Remaining()) flow->NewPage();
+  }
   double baseline = flow->y();
   for (const auto& line : lines) {
     baseline = flow->y() + line.ascent;
@@ -56,9 +71,22 @@ void FlowSignature(const SignatureLine& s, Flow* flow) {
   flow->Rule(right - s.line_width, baseline, right, baseline, 0.8, /*dotted=*/true);
 }
 
-// The height the start of the next block needs on the same page.
-double KeepHeight(const std::vector<Block>& blocks, size_t next, Typesetter::Impl& ts) {
+// The height the start of the next block needs on the same page: a
+// table's header and first row, a paragraph's first two lines, or all of a
+// chain of signature lines that keep together (a sign-off moves whole).
+double KeepHeight(const std::vector<Block>& blocks, size_t next, Flow* flow) {
   if (next >= blocks.size()) return 0;
+  Typesetter::Impl& ts = flow->ts();
+  if (std::holds_alternative<SignatureLine>(blocks[next])) {
+    double total = 0;
+    for (size_t i = next; i < blocks.size(); ++i) {
+      const auto* s = std::get_if<SignatureLine>(&blocks[i]);
+      if (s == nullptr) break;
+      for (const auto& l : SignatureText(*s, flow)) total += l.height;
+      if (!s->keep_with_next) break;
+    }
+    return total;
+  }
   TextStyle style;
   if (const auto* p = std::get_if<Paragraph>(&blocks[next])) style = p->style;
   if (const auto* t = std::get_if<Table>(&blocks[next])) {
@@ -189,11 +217,11 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
         [&](const auto& b) {
           using T = std::decay_t<decltype(b)>;
           if constexpr (std::is_same_v<T, Paragraph>) {
-            FlowParagraph(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, *impl_) : 0, &flow);
+            FlowParagraph(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, &flow) : 0, &flow);
           } else if constexpr (std::is_same_v<T, Table>) {
             status = LayOutTable(b, &flow);
           } else if constexpr (std::is_same_v<T, SignatureLine>) {
-            FlowSignature(b, &flow);
+            FlowSignature(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, &flow) : 0, &flow);
           } else {
             flow.Advance(std::min(b.height, flow.Remaining()));
           }

@@ -1,11 +1,19 @@
-// Stage: paragraphs into lines. Greedy filling over the line-break
-// opportunities of text::LineBreaker, shaping each word once through the
-// shaper's cache. A word wider than the whole line is the only thing ever
-// broken elsewhere, and then only between grapheme clusters.
+// Stage: paragraphs into lines. The line ends of each paragraph are chosen
+// together (total fit, as TeX's Knuth-Plass breaker and Typst do) over the
+// graded opportunities of text::LineBreaker: a break inside a compound or
+// where only one dictionary sees a word costs more than a looser line, and a
+// last line of one short syllable costs extra. Each word is shaped once
+// through the shaper's cache. A paragraph with a word wider than its line,
+// or too long for the optimiser, is filled greedily instead; a word wider
+// than the whole line is the only thing ever broken elsewhere, and then only
+// between grapheme clusters.
 #include <hb.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "saraban/text/line_breaker.h"
@@ -80,7 +88,100 @@ struct Segment {
   size_t end = 0;
   const text::ShapedWord* body = nullptr;
   const text::ShapedWord* spaces = nullptr;  // null when there are none
+  text::BreakGrade grade = text::BreakGrade::kSpace;  // of the break after it
+  int compounds = 0;  // lexicon compounds the break after it is inside
 };
+
+// Past this many words in one paragraph line breaking is greedy: the
+// optimiser is linear in the words (a line holds a bounded number), but a
+// 64 KiB cell gains nothing from it (docs/benchmarks.md).
+constexpr size_t kMaxOptimalSegments = 4000;
+
+// The cost of ending a line at an opportunity of each grade (TeX's
+// penalties): spaces are free; a Thai word boundary both dictionaries agree
+// on nearly so; one only ICU or only libthai sees costs as much as a line
+// about a third empty; a compound split more than any line short of empty.
+constexpr double kPenalty[text::kBreakGrades] = {
+    0,     // kSpace
+    20,    // kWord
+    300,   // kOneDictionary
+    150,   // kUrl
+    1000,  // kHyphen
+    3000,  // kCompound
+};
+// Every line costs this much (TeX's \linepenalty): fewer lines win ties.
+constexpr double kLinePenalty = 10;
+// A line this much of its width short of full has badness 100: justified
+// lines show their slack as wider gaps, ragged ones only as a shorter line.
+constexpr double kLooseRatioJustified = 0.2;
+constexpr double kLooseRatioRagged = 0.5;
+constexpr double kMaxBadness = 10000;
+// Demerits of a last line that holds one short syllable alone ("การ").
+constexpr double kShortLastLine = 1e6;
+// A syllable of this many letters or fewer is short.
+constexpr int kShortSyllableLetters = 3;
+
+// Letters of `text` (marks do not count): "การ" has 3, "ธรรม" 4.
+int LetterCount(std::string_view text) {
+  int n = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const char32_t cp = text::DecodeUtf8(text, pos);
+    if (!text::IsThaiCombiningMark(cp) && cp != ' ') ++n;
+  }
+  return n;
+}
+
+// The best line ends of one hard line, as indices one past each line's last
+// segment (the last is segments.size()): the sequence with the least total
+// demerits, (line penalty + badness)^2 + penalty^2 per line, found by
+// dynamic programming over the segments. Every segment fits a line alone
+// (the caller checks), so a solution always exists.
+std::vector<size_t> OptimalBreaks(const std::vector<Segment>& segs, std::string_view hard,
+                                  double k, double first_avail, double avail, bool justified) {
+  const double loose = justified ? kLooseRatioJustified : kLooseRatioRagged;
+  const size_t n = segs.size();
+  if (n == 0) return {};
+  std::vector<double> best(n + 1, std::numeric_limits<double>::infinity());
+  std::vector<size_t> from(n + 1, 0);
+  best[0] = 0;
+  for (size_t j = 1; j <= n; ++j) {
+    const bool last = j == n;
+    const Segment& end = segs[j - 1];
+    // Inside two compounds (ปี|งบประมาณ in ตลอดปีงบประมาณ) is worse than inside one.
+    const double penalty =
+        last ? 0 : kPenalty[static_cast<int>(end.grade)] * std::max(1, end.compounds);
+    // Grow the line leftwards from segment j-1 while it fits.
+    double used = 0;
+    for (size_t i = j; i-- > 0;) {
+      used += segs[i].body->width * k;
+      if (i + 1 < j && segs[i].spaces) used += segs[i].spaces->width * k;
+      const double limit = i == 0 ? first_avail : avail;
+      if ((used > limit + 1e-9 && i + 1 < j) || end.end - segs[i].begin > kMaxLineBytes) break;
+      if (used > limit + 1e-9) continue;  // only when the first line is narrower
+      if (!std::isfinite(best[i])) continue;
+      double badness = 0;
+      if (!last) {
+        const double r = (limit - used) / (limit * loose);
+        badness = std::min(kMaxBadness, 100 * r * r * r);
+      }
+      double d = (kLinePenalty + badness) * (kLinePenalty + badness) + penalty * penalty;
+      if (last && i + 1 == j && j > 1 &&
+          LetterCount(hard.substr(segs[i].begin, segs[i].body_end - segs[i].begin)) <=
+              kShortSyllableLetters) {
+        d += kShortLastLine;
+      }
+      d += best[i];
+      if (d < best[j]) {
+        best[j] = d;
+        from[j] = i;
+      }
+    }
+  }
+  std::vector<size_t> ends;
+  for (size_t j = n; j > 0; j = from[j]) ends.push_back(j);
+  std::reverse(ends.begin(), ends.end());
+  return ends;
+}
 
 // Collects the pieces of one line and emits LineBoxes.
 class LineBuilder {
@@ -126,7 +227,9 @@ class LineBuilder {
     }
   }
 
-  void Flush(bool first_line, std::vector<LineBox>* out) {
+  // Ends the line. `last` (the paragraph's or a hard line's last) stays
+  // ragged under the justified alignments.
+  void Flush(bool first_line, std::vector<LineBox>* out, bool last = false) {
     LineBox line;
     line.height = height_;
     line.ascent = ascent_;
@@ -145,9 +248,14 @@ class LineBuilder {
     const double slack = Available(first_line) - used_;
     if (p_.style.align == Align::kCenter) x += std::max(0.0, slack / 2);
     if (p_.style.align == Align::kRight) x += std::max(0.0, slack);
+    double spread = 0;
+    if (!last && slack > 0 &&
+        (p_.style.align == Align::kJustify || p_.style.align == Align::kThaiDistributed)) {
+      spread = Justify(&run, slack);
+    }
     run.x = x;
     run.y = 0;
-    line.width = x + used_;
+    line.width = x + used_ + spread;
     if (!run.glyphs.empty()) line.runs.push_back(std::move(run));
     out->push_back(std::move(line));
     pieces_.clear();
@@ -157,6 +265,43 @@ class LineBuilder {
   }
 
  private:
+  // Widens the gaps of `run` by `slack` pt in all, in whole font units
+  // spread evenly (the rounding error is carried, so the line ends within
+  // one font unit of the margin): after each space (kJustify) or at each
+  // grapheme-cluster boundary (kThaiDistributed). A gap is added to the
+  // advance of the glyph before it, so a mark never leaves its base: a
+  // cluster's glyphs move together. Returns the pt added.
+  double Justify(pdf::GlyphRun* run, double slack) const {
+    std::vector<size_t> gaps;  // glyph indices whose advance grows
+    auto& g = run->glyphs;
+    if (p_.style.align == Align::kJustify) {
+      for (size_t i = 0; i + 1 < g.size(); ++i) {
+        if (g[i].cluster < run->text.size() && run->text[g[i].cluster] == ' ' &&
+            g[i + 1].cluster != g[i].cluster) {
+          gaps.push_back(i);
+        }
+      }
+    } else {
+      const std::vector<size_t> bounds = text::GraphemeBoundaries(run->text);
+      for (size_t i = 0; i + 1 < g.size(); ++i) {
+        if (g[i + 1].cluster != g[i].cluster &&
+            std::binary_search(bounds.begin(), bounds.end(), g[i + 1].cluster)) {
+          gaps.push_back(i);
+        }
+      }
+    }
+    if (gaps.empty()) return 0;
+    const double units = slack / k_;
+    int64_t given = 0;
+    for (size_t m = 0; m < gaps.size(); ++m) {
+      const auto upto = static_cast<int64_t>(std::floor(units * static_cast<double>(m + 1) /
+                                                         static_cast<double>(gaps.size())));
+      g[gaps[m]].x_advance += static_cast<int32_t>(upto - given);
+      given = upto;
+    }
+    return static_cast<double>(given) * k_;
+  }
+
   const Paragraph& p_;
   std::string_view hard_;
   double width_, k_;
@@ -286,55 +431,101 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
 
   bool first_line = true;
   std::string_view rest = p.text;
+  std::vector<Segment> segments;
   while (true) {
     const size_t nl = rest.find('\n');
     const std::string_view hard = rest.substr(0, nl);
     LineBuilder builder(p, hard, width, k, font_index, size, height, ascent);
 
+    // The text between opportunities, shaped: bodies and their spaces.
+    segments.clear();
+    bool leading = true;  // spaces at the start of a line are not drawn
+    bool optimal = true;  // no word too wide, no stray run of spaces
     size_t prev = 0;
-    for (size_t opp : breaker_.Opportunities(hard)) {
+    for (const text::BreakOpportunity& opp : breaker_.Graded(hard)) {
       Segment seg;
       seg.begin = prev;
-      seg.end = opp;
-      seg.body_end = opp;
+      seg.end = opp.offset;
+      seg.body_end = opp.offset;
+      seg.grade = opp.grade;
+      seg.compounds = opp.compounds;
       while (seg.body_end > seg.begin && IsBreakSpace(hard[seg.body_end - 1])) --seg.body_end;
-      prev = opp;
+      prev = opp.offset;
       if (seg.body_end > seg.begin) {
         const std::string_view body = hard.substr(seg.begin, seg.body_end - seg.begin);
         seg.body = &shaper.Shape(body);
         if (Status s = CheckGlyphs(*seg.body, body, shaper.font()); !s.ok()) Fail(std::move(s));
+        const double w = seg.body->width * k;
+        if (w > builder.Available(segments.empty() && first_line) ||
+            w > builder.Available(false) || seg.body_end - seg.begin > kMaxLineBytes) {
+          optimal = false;
+        }
       }
       if (seg.end > seg.body_end) {
         seg.spaces = &shaper.Shape(hard.substr(seg.body_end, seg.end - seg.body_end));
       }
-      if (!seg.body) {  // only spaces: they pad the line if a word follows
-        if (!builder.empty()) builder.SetPendingSpaces(seg.body_end, seg.spaces);
-        continue;
+      if (!seg.body) {
+        if (leading) continue;
+        optimal = false;
       }
-      const double w = seg.body->width * k;
-      if (!builder.empty() &&
-          (builder.used() + builder.pending_spaces() + w > builder.Available(first_line) ||
-           seg.end - builder.start() > kMaxLineBytes)) {
-        builder.Flush(first_line, &out);
+      leading = false;
+      segments.push_back(seg);
+    }
+    if (segments.size() > kMaxOptimalSegments) optimal = false;
+
+    if (optimal) {
+      const std::vector<size_t> ends =
+          OptimalBreaks(segments, hard, k, builder.Available(first_line), builder.Available(false),
+                        p.style.align == Align::kJustify ||
+                            p.style.align == Align::kThaiDistributed);
+      size_t from = 0;
+      for (size_t line = 0; line < ends.size(); ++line) {
+        for (size_t i = from; i < ends[line]; ++i) {
+          const Segment& seg = segments[i];
+          builder.AddBody(seg.begin, seg.body->glyphs, seg.body->width * k);
+          builder.SetEnd(seg.body_end);
+          builder.SetPendingSpaces(seg.body_end, seg.spaces);
+        }
+        from = ends[line];
+        builder.Flush(first_line, &out, /*last=*/line + 1 == ends.size());
         first_line = false;
       }
-      if (builder.empty() &&
-          (w > builder.Available(first_line) || seg.body_end - seg.begin > kMaxLineBytes)) {
-        Result<bool> broke = BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
-                                           builder.Available(false), first_line, &builder, &out);
-        if (!broke.ok()) {
-          Fail(broke.status());
-          return {};
-        }
-        if (*broke) first_line = false;
-      } else {
-        builder.AddBody(seg.begin, seg.body->glyphs, w);
-        builder.SetEnd(seg.body_end);
+      if (ends.empty()) {
+        builder.Flush(first_line, &out, /*last=*/true);
+        first_line = false;
       }
-      builder.SetPendingSpaces(seg.body_end, seg.spaces);
+    } else {
+      // Greedy: each line takes words while they fit.
+      for (const Segment& seg : segments) {
+        if (!seg.body) {  // only spaces: they pad the line if a word follows
+          if (!builder.empty()) builder.SetPendingSpaces(seg.body_end, seg.spaces);
+          continue;
+        }
+        const double w = seg.body->width * k;
+        if (!builder.empty() &&
+            (builder.used() + builder.pending_spaces() + w > builder.Available(first_line) ||
+             seg.end - builder.start() > kMaxLineBytes)) {
+          builder.Flush(first_line, &out);
+          first_line = false;
+        }
+        if (builder.empty() &&
+            (w > builder.Available(first_line) || seg.body_end - seg.begin > kMaxLineBytes)) {
+          Result<bool> broke = BreakWideWord(shaper, hard, seg, k, builder.Available(first_line),
+                                             builder.Available(false), first_line, &builder, &out);
+          if (!broke.ok()) {
+            Fail(broke.status());
+            return {};
+          }
+          if (*broke) first_line = false;
+        } else {
+          builder.AddBody(seg.begin, seg.body->glyphs, w);
+          builder.SetEnd(seg.body_end);
+        }
+        builder.SetPendingSpaces(seg.body_end, seg.spaces);
+      }
+      builder.Flush(first_line, &out, /*last=*/true);
+      first_line = false;
     }
-    builder.Flush(first_line, &out);
-    first_line = false;
     if (nl == std::string_view::npos) break;
     rest.remove_prefix(nl + 1);
   }

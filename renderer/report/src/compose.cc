@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "saraban/report/thai_format.h"
@@ -16,6 +17,16 @@ using layout::Align;
 using layout::FontRole;
 using layout::Paragraph;
 using layout::TextStyle;
+
+// The layout's alignment for a template's, `fallback` when unspecified.
+Align AlignOf(v1::TextAlign align, Align fallback) {
+  switch (align) {
+    case v1::TEXT_ALIGN_LEFT: return Align::kLeft;
+    case v1::TEXT_ALIGN_JUSTIFY: return Align::kJustify;
+    case v1::TEXT_ALIGN_THAI_DISTRIBUTED: return Align::kThaiDistributed;
+    default: return fallback;
+  }
+}
 
 std::string AgencyLine(const v1::Agency& a) {
   std::string line = a.name();
@@ -32,9 +43,10 @@ class CellWriter {
  public:
   CellWriter(const TextStyle& style, double list_indent) : style_(style), indent_(list_indent) {}
 
-  void Text(std::string text, Align align = Align::kLeft) {
+  // A paragraph in the cell's style, or aligned as `align` says.
+  void Text(std::string text, std::optional<Align> align = std::nullopt) {
     Paragraph p{std::move(text), style_};
-    p.style.align = align;
+    if (align) p.style.align = *align;
     out_.paragraphs.push_back(std::move(p));
   }
 
@@ -161,6 +173,13 @@ void AddSignOff(const v1::SignOff& so, const TextStyle& style, std::vector<layou
     sign(i == 0 ? "เจ้าหน้าที่ผู้ตรวจสอบ" : "", so.reviewers(i));
   }
   if (so.has_acknowledged_by()) sign("การรับทราบของผู้บริหาร", so.acknowledged_by());
+  // The sign-off is one unit: every line keeps with the next, so the
+  // executive's line never stands alone on a page.
+  for (auto it = out->rbegin(); it != out->rend(); ++it) {
+    auto* s = std::get_if<layout::SignatureLine>(&*it);
+    if (s == nullptr) break;
+    if (it != out->rbegin()) s->keep_with_next = true;
+  }
 }
 
 }  // namespace
@@ -236,8 +255,10 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   s.footer_style = {FontRole::kRegular, t.footer_size() * f, Align::kRight};
 
   const TextStyle title{FontRole::kBold, t.title_size() * f, Align::kCenter};
-  const TextStyle body{FontRole::kRegular, t.body_size() * f, Align::kLeft};
-  const TextStyle cell{FontRole::kRegular, t.table_size() * f, Align::kLeft};
+  const TextStyle body{FontRole::kRegular, t.body_size() * f,
+                       AlignOf(t.body_align(), Align::kThaiDistributed)};
+  const TextStyle cell{FontRole::kRegular, t.table_size() * f,
+                       AlignOf(t.table_align(), Align::kLeft)};
   const TextStyle header{FontRole::kBold, t.table_size() * f, Align::kCenter};
 
   // Title block.
@@ -284,7 +305,9 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   }
   doc.blocks.push_back(std::move(table));
 
-  if (r.has_sign_off()) AddSignOff(r.sign_off(), body, &doc.blocks);
+  if (r.has_sign_off()) {
+    AddSignOff(r.sign_off(), {FontRole::kRegular, t.body_size() * f, Align::kLeft}, &doc.blocks);
+  }
   return doc;
 }
 

@@ -41,6 +41,14 @@ constexpr std::string_view kUnits[] = {
 
 constexpr std::string_view kEras[] = {"พ.ศ.", "ค.ศ."};
 
+// Thai months, full and abbreviated: a date (๗ กุมภาพันธ์ ๒๕๖๘, ต.ค. ๖๖)
+// stays on one line, day with month and month with year.
+constexpr std::string_view kMonths[] = {
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+};
+
 // Words ICU 72's dictionary splits: place names it cuts into syllables
 // (THAI_TYPESETTING.md 4), the titles made of several words, the key terms
 // of an ITA report that it cuts at a compound boundary (ความ|โปร่งใส,
@@ -353,6 +361,14 @@ bool GluedByPractice(std::string_view s, size_t p, const std::vector<size_t>& ic
     for (std::string_view era : kEras) {
       if (EndsWithAt(s, before, era)) return true;
     }
+    for (std::string_view month : kMonths) {
+      if (EndsWithAt(s, before, month) && at_word_start(before - month.size())) return true;
+    }
+  }
+  if (IsDigit(CodePointBefore(s, before))) {
+    for (std::string_view month : kMonths) {
+      if (StartsWithAt(s, after, month)) return true;
+    }
   }
   if (IsDigit(CodePointBefore(s, before))) {
     for (std::string_view unit : kUnits) {
@@ -543,7 +559,8 @@ std::vector<BreakOpportunity> LineBreaker::Graded(std::string_view utf8) {
     for (auto it = std::upper_bound(out.begin(), out.end(), begin,
                                     [](size_t v, const BreakOpportunity& o) { return v < o.offset; });
          it != out.end() && it->offset < end; ++it) {
-      if (it->grade < BreakGrade::kCompound) it->grade = BreakGrade::kCompound;
+      it->grade = BreakGrade::kCompound;
+      if (it->compounds < 255) ++it->compounds;
     }
   };
   const auto try_start = [&](size_t begin) {

@@ -18,7 +18,15 @@
 namespace saraban::layout {
 
 enum class FontRole { kRegular = 0, kBold = 1 };
-enum class Align { kLeft, kCenter, kRight };
+// How a paragraph's lines sit between its margins. The justified kinds
+// leave the last line of a paragraph (and a line ended by '\n') ragged.
+enum class Align {
+  kLeft,
+  kCenter,
+  kRight,
+  kJustify,          // slack spread over the spaces of the line
+  kThaiDistributed,  // slack spread over every grapheme-cluster boundary (Word's "Thai Distributed")
+};
 
 struct TextStyle {
   FontRole font = FontRole::kRegular;
@@ -59,6 +67,9 @@ struct Table {
 struct SignatureLine {
   Paragraph text;
   double line_width = 150;  // pt
+  // On the page of the next signature line: a chain of them (a sign-off)
+  // moves to a new page whole rather than split.
+  bool keep_with_next = false;
 };
 
 // Vertical space.

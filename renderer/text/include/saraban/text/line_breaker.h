@@ -29,6 +29,9 @@ inline constexpr int kBreakGrades = 6;
 struct BreakOpportunity {
   size_t offset = 0;  // byte offset into the text, > 0
   BreakGrade grade = BreakGrade::kSpace;
+  // How many lexicon compounds the break is strictly inside (ปี|งบประมาณ is
+  // inside ปีงบประมาณ and ตลอดปีงบประมาณ: 2); > 0 only for kCompound.
+  uint8_t compounds = 0;
   bool operator==(const BreakOpportunity&) const = default;
 };
 
