@@ -332,5 +332,122 @@ TEST(LayoutTest, SameInputSamePages) {
   }
 }
 
+// ---- justification and keeps ----
+
+const std::string kLongThai =
+    "จากผลการวิเคราะห์การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
+    "องค์การบริหารส่วนตำบลได้นำผลการประเมินมากำหนดมาตรการส่งเสริมคุณธรรมและความโปร่งใส "
+    "เพื่อพัฒนาการบริหารงานของหน่วยงานให้เกิดความเป็นธรรมและความโปร่งใสในการดำเนินงานมากยิ่งขึ้น "
+    "โดยมอบหมายให้เจ้าหน้าที่ผู้รับผิดชอบติดตามผลการปฏิบัติงานและรายงานผู้บังคับบัญชาทุกไตรมาส";
+
+std::vector<pdf::GlyphRun> LayOutAligned(Typesetter& ts, Align align, double width,
+                                         const std::string& text = kLongThai) {
+  DocumentLayout doc = OneParagraph(text, width);
+  std::get<Paragraph>(doc.blocks[0]).style.align = align;
+  auto pages = ts.Layout(doc);
+  EXPECT_TRUE(pages.ok()) << pages.status().ToString();
+  return pages.ok() ? pages->front().runs : std::vector<pdf::GlyphRun>();
+}
+
+// Every justified line but the last ends at the right margin (within one
+// font unit); the last stays ragged. Space justification needs spaces.
+TEST(LayoutTest, JustifiedLinesEndAtTheRightMargin) {
+  Typesetter ts(Laksaman());
+  const std::string spaced = Repeat("องค์การบริหารส่วนตำบล จัดทำ ", 12) + "แผน";
+  for (Align align : {Align::kThaiDistributed, Align::kJustify}) {
+    const double width = 300;
+    const std::vector<pdf::GlyphRun> runs =
+        LayOutAligned(ts, align, width, align == Align::kJustify ? spaced : kLongThai);
+    ASSERT_GT(runs.size(), 3u);
+    const double margin = DocumentLayout().setup.margin_left + width;
+    for (size_t i = 0; i + 1 < runs.size(); ++i) {
+      const double unit = runs[i].size / 1000.0;
+      EXPECT_NEAR(runs[i].x + RunWidth(runs[i]), margin, unit) << runs[i].text;
+    }
+    EXPECT_LT(runs.back().x + RunWidth(runs.back()), margin - 1) << "the last line stays ragged";
+  }
+}
+
+// Thai distributed spreads the slack over grapheme-cluster boundaries: a
+// glyph inside a cluster (a base before its marks) keeps its advance, so a
+// mark never leaves its base; space justification widens spaces only.
+TEST(LayoutTest, ThaiDistributedMovesClustersNotMarks) {
+  Typesetter ts(Laksaman());
+  const auto distributed = LayOutAligned(ts, Align::kThaiDistributed, 300);
+  const auto spaced = LayOutAligned(ts, Align::kJustify, 300);
+  const auto left = LayOutAligned(ts, Align::kLeft, 300);
+  ASSERT_EQ(distributed.size(), spaced.size());
+  int widened = 0;
+  for (size_t r = 0; r < distributed.size(); ++r) {
+    ASSERT_EQ(distributed[r].text, spaced[r].text) << "both justified: the same line ends";
+    const auto& d = distributed[r].glyphs;
+    const auto& s = spaced[r].glyphs;
+    ASSERT_EQ(d.size(), s.size());
+    for (size_t i = 0; i + 1 < d.size(); ++i) {
+      const bool space = distributed[r].text[d[i].cluster] == ' ';
+      if (d[i + 1].cluster == d[i].cluster && !space) {
+        EXPECT_EQ(d[i].x_advance, s[i].x_advance) << "inside a cluster of " << distributed[r].text;
+      }
+      if (d[i].x_advance != s[i].x_advance) ++widened;
+    }
+  }
+  EXPECT_GT(widened, 100);
+  // Justification changes positions, never the text: the lines give the
+  // paragraph back as the ragged layout does.
+  std::string a, b;
+  for (const auto& run : distributed) a += run.text;
+  for (const auto& run : left) b += run.text;
+  a.erase(std::remove(a.begin(), a.end(), ' '), a.end());
+  b.erase(std::remove(b.begin(), b.end(), ' '), b.end());
+  EXPECT_EQ(a, b);
+}
+
+// No paragraph leaves its first line alone at a page's foot, nor its last
+// alone at the next page's head, where moving a line avoids it.
+TEST(LayoutTest, NoOrphanOrWidowLines) {
+  Typesetter ts(Laksaman());
+  const double line = [&] {
+    auto runs = LayOutAligned(ts, Align::kLeft, 300);
+    return runs.size() > 1 ? runs[0].y - runs[1].y : 0.0;
+  }();
+  ASSERT_GT(line, 0);
+  const int lines = static_cast<int>(LayOutAligned(ts, Align::kLeft, 300).size());
+  ASSERT_GE(lines, 4);
+  for (int room = 1; room < lines; ++room) {
+    DocumentLayout doc = OneParagraph(kLongThai, 300);
+    const double printable = doc.setup.height - doc.setup.margin_top - doc.setup.margin_bottom;
+    doc.blocks.insert(doc.blocks.begin(), Spacer{printable - room * line - line / 4});
+    auto pages = ts.Layout(doc);
+    ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+    ASSERT_EQ(pages->size(), 2u) << room;
+    const size_t first = (*pages)[0].runs.size(), second = (*pages)[1].runs.size();
+    EXPECT_EQ(first + second, static_cast<size_t>(lines));
+    EXPECT_NE(first, 1u) << "an orphan with room for " << room;
+    EXPECT_NE(second, 1u) << "a widow with room for " << room;
+  }
+}
+
+// A chain of signature lines that keep together (a sign-off) moves to the
+// next page whole instead of leaving its last line alone there.
+TEST(LayoutTest, ASignOffMovesToTheNextPageWhole) {
+  Typesetter ts(Laksaman());
+  DocumentLayout doc;
+  const double printable = doc.setup.height - doc.setup.margin_top - doc.setup.margin_bottom;
+  doc.blocks.push_back(Spacer{printable - 90});
+  for (int i = 0; i < 4; ++i) {
+    SignatureLine s;
+    s.text = Paragraph{"ลงชื่อ ผู้ลงนามคนที่ " + std::to_string(i + 1),
+                       {FontRole::kRegular, 16, Align::kLeft}};
+    s.text.space_before = 10;
+    s.keep_with_next = i < 3;
+    doc.blocks.push_back(std::move(s));
+  }
+  auto pages = ts.Layout(doc);
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  ASSERT_EQ(pages->size(), 2u);
+  EXPECT_TRUE((*pages)[0].runs.empty());
+  EXPECT_EQ((*pages)[1].runs.size(), 4u);
+}
+
 }  // namespace
 }  // namespace saraban::layout

@@ -27,19 +27,40 @@ Status CheckSetup(const PageSetup& s) {
   return Status::Ok();
 }
 
+double Height(const std::vector<LineBox>& lines) {
+  double h = 0;
+  for (const auto& l : lines) h += l.height;
+  return h;
+}
+
 // Places paragraph lines, moving to a new page when a line does not fit.
-// `keep` extra height must fit with the paragraph (keep-with-next).
+// `keep` extra height must fit with the paragraph (keep-with-next). No
+// line of a paragraph stands alone at a page's foot (its first, an orphan)
+// or head (its last, a widow): the first moves with the second, and the
+// next-to-last with the last.
 void FlowParagraph(const Paragraph& p, double keep, Flow* flow) {
   const std::vector<LineBox> lines = flow->ts().BreakParagraph(p, flow->content_width());
-  double total = keep;
-  for (const auto& l : lines) total += l.height;
+  const double total = keep + Height(lines);
   if (p.keep_with_next && total > flow->Remaining() && !flow->PageEmpty() &&
       total <= flow->PrintableHeight()) {
     flow->NewPage();
   }
-  for (const auto& line : lines) {
-    if (line.height > flow->Remaining() && !flow->PageEmpty()) flow->NewPage();
-    flow->PutLine(line);
+  const size_t n = lines.size();
+  if (!flow->PageEmpty()) {
+    size_t fit = 0;
+    for (double h = 0; fit < n && h + lines[fit].height <= flow->Remaining(); ++fit) {
+      h += lines[fit].height;
+    }
+    // One line here, or two and a widow to fix (which would leave one):
+    // the paragraph starts on the next page.
+    if (fit < n && (fit == 1 || (fit + 1 == n && fit < 3))) flow->NewPage();
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const double here = flow->Remaining();
+    const bool widow = i + 2 == n && n >= 4 && lines[i].height <= here &&
+                       lines[i].height + lines[i + 1].height > here;
+    if ((lines[i].height > here || widow) && !flow->PageEmpty()) flow->NewPage();
+    flow->PutLine(lines[i]);
   }
 }
 
@@ -72,28 +93,27 @@ void FlowSignature(const SignatureLine& s, double keep, Flow* flow) {
 }
 
 // The height the start of the next block needs on the same page: a
-// table's header and first row, a paragraph's first two lines, or all of a
-// chain of signature lines that keep together (a sign-off moves whole).
+// table's header and first row, a paragraph's first two lines (its widow
+// rule moves no fewer), a signature line whole; and all of a block that
+// keeps with the next, plus what that one needs (a heading with its text,
+// a sign-off's lines together).
 double KeepHeight(const std::vector<Block>& blocks, size_t next, Flow* flow) {
   if (next >= blocks.size()) return 0;
-  Typesetter::Impl& ts = flow->ts();
-  if (std::holds_alternative<SignatureLine>(blocks[next])) {
-    double total = 0;
-    for (size_t i = next; i < blocks.size(); ++i) {
-      const auto* s = std::get_if<SignatureLine>(&blocks[i]);
-      if (s == nullptr) break;
-      for (const auto& l : SignatureText(*s, flow)) total += l.height;
-      if (!s->keep_with_next) break;
-    }
-    return total;
+  if (const auto* p = std::get_if<Paragraph>(&blocks[next])) {
+    const std::vector<LineBox> lines = flow->ts().BreakParagraph(*p, flow->content_width());
+    if (p->keep_with_next) return Height(lines) + KeepHeight(blocks, next + 1, flow);
+    double h = 0;
+    for (size_t i = 0; i < std::min<size_t>(2, lines.size()); ++i) h += lines[i].height;
+    return h;
   }
-  TextStyle style;
-  if (const auto* p = std::get_if<Paragraph>(&blocks[next])) style = p->style;
+  if (const auto* s = std::get_if<SignatureLine>(&blocks[next])) {
+    const double h = Height(SignatureText(*s, flow));
+    return s->keep_with_next ? h + KeepHeight(blocks, next + 1, flow) : h;
+  }
   if (const auto* t = std::get_if<Table>(&blocks[next])) {
-    style = t->continuation_style;
-    return 5 * ts.LineHeight(style);  // the header and a first row
+    return 5 * flow->ts().LineHeight(t->continuation_style);  // the header and a first row
   }
-  return 2 * ts.LineHeight(style);
+  return 0;
 }
 
 void NumberPages(const PageSetup& setup, Typesetter::Impl& ts, std::vector<pdf::Page>* pages) {

@@ -121,6 +121,23 @@ constexpr double kShortLastLine = 1e6;
 // A syllable of this many letters or fewer is short.
 constexpr int kShortSyllableLetters = 3;
 
+// Applies the paragraph's keeps to an opportunity of the hard line that
+// starts at byte `base`: false when a strict keep removes it; inside any
+// other keep it costs as a compound split does.
+bool ApplyKeeps(const std::vector<KeepSpan>& keeps, size_t base, size_t hard_size,
+                text::BreakOpportunity* opp) {
+  if (opp->offset == hard_size) return true;  // the line's end is no choice
+  const size_t at = base + opp->offset;
+  for (const KeepSpan& keep : keeps) {
+    if (keep.begin < at && at < keep.end) {
+      if (keep.strict) return false;
+      opp->grade = text::BreakGrade::kCompound;
+      ++opp->compounds;
+    }
+  }
+  return true;
+}
+
 // Letters of `text` (marks do not count): "การ" has 3, "ธรรม" 4.
 int LetterCount(std::string_view text) {
   int n = 0;
@@ -442,7 +459,10 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
     bool leading = true;  // spaces at the start of a line are not drawn
     bool optimal = true;  // no word too wide, no stray run of spaces
     size_t prev = 0;
-    for (const text::BreakOpportunity& opp : breaker_.Graded(hard)) {
+    const size_t base = static_cast<size_t>(hard.data() - p.text.data());
+    for (const text::BreakOpportunity& graded : breaker_.Graded(hard)) {
+      text::BreakOpportunity opp = graded;
+      if (!ApplyKeeps(p.keeps, base, hard.size(), &opp)) continue;
       Segment seg;
       seg.begin = prev;
       seg.end = opp.offset;

@@ -182,6 +182,69 @@ void AddSignOff(const v1::SignOff& so, const TextStyle& style, std::vector<layou
   }
 }
 
+// The names a report's text spells out, as the layout should keep them:
+// people's given names and surnames never broken, agencies, places and
+// units kept whole where a line can hold them.
+struct Name {
+  std::string text;
+  bool strict = false;
+};
+
+std::vector<Name> NamesOf(const v1::Report& r) {
+  std::vector<Name> names;
+  auto person = [&](const v1::Person& p) {
+    // Given name and surname apart: a line may end between them.
+    size_t start = 0;
+    const std::string& n = p.name();
+    while (start < n.size()) {
+      size_t space = n.find(' ', start);
+      if (space == std::string::npos) space = n.size();
+      if (space > start) names.push_back({n.substr(start, space - start), true});
+      start = space + 1;
+    }
+  };
+  const v1::SignOff& so = r.sign_off();
+  if (so.has_reporter()) person(so.reporter());
+  for (const v1::Person& p : so.reviewers()) person(p);
+  if (so.has_acknowledged_by()) person(so.acknowledged_by());
+  names.push_back({r.agency().name(), false});
+  names.push_back({r.agency().district(), false});
+  names.push_back({r.agency().province(), false});
+  names.push_back({so.reporting_unit(), false});
+  for (const v1::Measure& m : r.measures()) {
+    for (const v1::ResponsibleUnit& u : m.responsible()) {
+      names.push_back({u.unit(), false});
+      names.push_back({u.sub_unit(), false});
+    }
+  }
+  return names;
+}
+
+// Marks every occurrence of `names` in `p` as a keep.
+void KeepNames(const std::vector<Name>& names, Paragraph* p) {
+  for (const Name& name : names) {
+    if (name.text.size() < 6) continue;  // one or two letters: nothing to split
+    for (size_t at = p->text.find(name.text); at != std::string::npos;
+         at = p->text.find(name.text, at + name.text.size())) {
+      p->keeps.push_back({at, at + name.text.size(), name.strict});
+    }
+  }
+}
+
+void KeepNames(const std::vector<Name>& names, std::vector<layout::Block>* blocks) {
+  for (layout::Block& block : *blocks) {
+    if (auto* p = std::get_if<Paragraph>(&block)) KeepNames(names, p);
+    if (auto* s = std::get_if<layout::SignatureLine>(&block)) KeepNames(names, &s->text);
+    if (auto* t = std::get_if<layout::Table>(&block)) {
+      for (auto& row : t->rows) {
+        for (auto& cell : row) {
+          for (auto& p : cell.paragraphs) KeepNames(names, &p);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string FillPlaceholders(std::string text, const v1::Report& r) {
@@ -308,6 +371,7 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   if (r.has_sign_off()) {
     AddSignOff(r.sign_off(), {FontRole::kRegular, t.body_size() * f, Align::kLeft}, &doc.blocks);
   }
+  KeepNames(NamesOf(r), &doc.blocks);
   return doc;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <cstddef>
 #include <vector>
 
 #include "saraban/pdf/document.h"
@@ -34,6 +35,16 @@ struct TextStyle {
   Align align = Align::kLeft;
 };
 
+// A stretch of a paragraph that a line should not end inside: a name the
+// dictionaries do not know (they cut it into syllables), a place.
+struct KeepSpan {
+  size_t begin = 0, end = 0;  // byte offsets into Paragraph::text
+  // Never broken but between grapheme clusters of a word wider than the
+  // line (a person's given name or surname); otherwise broken only as a
+  // lexicon compound is, where no line can hold it (an agency, a unit).
+  bool strict = false;
+};
+
 // A paragraph: one style, wrapped at Thai word boundaries. '\n' forces a
 // line break.
 struct Paragraph {
@@ -44,6 +55,7 @@ struct Paragraph {
   double first_line_indent = 0;    // extra indent of the first line, pt
   double space_before = 0;         // pt
   bool keep_with_next = false;     // never the last thing on a page
+  std::vector<KeepSpan> keeps;     // what the text says is one name
 };
 
 // A table cell: paragraphs stacked top to bottom.
