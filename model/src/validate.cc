@@ -44,6 +44,8 @@ constexpr double kMaxColumnEm = 10;
 constexpr std::string_view kReportPlaceholders[] = {
     "agency", "fiscal_year", "assessed_fiscal_year", "ita_score", "ita_level"};
 constexpr std::string_view kPagePlaceholders[] = {"page", "pages"};
+constexpr std::string_view kTitlePlaceholders[] = {"title", "agency", "district", "province",
+                                                   "fiscal_year"};
 
 std::string Index(std::string_view name, int i) {
   return std::string(name) + "[" + std::to_string(i) + "]";
@@ -548,6 +550,29 @@ class TemplateChecker {
       if (!std::isfinite(c.weight()) || c.weight() <= 0) {
         p_.Invalid(path + ".weight", "must be greater than 0, got " + FormatNumber(c.weight()));
       }
+    }
+    for (int i = 0; i < t.title_lines_size(); ++i) {
+      const v1::TitleLine& line = t.title_lines(i);
+      const std::string path = Index("titleLines", i);
+      if (Text(line.text(), path + ".text")) {
+        for (const std::string& name : Placeholders(line.text())) {
+          if (!Contains(kTitlePlaceholders, name)) {
+            p_.Invalid(path + ".text", "unknown placeholder {" + name + "}; the known ones are " +
+                                           ListNames(kTitlePlaceholders));
+          }
+        }
+      }
+      if (line.size() != 0) Between(line.size(), kMinFontSize, kMaxFontSize, path + ".size", " pt");
+    }
+    if (!v1::SignOffForm_IsValid(t.sign_off_form())) {
+      p_.Invalid("signOffForm", "unknown sign-off form " + std::to_string(t.sign_off_form()) +
+                                    "; SIGN_OFF_FORM_LINE or SIGN_OFF_FORM_BLOCK");
+    }
+    if (!v1::TextAlign_IsValid(t.body_align())) {
+      p_.Invalid("bodyAlign", "unknown alignment " + std::to_string(t.body_align()));
+    }
+    if (!v1::TextAlign_IsValid(t.table_align())) {
+      p_.Invalid("tableAlign", "unknown alignment " + std::to_string(t.table_align()));
     }
     Text(t.continuation_mark(), "continuationMark");
     if (Text(t.page_number_format(), "pageNumberFormat")) {

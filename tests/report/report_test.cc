@@ -26,6 +26,7 @@
 #include "saraban/text/font.h"
 #include "saraban/text/line_breaker.h"
 #include "saraban/text/shaper.h"
+#include "break_audit.h"
 #include "test_support.h"
 
 namespace saraban {
@@ -180,98 +181,23 @@ class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, Font
   layout::DocumentLayout doc_;
 };
 
-// The break audit: each line of each paragraph ends at one of the graded
-// opportunities of text::LineBreaker (never inside a Thai word), and at a
-// good one: a space, a punctuation break or a word boundary both ICU and
-// libthai see; never inside a lexicon compound (every column is wider than
-// the compounds of the examples), never where only one dictionary sees a
-// word. No paragraph ends with one short syllable alone on its last line.
-// The lines give back the paragraph exactly. The counts go to the log.
+// The break audit (break_audit.h): each line of each paragraph ends at one
+// of the graded opportunities of text::LineBreaker (never inside a Thai
+// word), and at a good one: a space, a punctuation break or a word boundary
+// both ICU and libthai see; never inside a lexicon compound that the
+// column could hold, never where only one dictionary sees a word. No
+// paragraph ends with one short syllable alone on its last line. The lines
+// give back the paragraphs exactly. The counts go to the log.
 TEST_P(ExampleTest, LineEndsPassTheBreakAudit) {
   const std::vector<pdf::Page> pages = LayOut(/*endless=*/true);
   ASSERT_EQ(pages.size(), 1u);
-  const auto runs = Runs(pages);
-  text::LineBreaker breaker;
-  size_t r = 0;
-  int by_grade[text::kBreakGrades] = {};
-  int emergency = 0, short_last = 0, narrow_compounds = 0;
-  text::Shaper regular(fonts_.regular), bold(fonts_.bold);
-  // The width of the narrowest lexicon compound that holds byte `at` of
-  // `p.text` strictly inside, in `p`'s style.
-  auto compound_width = [&](const layout::Paragraph& p, size_t at) {
-    double narrowest = std::numeric_limits<double>::infinity();
-    for (std::string_view w : text::CompoundLexicon()) {
-      for (size_t b = p.text.find(w); b != std::string::npos; b = p.text.find(w, b + 1)) {
-        if (b < at && at < b + w.size()) {
-          text::Shaper& shaper = p.style.font == layout::FontRole::kBold ? bold : regular;
-          const double size = p.style.size * shaper.font().th_sarabun_scale();
-          narrowest = std::min(narrowest, shaper.ShapeUncached(w).width * size /
-                                              shaper.font().units_per_em());
-        }
-      }
-    }
-    return narrowest;
-  };
-  for (const auto& [p, box] : ParagraphBoxes(doc_)) {
-    if (StripSpaces(p->text).empty()) continue;
-    if (!p->marker.empty()) {
-      ASSERT_LT(r, runs.size());
-      EXPECT_EQ(runs[r]->text, p->marker);
-      ++r;
-    }
-    const std::vector<text::BreakOpportunity> graded = breaker.Graded(p->text);
-    size_t pos = 0;
-    std::string joined;
-    int lines = 0;
-    std::string last_line;
-    while (StripSpaces(joined) != StripSpaces(p->text)) {
-      ASSERT_LT(r, runs.size()) << "ran out of lines for: " << p->text;
-      const std::string& line = runs[r++]->text;
-      const size_t at = p->text.find(line, pos);
-      ASSERT_NE(at, std::string::npos) << "line \"" << line << "\" is not in: " << p->text;
-      size_t end = at + line.size();
-      joined += line;
-      ++lines;
-      last_line = line;
-      while (end < p->text.size() && (p->text[end] == ' ' || p->text[end] == '\t')) ++end;
-      if (end < p->text.size() && p->text[end] != '\n') {
-        const auto it = std::find_if(graded.begin(), graded.end(),
-                                     [&](const text::BreakOpportunity& o) { return o.offset == end; });
-        const std::string where = "\"" + line + "|" + p->text.substr(end, 30) + "\"";
-        if (it == graded.end()) {
-          ++emergency;
-          ADD_FAILURE() << "line ends inside a word: " << where;
-        } else {
-          ++by_grade[static_cast<int>(it->grade)];
-          if (it->grade == text::BreakGrade::kCompound) {
-            const double w = compound_width(*p, end);
-            if (w > box) {
-              ++narrow_compounds;  // the column cannot hold it whole
-            } else {
-              ADD_FAILURE() << "a compound split in a column wide enough for it: " << where << " (" << w << " pt <= " << box << " pt)";
-            }
-          }
-          EXPECT_NE(it->grade, text::BreakGrade::kOneDictionary)
-              << "only one dictionary sees a word here: " << where;
-        }
-      }
-      pos = end;
-    }
-    if (lines > 1 && test::LetterCount(last_line) <= 3) {
-      ++short_last;
-      ADD_FAILURE() << "a short syllable alone on the last line: \"" << last_line << "\" of "
-                    << p->text.substr(0, 60);
-    }
-  }
-  EXPECT_EQ(r, runs.size()) << "runs left over after the last paragraph";
-  int ends = emergency;
-  for (int n : by_grade) ends += n;
-  std::printf("break audit of %s: %d line ends: space %d, both dictionaries %d, one dictionary %d, "
-              "link %d, hyphen %d, compound %d (%d in a column narrower than it), emergency %d; "
-              "short last lines %d\n",
-              std::get<0>(GetParam()), ends, by_grade[0], by_grade[1], by_grade[2], by_grade[3],
-              by_grade[4], by_grade[5], narrow_compounds, emergency, short_last);
-  EXPECT_GT(ends, 50);
+  std::vector<test::AuditedParagraph> paragraphs;
+  for (const auto& [p, width] : ParagraphBoxes(doc_)) paragraphs.push_back({p, width});
+  test::BreakAudit audit;
+  EXPECT_TRUE(test::AuditBreaks(paragraphs, Runs(pages), fonts_, &audit));
+  std::printf("%s\n", audit.Summary(std::get<0>(GetParam())).c_str());
+  for (const std::string& problem : audit.problems) ADD_FAILURE() << problem;
+  EXPECT_GT(audit.ends, 50);
 }
 
 // Splitting rows between pages loses and duplicates nothing: the real pages
@@ -466,6 +392,98 @@ INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest,
                            return std::filesystem::path(std::get<0>(info.param)).stem().string() +
                                   "_" + std::get<1>(info.param).name;
                          });
+
+// ---- the title block and the sign-off, as template data ----
+
+std::vector<std::string> ParagraphTexts(const layout::DocumentLayout& doc) {
+  std::vector<std::string> out;
+  for (const auto& [p, width] : ParagraphBoxes(doc)) out.push_back(p->text);
+  return out;
+}
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+// The default title block names the agency once: title, agency and year,
+// district and province.
+TEST(TitleBlock, NamesTheAgencyOnce) {
+  for (const char* example : kExamples) {
+    const v1::Report report = LoadExample(example);
+    auto t = report::DefaultTemplate();
+    ASSERT_TRUE(t.ok());
+    auto doc = report::Compose(report, *t, {});
+    ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+    const auto texts = ParagraphTexts(*doc);
+    ASSERT_GE(texts.size(), 3u);
+    const std::string block = texts[0] + "\n" + texts[1] + "\n" + texts[2];
+    EXPECT_EQ(texts[0], report.title());
+    EXPECT_EQ(Count(block, report.agency().name()), 1u) << block;
+    EXPECT_EQ(texts[2], "อำเภอ" + report.agency().district() + " จังหวัด" + report.agency().province());
+  }
+}
+
+// A template writes its own title lines with placeholders; an empty
+// placeholder leaves no doubled space, an empty line is dropped.
+TEST(TitleBlock, TemplateLinesFillTheirPlaceholders) {
+  v1::Report report = LoadExample(kExamples[1]);
+  report.mutable_agency()->clear_district();
+  auto t = report::DefaultTemplate();
+  ASSERT_TRUE(t.ok());
+  t->clear_title_lines();
+  auto* a = t->add_title_lines();
+  a->set_text("{title} {agency}");
+  a->set_bold(true);
+  t->add_title_lines()->set_text("{district} {province} ปีงบประมาณ {fiscal_year}");
+  t->add_title_lines()->set_text("{district}");
+  EXPECT_TRUE(model::ValidateTemplate(*t).empty());
+  auto doc = report::Compose(report, *t, {});
+  ASSERT_TRUE(doc.ok()) << doc.status().ToString();
+  const auto texts = ParagraphTexts(*doc);
+  EXPECT_EQ(texts[0], report.title() + " " + report.agency().name());
+  EXPECT_EQ(texts[1], "จังหวัด" + report.agency().province() + " ปีงบประมาณ ๒๕๖๖");
+  ASSERT_FALSE(report.heading().empty());
+  EXPECT_EQ(texts[2], report::FillPlaceholders(report.heading(), report)) << "the empty line is dropped";
+
+  t->mutable_title_lines(0)->set_text("{agency_name}");
+  const auto errors = model::ValidateTemplate(*t);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field(), "titleLines[0].text");
+  EXPECT_NE(errors[0].message().find("unknown placeholder {agency_name}"), std::string::npos);
+}
+
+// The block form gives every signer a label (every reviewer too), the line
+// to sign on, the name in brackets and the position; the one-line form of
+// seed 004 stays available.
+TEST(SignOff, EverySignerHasTheBlockOfThaiPractice) {
+  const v1::Report report = LoadExample(kExamples[1]);
+  ASSERT_GE(report.sign_off().reviewers_size(), 2);
+  auto t = report::DefaultTemplate();
+  ASSERT_TRUE(t.ok());
+  auto doc = report::Compose(report, *t, {});
+  ASSERT_TRUE(doc.ok());
+  std::string all;
+  for (const std::string& text : ParagraphTexts(*doc)) all += text + "\n";
+  EXPECT_EQ(Count(all, "เจ้าหน้าที่ผู้ตรวจสอบ\n"), static_cast<size_t>(report.sign_off().reviewers_size()));
+  EXPECT_EQ(Count(all, "ลงชื่อ ...."), 2u + report.sign_off().reviewers_size());
+  EXPECT_EQ(Count(all, "(" + report.sign_off().acknowledged_by().name() + ")\n"), 1u);
+  EXPECT_EQ(Count(all, "ตำแหน่ง " + report.sign_off().reporter().position() + "\n"), 1u);
+
+  auto line = model::LoadTemplateFile("templates/ita_landscape_one_line_sign_off.json");
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  auto one_line = report::Compose(report, *line, {});
+  ASSERT_TRUE(one_line.ok());
+  int signature_lines = 0;
+  for (const auto& block : one_line->blocks) {
+    if (std::holds_alternative<layout::SignatureLine>(block)) ++signature_lines;
+  }
+  EXPECT_EQ(signature_lines, 2 + report.sign_off().reviewers_size());
+}
 
 }  // namespace
 }  // namespace saraban

@@ -116,6 +116,21 @@ double KeepHeight(const std::vector<Block>& blocks, size_t next, Flow* flow) {
   return 0;
 }
 
+// The height of what keeps with the end of a table at `next - 1`: spacers
+// and then a chain of blocks that keep together (a sign-off), or 0.
+double KeepAfterTable(const std::vector<Block>& blocks, size_t next, Flow* flow) {
+  double spacers = 0;
+  while (next < blocks.size() && std::holds_alternative<Spacer>(blocks[next])) {
+    spacers += std::get<Spacer>(blocks[next]).height;
+    ++next;
+  }
+  if (next >= blocks.size()) return 0;
+  const auto* p = std::get_if<Paragraph>(&blocks[next]);
+  const auto* s = std::get_if<SignatureLine>(&blocks[next]);
+  if (!(p && p->keep_with_next) && !(s && s->keep_with_next)) return 0;
+  return spacers + KeepHeight(blocks, next, flow);
+}
+
 void NumberPages(const PageSetup& setup, Typesetter::Impl& ts, std::vector<pdf::Page>* pages) {
   if (setup.page_number_format.empty()) return;
   const std::string total = ThaiDigits(std::to_string(pages->size()));
@@ -239,7 +254,7 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
           if constexpr (std::is_same_v<T, Paragraph>) {
             FlowParagraph(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, &flow) : 0, &flow);
           } else if constexpr (std::is_same_v<T, Table>) {
-            status = LayOutTable(b, &flow);
+            status = LayOutTable(b, KeepAfterTable(doc.blocks, i + 1, &flow), &flow);
           } else if constexpr (std::is_same_v<T, SignatureLine>) {
             FlowSignature(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, &flow) : 0, &flow);
           } else {

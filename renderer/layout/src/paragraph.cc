@@ -99,12 +99,13 @@ constexpr size_t kMaxOptimalSegments = 4000;
 
 // The cost of ending a line at an opportunity of each grade (TeX's
 // penalties): spaces are free; a Thai word boundary both dictionaries agree
-// on nearly so; one only ICU or only libthai sees costs as much as a line
-// about a third empty; a compound split more than any line short of empty.
+// on nearly so; one only ICU or only libthai sees costs as much as a
+// justified line half empty; a compound split more than any line short of
+// empty.
 constexpr double kPenalty[text::kBreakGrades] = {
     0,     // kSpace
     20,    // kWord
-    300,   // kOneDictionary
+    600,   // kOneDictionary
     150,   // kUrl
     1000,  // kHyphen
     3000,  // kCompound

@@ -19,7 +19,10 @@ constexpr size_t kMinOrphanLines = 2;
 
 class TableWriter {
  public:
-  TableWriter(const Table& t, Flow* flow) : t_(t), flow_(flow) {
+  // `keep_after`: the height of what follows that keeps with the table's
+  // end (a sign-off), 0 for none.
+  TableWriter(const Table& t, Flow* flow, double keep_after)
+      : t_(t), flow_(flow), keep_after_(keep_after) {
     x_.push_back(flow->left());
     for (double w : t.column_widths) x_.push_back(x_.back() + w);
   }
@@ -77,8 +80,9 @@ class TableWriter {
 
   void LayOutBody() {
     bool continued = false;
-    for (const auto& cells : t_.rows) {
-      const std::vector<LinesBlock> row = LayOutRow(cells);
+    for (size_t r = 0; r < t_.rows.size(); ++r) {
+      const std::vector<LinesBlock> row = LayOutRow(t_.rows[r]);
+      const bool last_row = r + 1 == t_.rows.size();
       std::vector<size_t> cursor(row.size(), 0);
       while (true) {
         const double avail = flow_->Remaining() - 2 * t_.padding;
@@ -110,6 +114,19 @@ class TableWriter {
           BreakPage(&continued);
           continue;
         }
+        if (done && last_row && !KeepFitsAfter(row, cursor, take) && KeepFitsAPage()) {
+          // What follows (a sign-off) must go to the next page: the last
+          // row's tail goes with it, so that page does not start with the
+          // sign-off alone; a row too short to split goes whole.
+          if (!SplitForTheKeep(row, cursor, &take)) {
+            if (rows_on_page_ > 0) {
+              BreakPage(&continued);
+              continue;
+            }
+          } else {
+            done = false;
+          }
+        }
         if (most == 0 && !done) {
           // Not even one line fits on an empty page: place one line per cell
           // anyway rather than loop forever (the page setup is too small).
@@ -140,6 +157,55 @@ class TableWriter {
   }
 
  private:
+  // The height a slice of `take` lines from `from` adds to the page.
+  double SliceHeight(const std::vector<LinesBlock>& row, const std::vector<size_t>& from,
+                     const std::vector<size_t>& take) const {
+    double h = 0;
+    for (size_t c = 0; c < row.size(); ++c) {
+      double cell = 0;
+      for (size_t i = from[c]; i < from[c] + take[c]; ++i) cell += row[c].lines[i].height;
+      h = std::max(h, cell);
+    }
+    return h + 2 * t_.padding;
+  }
+
+  // Whether what keeps with the table's end fits below this slice.
+  bool KeepFitsAfter(const std::vector<LinesBlock>& row, const std::vector<size_t>& from,
+                     const std::vector<size_t>& take) const {
+    return keep_after_ <= 0 || flow_->Remaining() - SliceHeight(row, from, take) >= keep_after_;
+  }
+
+  // Whether it fits on a page below the header and a slice of a row.
+  bool KeepFitsAPage() const {
+    double line = 0;
+    for (const auto& cell : header_) {
+      if (!cell.lines.empty()) line = std::max(line, cell.lines.front().height);
+    }
+    return keep_after_ > 0 && keep_after_ + header_height_ + mark_.height + 2 * t_.padding +
+                                      kMinOrphanLines * line <=
+                                  flow_->PrintableHeight();
+  }
+
+  // Leaves kMinOrphanLines of each cell that has more than that for the
+  // next page; false when no cell keeps kMinSliceLines here.
+  bool SplitForTheKeep(const std::vector<LinesBlock>& row, const std::vector<size_t>& from,
+                       std::vector<size_t>* take) const {
+    size_t most = 0;
+    std::vector<size_t> split(*take);
+    bool carried = false;
+    for (size_t c = 0; c < row.size(); ++c) {
+      const size_t n = row[c].lines.size() - from[c];
+      if (n > kMinOrphanLines) {
+        split[c] = n - kMinOrphanLines;
+        carried = true;
+      }
+      most = std::max(most, split[c]);
+    }
+    if (!carried || most < kMinSliceLines) return false;
+    *take = std::move(split);
+    return true;
+  }
+
   static std::vector<size_t> AllLines(const std::vector<LinesBlock>& row) {
     std::vector<size_t> n;
     for (const auto& cell : row) n.push_back(cell.lines.size());
@@ -180,11 +246,12 @@ class TableWriter {
   LineBox mark_;
   double segment_top_ = 0;
   int rows_on_page_ = 0;
+  double keep_after_ = 0;
 };
 
 }  // namespace
 
-Status LayOutTable(const Table& table, Flow* flow) {
+Status LayOutTable(const Table& table, double keep_after, Flow* flow) {
   if (table.column_widths.empty()) return InvalidArgument("table has no columns");
   const double total = std::accumulate(table.column_widths.begin(), table.column_widths.end(), 0.0);
   if (total > flow->content_width() + 0.01) {
@@ -200,7 +267,7 @@ Status LayOutTable(const Table& table, Flow* flow) {
                              std::to_string(table.column_widths.size()) + " columns");
     }
   }
-  TableWriter writer(table, flow);
+  TableWriter writer(table, flow, keep_after);
   writer.LayOutHeader();
   // The header repeats on every page: if it took most of a page, a table
   // would never end.

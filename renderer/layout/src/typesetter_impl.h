@@ -101,7 +101,9 @@ class Flow {
 };
 
 // Stage: one table, header repeated on every page it spans, rows split
-// between pages where they must.
-Status LayOutTable(const Table& table, Flow* flow);
+// between pages where they must. `keep_after` is the height of what keeps
+// with the table's end (a sign-off): when it must go to the next page, the
+// last row's tail goes there with it.
+Status LayOutTable(const Table& table, double keep_after, Flow* flow);
 
 }  // namespace saraban::layout

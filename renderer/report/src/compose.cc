@@ -28,13 +28,43 @@ Align AlignOf(v1::TextAlign align, Align fallback) {
   }
 }
 
-std::string AgencyLine(const v1::Agency& a) {
-  std::string line = a.name();
+// The title block's lines: the template's, or the default one.
+std::vector<v1::TitleLine> TitleLines(const v1::Template& t) {
+  if (t.title_lines_size() > 0) return {t.title_lines().begin(), t.title_lines().end()};
+  std::vector<v1::TitleLine> lines(3);
+  lines[0].set_text("{title}");
+  lines[0].set_bold(true);
+  lines[1].set_text("{agency} ประจำปีงบประมาณ พ.ศ. {fiscal_year}");
+  lines[1].set_bold(true);
+  lines[2].set_text("{district} {province}");
+  return lines;
+}
+
+std::string StripSpaces(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+  return s;
+}
+
+// A title line's text with its placeholders filled; the spaces an empty
+// one leaves doubled or at an end are closed up.
+std::string FillTitle(std::string text, const v1::Report& r) {
+  const v1::Agency& a = r.agency();
+  std::string district;
   if (!a.district().empty()) {
-    line += (a.type() == v1::SPECIAL_LOCAL_ADMINISTRATION ? " เขต" : " อำเภอ") + a.district();
+    district = (a.type() == v1::SPECIAL_LOCAL_ADMINISTRATION ? "เขต" : "อำเภอ") + a.district();
   }
-  if (!a.province().empty()) line += " จังหวัด" + a.province();
-  return line;
+  text = ReplaceAll(std::move(text), "{title}", r.title());
+  text = ReplaceAll(std::move(text), "{agency}", a.name());
+  text = ReplaceAll(std::move(text), "{district}", district);
+  text = ReplaceAll(std::move(text), "{province}", a.province().empty() ? "" : "จังหวัด" + a.province());
+  text = ReplaceAll(std::move(text), "{fiscal_year}", ThaiInteger(r.fiscal_year()));
+  std::string out;
+  for (char c : text) {
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 // Turns a Content into cell paragraphs: lists get hanging markers, score
@@ -153,7 +183,21 @@ std::string PersonLine(const std::string& label, const v1::Person& p) {
   return s;
 }
 
-void AddSignOff(const v1::SignOff& so, const TextStyle& style, std::vector<layout::Block>* out) {
+// The sign-off's people in order, each with its label: every reviewer
+// has one, not only the first.
+std::vector<std::pair<std::string, const v1::Person*>> Signers(const v1::SignOff& so) {
+  std::vector<std::pair<std::string, const v1::Person*>> out;
+  if (so.has_reporter()) out.emplace_back("เจ้าหน้าที่ผู้รายงาน", &so.reporter());
+  for (const v1::Person& p : so.reviewers()) out.emplace_back("เจ้าหน้าที่ผู้ตรวจสอบ", &p);
+  if (so.has_acknowledged_by()) out.emplace_back("ผู้บริหารรับทราบ", &so.acknowledged_by());
+  return out;
+}
+
+// The dotted line a signer signs on.
+constexpr const char* kSignHere = "ลงชื่อ ..................................................";
+
+void AddSignOff(const v1::SignOff& so, v1::SignOffForm form, const TextStyle& style,
+                double content_width, std::vector<layout::Block>* out) {
   out->push_back(layout::Spacer{style.size});
   if (!so.reporting_unit().empty()) {
     Paragraph p{"หน่วยงานรับผิดชอบรายงานผลการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใสในการดำเนินงาน : " +
@@ -162,23 +206,36 @@ void AddSignOff(const v1::SignOff& so, const TextStyle& style, std::vector<layou
     p.keep_with_next = true;
     out->push_back(std::move(p));
   }
-  auto sign = [&](const std::string& label, const v1::Person& person) {
-    layout::SignatureLine s;
-    s.text = Paragraph{PersonLine(label, person), style};
-    s.text.space_before = style.size * 0.6;
-    out->push_back(std::move(s));
-  };
-  if (so.has_reporter()) sign("เจ้าหน้าที่ผู้รายงาน", so.reporter());
-  for (int i = 0; i < so.reviewers_size(); ++i) {
-    sign(i == 0 ? "เจ้าหน้าที่ผู้ตรวจสอบ" : "", so.reviewers(i));
+  const auto signers = Signers(so);
+  if (form == v1::SIGN_OFF_FORM_LINE) {
+    for (size_t i = 0; i < signers.size(); ++i) {
+      layout::SignatureLine s;
+      // As seed 004 writes it: the label on the first reviewer only.
+      const bool later_reviewer = i > 0 && signers[i].first == signers[i - 1].first;
+      s.text = Paragraph{PersonLine(later_reviewer ? "" : signers[i].first, *signers[i].second),
+                         style};
+      s.text.space_before = style.size * 0.6;
+      // The sign-off is one unit: the executive's line never stands alone.
+      s.keep_with_next = i + 1 < signers.size();
+      out->push_back(std::move(s));
+    }
+    return;
   }
-  if (so.has_acknowledged_by()) sign("การรับทราบของผู้บริหาร", so.acknowledged_by());
-  // The sign-off is one unit: every line keeps with the next, so the
-  // executive's line never stands alone on a page.
-  for (auto it = out->rbegin(); it != out->rend(); ++it) {
-    auto* s = std::get_if<layout::SignatureLine>(&*it);
-    if (s == nullptr) break;
-    if (it != out->rbegin()) s->keep_with_next = true;
+  // A block per signer in the right half of the page, centred there.
+  TextStyle centred = style;
+  centred.align = Align::kCenter;
+  for (size_t i = 0; i < signers.size(); ++i) {
+    const v1::Person& person = *signers[i].second;
+    std::vector<std::string> lines = {signers[i].first, kSignHere, "(" + person.name() + ")"};
+    if (!person.position().empty()) lines.push_back("ตำแหน่ง " + person.position());
+    for (size_t k = 0; k < lines.size(); ++k) {
+      Paragraph p{std::move(lines[k]), centred};
+      p.indent = content_width / 2;
+      if (k == 0) p.space_before = style.size * 0.8;
+      if (k == 1) p.space_before = style.size * 0.4;
+      p.keep_with_next = i + 1 < signers.size() || k + 1 < lines.size();
+      out->push_back(std::move(p));
+    }
   }
 }
 
@@ -325,11 +382,14 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   const TextStyle header{FontRole::kBold, t.table_size() * f, Align::kCenter};
 
   // Title block.
-  doc.blocks.push_back(Paragraph{r.title(), title});
-  doc.blocks.push_back(
-      Paragraph{r.agency().name() + " ประจำปีงบประมาณ พ.ศ. " + ThaiInteger(r.fiscal_year()), title});
-  Paragraph agency{AgencyLine(r.agency()), {FontRole::kRegular, t.body_size() * f, Align::kCenter}};
-  doc.blocks.push_back(std::move(agency));
+  for (const v1::TitleLine& line : TitleLines(t)) {
+    std::string text = FillTitle(line.text(), r);
+    if (StripSpaces(text).empty()) continue;
+    const double size = line.size() > 0 ? line.size() : line.bold() ? t.title_size() : t.body_size();
+    doc.blocks.push_back(Paragraph{
+        std::move(text),
+        {line.bold() ? FontRole::kBold : FontRole::kRegular, size * f, Align::kCenter}});
+  }
 
   if (!r.heading().empty()) {
     Paragraph heading{FillPlaceholders(r.heading(), r), {FontRole::kBold, t.body_size() * f, Align::kCenter}};
@@ -369,7 +429,9 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   doc.blocks.push_back(std::move(table));
 
   if (r.has_sign_off()) {
-    AddSignOff(r.sign_off(), {FontRole::kRegular, t.body_size() * f, Align::kLeft}, &doc.blocks);
+    const double content = (t.page_width_mm() - t.margin_left_mm() - t.margin_right_mm()) * kPointsPerMm;
+    AddSignOff(r.sign_off(), t.sign_off_form(), {FontRole::kRegular, t.body_size() * f, Align::kLeft},
+               content, &doc.blocks);
   }
   KeepNames(NamesOf(r), &doc.blocks);
   return doc;

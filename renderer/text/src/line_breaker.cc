@@ -303,10 +303,14 @@ struct LineBreaker::Impl {
     for (std::string_view w : kDefaultUnbreakableWords) unbreakable.emplace_back(w);
   }
   // Flags each of `candidates` (ascending byte offsets, the last the end of
-  // the text) that Thai practice or an unbreakable word forbids; `words` are
-  // the dictionaries' word boundaries, for the rules' word-start checks.
+  // the text) that Thai practice forbids (kByPractice) or that lies inside
+  // an unbreakable word (kInUnbreakable); `words` are the dictionaries' word
+  // boundaries, for the rules' word-start checks.
   void MarkForbidden(std::string_view utf8, const std::vector<size_t>& candidates,
                      const std::vector<size_t>& words, std::vector<uint8_t>& removed) const;
+
+  static constexpr uint8_t kByPractice = 1;
+  static constexpr uint8_t kInUnbreakable = 2;
 
   std::unique_ptr<icu::BreakIterator> line;
   ThaiBreaker thai;
@@ -387,7 +391,7 @@ void LineBreaker::Impl::MarkForbidden(std::string_view utf8,
   removed.assign(candidates.size(), 0);
   for (size_t k = 0; k + 1 < candidates.size(); ++k) {
     if (!IsHardBreak(utf8, candidates[k]) && GluedByPractice(utf8, candidates[k], words)) {
-      removed[k] = 1;
+      removed[k] = kByPractice;
     }
   }
   for (const UnbreakableWord& w : unbreakable) {
@@ -395,7 +399,7 @@ void LineBreaker::Impl::MarkForbidden(std::string_view utf8,
       const size_t end = begin + w.word.size();
       for (auto it = std::upper_bound(candidates.begin(), candidates.end(), begin);
            it != candidates.end() && *it < end; ++it) {
-        removed[static_cast<size_t>(it - candidates.begin())] = 1;
+        removed[static_cast<size_t>(it - candidates.begin())] |= kInUnbreakable;
       }
     });
   }
@@ -513,8 +517,16 @@ std::vector<BreakOpportunity> LineBreaker::Graded(std::string_view utf8) {
   std::vector<BreakOpportunity> out;
   out.reserve(candidates.size());
   for (size_t k = 0; k < candidates.size(); ++k) {
-    if (removed[k]) continue;
     const size_t p = candidates[k];
+    // The built-in unbreakable words that mend ICU's wrong cuts (การก|อง)
+    // are short enough to span a real boundary (นายก|องค์การ): one both
+    // dictionaries see stays.
+    if (removed[k] == Impl::kInUnbreakable && thai_context(p) &&
+        std::binary_search(icu.begin(), icu.end(), p) &&
+        std::binary_search(thai.begin(), thai.end(), p)) {
+      removed[k] = 0;
+    }
+    if (removed[k]) continue;
     BreakGrade grade = BreakGrade::kSpace;
     const char32_t before = CodePointBefore(utf8, p);
     const char32_t after = CodePointAt(utf8, p);
