@@ -95,6 +95,50 @@ void BM_LineBreak(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 
+// The same text graded (both dictionaries, links, the compound lexicon):
+// what the layout calls.
+void BM_LineBreakGraded(benchmark::State& state) {
+  Report report = Load("examples/000_taluboh.json");
+  std::string text;
+  for (const auto& m : report.measures()) {
+    for (const auto& b : m.results().blocks()) text += b.paragraph() + " ";
+    for (const auto& b : m.outcomes().blocks()) text += b.paragraph() + " ";
+  }
+  saraban::text::LineBreaker breaker;
+  for (auto _ : state) benchmark::DoNotOptimize(breaker.Graded(text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
+// One paragraph of `range(0)` bytes of Thai in a 200 pt cell: optimal line
+// breaking is linear in the words; past 4,000 words it is greedy.
+void BM_LongParagraph(benchmark::State& state) {
+  Report report = Load("examples/000_taluboh.json");
+  std::string all;
+  for (const auto& m : report.measures()) {
+    for (const auto& b : m.method().blocks()) all += b.paragraph() + " ";
+    for (const auto& b : m.results().blocks()) all += b.paragraph() + " ";
+  }
+  std::string text;
+  while (text.size() < static_cast<size_t>(state.range(0))) text += all;
+  // Cut at a space so that the text stays valid UTF-8.
+  text.resize(text.rfind(' ', static_cast<size_t>(state.range(0))));
+  auto regular = saraban::text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
+  auto bold = saraban::text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman-Bold.ttf");
+  saraban::layout::Typesetter ts({*regular, *bold});
+  saraban::layout::DocumentLayout doc;
+  doc.setup.height = 14400;
+  doc.setup.margin_right = doc.setup.width - doc.setup.margin_left - 200;
+  doc.setup.page_number_format.clear();
+  doc.blocks.push_back(saraban::layout::Paragraph{
+      text, {saraban::layout::FontRole::kRegular, 14, saraban::layout::Align::kLeft}});
+  for (auto _ : state) {
+    auto pages = ts.Layout(doc);
+    if (!pages.ok()) std::abort();
+    benchmark::DoNotOptimize(pages->size());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
 void BM_ShapeWord(benchmark::State& state) {
   auto font = saraban::text::Font::Load("/usr/share/fonts/truetype/tlwg/Laksaman.ttf");
   saraban::text::Shaper shaper(*font);
@@ -114,6 +158,9 @@ BENCHMARK(BM_RenderSeed000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Render60Measures)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Stages004)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LineBreak)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LineBreakGraded)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LongParagraph)->Arg(4 << 10)->Arg(16 << 10)->Arg(32 << 10)->Arg(64 << 10)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ShapeWord)->Arg(0)->Arg(1);
 
 }  // namespace

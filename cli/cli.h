@@ -25,8 +25,14 @@ int ExitCodeFor(const Status& s);
 int Fail(const std::string& what, const Status& s);
 
 // Writes `bytes` to `path` through a temporary file in the same directory,
-// fsynced, then renamed: never a half-written file.
+// fsynced, then renamed: never a half-written file. A symbolic link is
+// written through (the file it names is replaced, not the link); one that
+// names nothing is an error.
 Status WriteAtomically(const std::string& path, const std::string& bytes);
+// WriteAtomically, or standard output for "-".
+Status WriteOutput(const std::string& path, const std::string& bytes);
+// InvalidArgument when `output` is the file `input` (by name or inode).
+Status CheckOutputIsNotInput(const std::string& input, const std::string& output);
 
 // The offline subcommands: render, validate.
 struct OfflineCommands {

@@ -7,7 +7,9 @@
 #include "saraban/model/json.h"
 #include "saraban/model/validate.h"
 #include "saraban/report/default_template.h"
+#include "saraban/report/font_coverage.h"
 #include "saraban/report/render.h"
+#include "saraban/text/font.h"
 
 namespace saraban::cli {
 
@@ -29,6 +31,12 @@ Result<v1::Template> LoadTemplate(const std::string& path) {
 }
 
 int Run(const OfflineArgs& a, bool validate_only) {
+  if (!validate_only) {
+    if (Status s = CheckOutputIsNotInput(a.input, a.output); !s.ok()) {
+      std::cerr << "saraban: " << s.message() << "\n";
+      return kExitUsage;
+    }
+  }
   Result<v1::Report> report = model::LoadReportFile(a.input);
   if (!report.ok()) return Fail(a.input, report.status());
   Result<v1::Template> tmpl = LoadTemplate(a.template_path);
@@ -44,6 +52,16 @@ int Run(const OfflineArgs& a, bool validate_only) {
       std::cerr << "saraban: " << a.input << ":\n" << model::FormatErrors(errors);
       return kExitInvalidInput;
     }
+    // The fonts' check that render makes, so that validate passes only
+    // what render prints.
+    Result<std::shared_ptr<const text::Font>> regular = text::Font::Load(a.options.regular_font);
+    if (!regular.ok()) return Fail(a.options.regular_font, regular.status());
+    Result<std::shared_ptr<const text::Font>> bold = text::Font::Load(a.options.bold_font);
+    if (!bold.ok()) return Fail(a.options.bold_font, bold.status());
+    if (auto errors = report::CheckFontCoverage(*report, **regular, **bold); !errors.empty()) {
+      std::cerr << "saraban: " << a.input << ":\n" << model::FormatErrors(errors);
+      return kExitInvalidInput;
+    }
     std::cout << a.input << ": valid, " << report->measures_size() << " measures\n";
     return kExitOk;
   }
@@ -56,9 +74,10 @@ int Run(const OfflineArgs& a, bool validate_only) {
   }
   Result<report::RenderedPdf> pdf = (*renderer)->Render(*report, *tmpl);
   if (!pdf.ok()) return Fail(a.input, pdf.status());
-  if (Status s = WriteAtomically(a.output, pdf->bytes); !s.ok()) return Fail(a.output, s);
-  std::cout << a.output << ": " << pdf->page_count << " pages, " << pdf->bytes.size()
-            << " bytes\n";
+  if (Status s = WriteOutput(a.output, pdf->bytes); !s.ok()) return Fail(a.output, s);
+  // With the PDF on standard output, the summary goes to standard error.
+  (a.output == "-" ? std::cerr : std::cout)
+      << a.output << ": " << pdf->page_count << " pages, " << pdf->bytes.size() << " bytes\n";
   return kExitOk;
 }
 
@@ -69,7 +88,9 @@ void AddOfflineCommands(CLI::App& app, int* exit_code) {
 
   CLI::App* render = app.add_subcommand("render", "Render a report (JSON) to PDF, offline");
   render->add_option("report", args->input, "Report JSON (saraban.v1.Report)")->required();
-  render->add_option("-o,--output", args->output, "PDF file to write")->required();
+  render->add_option("-o,--output", args->output,
+                     "PDF file to write (a symbolic link is written through); - for standard output")
+      ->required();
   render->add_option("-t,--template", args->template_path,
                      "Template JSON (saraban.v1.Template); default: the built-in A4 landscape");
   render->add_option("--font", args->options.regular_font, "Regular TrueType font")
@@ -86,6 +107,12 @@ void AddOfflineCommands(CLI::App& app, int* exit_code) {
       app.add_subcommand("validate", "Check a report (JSON) without rendering, offline");
   validate->add_option("report", args->input, "Report JSON (saraban.v1.Report)")->required();
   validate->add_option("-t,--template", args->template_path, "Template JSON to check as well");
+  validate->add_option("--font", args->options.regular_font,
+                       "Regular TrueType font whose coverage is checked")
+      ->capture_default_str();
+  validate->add_option("--bold-font", args->options.bold_font,
+                       "Bold TrueType font whose coverage is checked")
+      ->capture_default_str();
   validate->callback([args, exit_code] { *exit_code = Run(*args, true); });
 }
 

@@ -36,7 +36,9 @@ int ExitCodeFor(const Status& s) {
 }
 
 int Fail(const std::string& what, const Status& s) {
-  std::cerr << "saraban: " << what << ": " << s.ToString() << "\n";
+  // A file's own errors already start with its name.
+  const bool named = s.field().empty() && s.message().rfind(what + ": ", 0) == 0;
+  std::cerr << "saraban: " << (named ? "" : what + ": ") << s.ToString() << "\n";
   return ExitCodeFor(s);
 }
 
@@ -45,7 +47,18 @@ int Fail(const std::string& what, const Status& s) {
 // crash never leaves a half-written PDF, and two renders to the same path
 // never write into each other's file.
 Status WriteAtomically(const std::string& path, const std::string& bytes) {
-  const std::filesystem::path target(path);
+  std::error_code ec;
+  std::filesystem::path target(path);
+  // A symlink is written through: the file it names is replaced, never the
+  // link (renaming over it would). One that names nothing is refused.
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(target, ec))) {
+    const std::filesystem::path real = std::filesystem::canonical(target, ec);
+    if (ec) {
+      return {StatusCode::kNotFound,
+              path + " is a symbolic link to a file that does not exist; not replacing the link"};
+    }
+    target = real;
+  }
   const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
   std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
   const int fd = mkstemp(tmp.data());
@@ -75,11 +88,27 @@ Status WriteAtomically(const std::string& path, const std::string& bytes) {
     std::remove(tmp.c_str());
     return {StatusCode::kNotFound, "cannot close " + tmp};
   }
-  std::error_code ec;
   std::filesystem::rename(tmp, target, ec);
   if (ec) {
     std::remove(tmp.c_str());
     return {StatusCode::kNotFound, "cannot rename to " + path + ": " + ec.message()};
+  }
+  return Status::Ok();
+}
+
+Status WriteOutput(const std::string& path, const std::string& bytes) {
+  if (path != "-") return WriteAtomically(path, bytes);
+  std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::cout.flush();
+  if (!std::cout) return {StatusCode::kNotFound, "cannot write to standard output"};
+  return Status::Ok();
+}
+
+Status CheckOutputIsNotInput(const std::string& input, const std::string& output) {
+  std::error_code ec;
+  if (output != "-" && (output == input || std::filesystem::equivalent(input, output, ec))) {
+    return InvalidArgument("the output " + output + " is the input file; it would be overwritten",
+                           "--output");
   }
   return Status::Ok();
 }

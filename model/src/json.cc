@@ -2,8 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <vector>
 #include <system_error>
 
 #include "saraban/files.h"
@@ -46,12 +48,80 @@ std::string CleanProtobufMessage(std::string_view message) {
   return out;
 }
 
+// The first key that an object of `json` (well-formed UTF-8) holds twice,
+// as "measures[2].title" with where it is. protobuf's parser keeps the last
+// value of a repeated key without a word, so a report edited by hand could
+// lose the first silently. Only what a duplicate check needs is scanned:
+// strings, the nesting of objects and arrays, and where keys stand; syntax
+// errors are left to the parser, which names them.
+Status FindDuplicateKey(std::string_view json) {
+  struct Level {
+    bool object = false;
+    std::vector<std::string> keys;  // an object's keys so far
+    std::string path;               // of this object or array
+    size_t index = 0;               // an array's next element
+    bool expect_key = true;         // an object: the next string is a key
+    std::string last_key;
+  };
+  std::vector<Level> stack;
+  auto child_path = [&]() -> std::string {
+    if (stack.empty()) return "";
+    const Level& top = stack.back();
+    if (top.object) return top.path.empty() ? top.last_key : top.path + "." + top.last_key;
+    return top.path + "[" + std::to_string(top.index) + "]";
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '"') {
+      const size_t start = i + 1;
+      for (++i; i < json.size() && json[i] != '"'; ++i) {
+        if (json[i] == '\\') ++i;
+      }
+      if (!stack.empty() && stack.back().object && stack.back().expect_key) {
+        Level& top = stack.back();
+        std::string key(json.substr(start, i - start));
+        if (std::find(top.keys.begin(), top.keys.end(), key) != top.keys.end()) {
+          return InvalidArgument("duplicate key \"" + key + "\"" +
+                                     (top.path.empty() ? "" : " in " + top.path) + " (" +
+                                     Line(json, start - 1) + "); each key may appear once",
+                                 top.path.empty() ? key : top.path + "." + key);
+        }
+        top.keys.push_back(key);
+        top.last_key = std::move(key);
+        top.expect_key = false;
+      }
+    } else if (c == '{' || c == '[') {
+      std::string path = child_path();
+      stack.push_back({});
+      stack.back().object = c == '{';
+      stack.back().path = std::move(path);
+    } else if (c == '}' || c == ']') {
+      if (!stack.empty()) stack.pop_back();
+    } else if (c == ',' && !stack.empty()) {
+      if (stack.back().object) {
+        stack.back().expect_key = true;
+      } else {
+        ++stack.back().index;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// A UTF-8 byte-order mark, which Windows editors put at the start of a file.
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 template <typename Message>
 Result<Message> ParseJson(std::string_view json, std::string_view what) {
+  if (json.substr(0, kUtf8Bom.size()) == kUtf8Bom) json.remove_prefix(kUtf8Bom.size());
   size_t bad = 0;
   if (Status utf8 = text::ValidateUtf8(json, &bad); !utf8.ok()) {
     return InvalidArgument("the " + std::string(what) + " JSON has " + utf8.message() + " (" +
                            Line(json, bad) + "); save the file as UTF-8");
+  }
+  if (Status dup = FindDuplicateKey(json); !dup.ok()) {
+    return Status(dup.code(), "invalid " + std::string(what) + " JSON: " + dup.message(),
+                  dup.field());
   }
   Message message;
   pbu::JsonParseOptions options;

@@ -131,5 +131,78 @@ TEST(CliTest, MissingFilesAndBadFlags) {
   EXPECT_EQ(Cli("render examples/004_bueng_khla.json -o /nonexistent-dir/x.pdf").exit_code, 3);
 }
 
+// ---- what a new user meets ----
+
+// validate makes render's check that every character is in the font, and
+// names the field.
+TEST(CliTest, ValidateReportsACharacterTheFontLacks) {
+  for (const std::string& odd : {std::string("\xF0\x9F\x98\x80"), std::string("\xD8\xB9")}) {
+    const std::string in = test::TempPath("coverage.json");
+    v1::Report report = *model::LoadReportFile("examples/004_bueng_khla.json");
+    report.mutable_measures(2)->set_title(report.measures(2).title() + " " + odd);
+    test::WriteFile(in, model::ReportToJson(report));
+    const auto v = Cli("validate " + in);
+    EXPECT_EQ(v.exit_code, 1) << v.output;
+    EXPECT_NE(v.output.find("measures[2].title"), std::string::npos) << v.output;
+    EXPECT_NE(v.output.find("would print as a box"), std::string::npos) << v.output;
+    const auto r = Cli("render " + in + " -o " + test::TempPath("coverage.pdf"));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("measures[2].title"), std::string::npos) << r.output;
+  }
+}
+
+TEST(CliTest, AByteOrderMarkIsAccepted) {
+  const std::string in = test::TempPath("bom.json");
+  test::WriteFile(in, "\xEF\xBB\xBF" + test::ReadFile("examples/004_bueng_khla.json"));
+  const auto v = Cli("validate " + in);
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+}
+
+TEST(CliTest, ADuplicateKeyIsAnErrorNamingTheKey) {
+  const std::string in = test::TempPath("duplicate.json");
+  test::WriteFile(in, EditedExample("\"title\"", "\"title\": \"x\", \"title\""));
+  const auto v = Cli("validate " + in);
+  EXPECT_EQ(v.exit_code, 1) << v.output;
+  EXPECT_NE(v.output.find("duplicate key \"title\""), std::string::npos) << v.output;
+}
+
+TEST(CliTest, TheOutputIsNeverTheInput) {
+  const std::string in = test::TempPath("same.json");
+  test::WriteFile(in, test::ReadFile("examples/004_bueng_khla.json"));
+  const auto r = Cli("render " + in + " -o " + in);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("is the input file"), std::string::npos) << r.output;
+  EXPECT_EQ(test::ReadFile(in), test::ReadFile("examples/004_bueng_khla.json"));
+}
+
+// A symbolic link is written through, never replaced; one to nothing is
+// refused.
+TEST(CliTest, AnOutputSymlinkIsWrittenThrough) {
+  const std::string target = test::TempPath("target.pdf");
+  const std::string link = test::TempPath("link.pdf");
+  std::filesystem::remove(target);
+  std::filesystem::remove(link);
+  std::filesystem::create_symlink(target, link);
+  const auto dangling = Cli("render examples/004_bueng_khla.json -o " + link);
+  EXPECT_EQ(dangling.exit_code, 3) << dangling.output;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  test::WriteFile(target, "old");
+  const auto r = Cli("render examples/004_bueng_khla.json -o " + link);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(test::ReadFile(target).rfind("%PDF-", 0), 0u);
+}
+
+TEST(CliTest, DashWritesThePdfToStandardOutput) {
+  const std::string out = test::TempPath("stdout.pdf");
+  // The summary goes to standard error, never into the PDF.
+  const auto r = test::RunCommand("(" + kCli + " render examples/004_bueng_khla.json -o - > " + out +
+                                  ")");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string file = test::TempPath("file.pdf");
+  ASSERT_EQ(Cli("render examples/004_bueng_khla.json -o " + file).exit_code, 0);
+  EXPECT_EQ(test::ReadFile(out), test::ReadFile(file));
+}
+
 }  // namespace
 }  // namespace saraban

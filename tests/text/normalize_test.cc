@@ -31,7 +31,7 @@ TEST(Normalize, ValidThaiIsUnchanged) {
       "สิทธิ์ พันธุ์ เก็บ ก็ ศักดิ์สิทธิ์ กรุงเทพฯ ต่าง ๆ ต่างๆ ฯลฯ",
       "ได้คะแนน ๙๑.๖๗ คะแนน พ.ศ. ๒๕๖๗\nITA 2567 (Integrity and Transparency Assessment)",
       "ง\u0331 (U+0331 under ง is not a Thai mark)",
-      "\u00a0non-breaking\u2003em space\u200bzero width",
+      "\u00a0non-breaking\u2003em space\u2060word joiner",
       "😀 emoji and 中文",
   };
   for (const char* text : kTexts) {
@@ -224,6 +224,21 @@ TEST(Normalize, IsThaiCombiningMark) {
                       0x0E50, 0x0331, 0x0041}) {
     EXPECT_FALSE(IsThaiCombiningMark(cp)) << std::hex << static_cast<uint32_t>(cp);
   }
+}
+
+// Invisible controls, by a documented rule: the bidirectional ones are
+// refused (they make text show in another order than it is stored), the
+// zero-width spaces removed.
+TEST(Normalize, BidiControlsAreRefusedAndZeroWidthSpacesRemoved) {
+  for (const char* bidi : {"\xE2\x80\xAE", "\xE2\x80\x8F", "\xE2\x81\xA6", "\xD8\x9C"}) {
+    auto r = Normalize(std::string("abc") + bidi + "def");
+    ASSERT_FALSE(r.ok()) << bidi;
+    EXPECT_NE(r.status().message().find("bidirectional control"), std::string::npos);
+    EXPECT_NE(r.status().message().find("at byte 3"), std::string::npos) << r.status().message();
+  }
+  auto zw = Normalize("งบ\xE2\x80\x8Bประมาณ\xEF\xBB\xBFปี");
+  ASSERT_TRUE(zw.ok()) << zw.status().ToString();
+  EXPECT_EQ(*zw, "งบประมาณปี");
 }
 
 }  // namespace

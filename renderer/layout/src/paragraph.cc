@@ -7,8 +7,6 @@
 // or too long for the optimiser, is filled greedily instead; a word wider
 // than the whole line is the only thing ever broken elsewhere, and then only
 // between grapheme clusters.
-#include <hb.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -53,8 +51,7 @@ Status CheckGlyphs(const text::ShapedWord& word, std::string_view text, const te
     char32_t cp = 0;
     for (size_t pos = begin; pos < end; pos += len) {
       const char32_t c = CodePointAt(text, pos, &len);
-      hb_codepoint_t glyph = 0;
-      if (!hb_font_get_nominal_glyph(font.hb_font(), c, &glyph)) {
+      if (!font.HasGlyph(c)) {
         at = pos;
         cp = c;
         break;

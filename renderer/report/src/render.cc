@@ -6,6 +6,7 @@
 #include "saraban/model/validate.h"
 #include "saraban/pdf/writer.h"
 #include "saraban/report/compose.h"
+#include "saraban/report/font_coverage.h"
 #include "saraban/text/font.h"
 
 namespace saraban::report {
@@ -61,6 +62,14 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
   }
   if (std::vector<Status> errors = model::ValidateTemplate(tmpl); !errors.empty()) {
     return Status(errors.front().code(), model::FormatErrors(errors), "template");
+  }
+  // Every character must be in the fonts: named by its field, not later by
+  // the layout's block.
+  const auto fonts = impl_->typesetter.fonts();
+  if (std::vector<Status> errors = CheckFontCoverage(report, *fonts[0], *fonts[1]);
+      !errors.empty()) {
+    if (errors.size() == 1) return errors.front();
+    return Status(errors.front().code(), model::FormatErrors(errors));
   }
   // 2. Compose blocks from the report and the template.
   Result<layout::DocumentLayout> doc =

@@ -123,4 +123,9 @@ int32_t Font::glyph_advance(uint32_t gid) const {
   return hb_font_get_glyph_h_advance(font_, gid);
 }
 
+bool Font::HasGlyph(char32_t cp) const {
+  hb_codepoint_t glyph = 0;
+  return hb_font_get_nominal_glyph(font_, cp, &glyph) != 0;
+}
+
 }  // namespace saraban::text

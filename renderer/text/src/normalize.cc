@@ -248,6 +248,17 @@ Status ValidateUtf8(std::string_view utf8, size_t* bad_offset) {
   return Status::Ok();
 }
 
+namespace {
+
+// The explicit bidirectional formatting characters: LRM, RLM, ALM, the
+// embeddings and overrides U+202A..U+202E, the isolates U+2066..U+2069.
+bool IsBidiControl(char32_t cp) {
+  return cp == 0x200E || cp == 0x200F || cp == 0x061C || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
 Result<std::string> Normalize(std::string_view utf8) {
   if (Status st = ValidateUtf8(utf8); !st.ok()) return st;
   Patcher patch(utf8);
@@ -283,6 +294,16 @@ Result<std::string> Normalize(std::string_view utf8) {
       return MarkError(cp, offset, "has no consonant before it");
     } else if (IsNoncharacter(cp)) {
       return InvalidArgument("noncharacter " + CodePointName(cp) + At(offset) + " is not allowed");
+    } else if (IsBidiControl(cp)) {
+      return InvalidArgument("bidirectional control " + CodePointName(cp) + At(offset) +
+                             " is not allowed: it makes text show in another order than it is "
+                             "stored");
+    } else if (cp == 0x200B || cp == 0xFEFF) {
+      // Invisible: pasted from web pages as word hints (ZERO WIDTH SPACE)
+      // or left by an editor (ZERO WIDTH NO-BREAK SPACE, a byte-order mark
+      // inside text). Removed: the fonts have no glyph, and the text reads
+      // the same without them.
+      patch.Replace(offset, i, "");
     }
   }
   return std::move(patch).Finish();

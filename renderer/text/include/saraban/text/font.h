@@ -42,6 +42,8 @@ class Font {
   const int* bbox() const { return bbox_; }
   int glyph_count() const { return glyph_count_; }
   int32_t glyph_advance(uint32_t gid) const;  // font units
+  // Whether the font's cmap maps `cp` to a glyph (else it prints as a box).
+  bool HasGlyph(char32_t cp) const;
   // Multiplier from TH Sarabun points to this font's points: TH Sarabun New
   // 1.0, Laksaman 0.66 (as Debian's fontconfig scales it), else 1.0.
   double th_sarabun_scale() const { return th_sarabun_scale_; }

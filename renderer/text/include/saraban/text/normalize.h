@@ -27,7 +27,12 @@ namespace saraban::text {
 // - C0 controls other than TAB and LF and the Unicode noncharacters are
 //   errors; CR LF and CR become LF; TAB becomes a space (U+0020), because
 //   the Thai fonts have no glyph for it and would draw a box; NBSP and other
-//   spaces stay.
+//   spaces stay;
+// - the bidirectional controls (U+200E, U+200F, U+061C, U+202A..U+202E,
+//   U+2066..U+2069) are errors: they make text show in another order than
+//   it is stored ("Trojan Source"); ZERO WIDTH SPACE (U+200B) and ZERO
+//   WIDTH NO-BREAK SPACE (U+FEFF, a byte-order mark inside text) are
+//   removed.
 // The message says what is wrong in words a clerk understands (English) and
 // where: "Thai mark U+0E48 at byte 4 has no consonant before it".
 Result<std::string> Normalize(std::string_view utf8);
