@@ -6,6 +6,7 @@
 
 #include "sample_reports.h"
 #include "saraban/layout/layout.h"
+#include "saraban/model/json.h"
 #include "saraban/model/validate.h"
 #include "saraban/pdf/writer.h"
 #include "saraban/report/compose.h"
@@ -26,9 +27,11 @@ Report Load(const std::string& path, int measures = 0) {
   return *r;
 }
 
-void RenderReport(benchmark::State& state, const Report& report) {
+void RenderReport(benchmark::State& state, const Report& report,
+                  const std::string& template_path = {}) {
   auto renderer = saraban::report::ReportRenderer::Create();
-  auto tmpl = saraban::report::DefaultTemplate();
+  auto tmpl = template_path.empty() ? saraban::report::DefaultTemplate()
+                                    : saraban::model::LoadTemplateFile(template_path);
   if (!renderer.ok() || !tmpl.ok()) std::abort();
   int pages = 0;
   size_t bytes = 0;
@@ -51,6 +54,12 @@ void BM_RenderSeed000(benchmark::State& state) {
 }
 void BM_Render60Measures(benchmark::State& state) {
   RenderReport(state, Load("examples/004_bueng_khla.json", 60));
+}
+// Seed 004 with its sign-off on one line a person, as before the block
+// form: the same content as the renders before it, for comparisons.
+void BM_RenderSeed004OneLineSignOff(benchmark::State& state) {
+  RenderReport(state, Load("examples/004_bueng_khla.json"),
+               "templates/ita_landscape_one_line_sign_off.json");
 }
 
 // The stages of seed 004 one by one.
@@ -156,6 +165,7 @@ void BM_ShapeWord(benchmark::State& state) {
 BENCHMARK(BM_RenderSeed004)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderSeed000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Render60Measures)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RenderSeed004OneLineSignOff)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Stages004)->DenseRange(0, 3)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LineBreak)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LineBreakGraded)->Unit(benchmark::kMicrosecond);

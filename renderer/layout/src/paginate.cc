@@ -1,6 +1,7 @@
 // The layout pipeline: blocks flow onto pages, then pages get numbers.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -33,13 +34,12 @@ double Height(const std::vector<LineBox>& lines) {
   return h;
 }
 
-// Places paragraph lines, moving to a new page when a line does not fit.
-// `keep` extra height must fit with the paragraph (keep-with-next). No
+// Places a paragraph's lines, moving to a new page when a line does not
+// fit. `keep` extra height must fit with the paragraph (keep-with-next). No
 // line of a paragraph stands alone at a page's foot (its first, an orphan)
 // or head (its last, a widow): the first moves with the second, and the
 // next-to-last with the last.
-void FlowParagraph(const Paragraph& p, double keep, Flow* flow) {
-  const std::vector<LineBox> lines = flow->ts().BreakParagraph(p, flow->content_width());
+void FlowParagraph(const Paragraph& p, double keep, std::vector<LineBox> lines, Flow* flow) {
   const double total = keep + Height(lines);
   if (p.keep_with_next && total > flow->Remaining() && !flow->PageEmpty() &&
       total <= flow->PrintableHeight()) {
@@ -92,44 +92,76 @@ void FlowSignature(const SignatureLine& s, double keep, Flow* flow) {
   flow->Rule(right - s.line_width, baseline, right, baseline, 0.8, /*dotted=*/true);
 }
 
-// The height the start of the next block needs on the same page: a
-// table's header and first row, a paragraph's first two lines (its widow
-// rule moves no fewer), a signature line whole; and all of a block that
-// keeps with the next, plus what that one needs (a heading with its text,
-// a sign-off's lines together).
-double KeepHeight(const std::vector<Block>& blocks, size_t next, Flow* flow) {
-  if (next >= blocks.size()) return 0;
-  if (const auto* p = std::get_if<Paragraph>(&blocks[next])) {
-    const std::vector<LineBox> lines = flow->ts().BreakParagraph(*p, flow->content_width());
-    if (p->keep_with_next) return Height(lines) + KeepHeight(blocks, next + 1, flow);
+// What must fit with a block on its page, computed once per block of a
+// document: the recursion through a sign-off's chain would otherwise break
+// the chain into lines again for every block in it.
+class KeepHeights {
+ public:
+  KeepHeights(const std::vector<Block>& blocks, Flow* flow)
+      : blocks_(blocks), flow_(flow), memo_(blocks.size() + 1, -1), lines_(blocks.size()) {}
+
+  // The height the start of block `next` needs on the same page as the
+  // block before it: a table's header and first row, a paragraph's first
+  // two lines (its widow rule moves no fewer), a signature line whole; and
+  // all of a block that keeps with the next, plus what that one needs (a
+  // heading with its text, a sign-off's lines together).
+  double Of(size_t next) {
+    if (next >= blocks_.size()) return 0;
+    if (memo_[next] >= 0) return memo_[next];
     double h = 0;
-    for (size_t i = 0; i < std::min<size_t>(2, lines.size()); ++i) h += lines[i].height;
+    if (const auto* p = std::get_if<Paragraph>(&blocks_[next])) {
+      const std::vector<LineBox>& lines = LinesOf(next);
+      if (p->keep_with_next) {
+        h = Height(lines) + Of(next + 1);
+      } else {
+        for (size_t i = 0; i < std::min<size_t>(2, lines.size()); ++i) h += lines[i].height;
+      }
+    } else if (const auto* s = std::get_if<SignatureLine>(&blocks_[next])) {
+      h = Height(SignatureText(*s, flow_));
+      if (s->keep_with_next) h += Of(next + 1);
+    } else if (const auto* t = std::get_if<Table>(&blocks_[next])) {
+      h = 5 * flow_->ts().LineHeight(t->continuation_style);  // the header and a first row
+    }
+    memo_[next] = h;
     return h;
   }
-  if (const auto* s = std::get_if<SignatureLine>(&blocks[next])) {
-    const double h = Height(SignatureText(*s, flow));
-    return s->keep_with_next ? h + KeepHeight(blocks, next + 1, flow) : h;
-  }
-  if (const auto* t = std::get_if<Table>(&blocks[next])) {
-    return 5 * flow->ts().LineHeight(t->continuation_style);  // the header and a first row
-  }
-  return 0;
-}
 
-// The height of what keeps with the end of a table at `next - 1`: spacers
-// and then a chain of blocks that keep together (a sign-off), or 0.
-double KeepAfterTable(const std::vector<Block>& blocks, size_t next, Flow* flow) {
-  double spacers = 0;
-  while (next < blocks.size() && std::holds_alternative<Spacer>(blocks[next])) {
-    spacers += std::get<Spacer>(blocks[next]).height;
-    ++next;
+  // The lines of paragraph block `i`, broken once.
+  const std::vector<LineBox>& LinesOf(size_t i) {
+    if (!lines_[i]) {
+      lines_[i] = flow_->ts().BreakParagraph(std::get<Paragraph>(blocks_[i]), flow_->content_width());
+    }
+    return *lines_[i];
   }
-  if (next >= blocks.size()) return 0;
-  const auto* p = std::get_if<Paragraph>(&blocks[next]);
-  const auto* s = std::get_if<SignatureLine>(&blocks[next]);
-  if (!(p && p->keep_with_next) && !(s && s->keep_with_next)) return 0;
-  return spacers + KeepHeight(blocks, next, flow);
-}
+  // Hands them over for placing (each is placed once).
+  std::vector<LineBox> TakeLinesOf(size_t i) {
+    LinesOf(i);
+    std::vector<LineBox> lines = std::move(*lines_[i]);
+    lines_[i].reset();
+    return lines;
+  }
+
+  // The height of what keeps with the end of a table just before `next`:
+  // spacers and then a chain of blocks that keep together (a sign-off), or 0.
+  double AfterTable(size_t next) {
+    double spacers = 0;
+    while (next < blocks_.size() && std::holds_alternative<Spacer>(blocks_[next])) {
+      spacers += std::get<Spacer>(blocks_[next]).height;
+      ++next;
+    }
+    if (next >= blocks_.size()) return 0;
+    const auto* p = std::get_if<Paragraph>(&blocks_[next]);
+    const auto* s = std::get_if<SignatureLine>(&blocks_[next]);
+    if (!(p && p->keep_with_next) && !(s && s->keep_with_next)) return 0;
+    return spacers + Of(next);
+  }
+
+ private:
+  const std::vector<Block>& blocks_;
+  Flow* flow_;
+  std::vector<double> memo_;  // -1: not computed yet
+  std::vector<std::optional<std::vector<LineBox>>> lines_;
+};
 
 void NumberPages(const PageSetup& setup, Typesetter::Impl& ts, std::vector<pdf::Page>* pages) {
   if (setup.page_number_format.empty()) return;
@@ -245,6 +277,7 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
   impl_->error_ = Status::Ok();
 
   Flow flow(*impl_, doc.setup);
+  KeepHeights keeps(doc.blocks, &flow);
   for (size_t i = 0; i < doc.blocks.size(); ++i) {
     const Block& block = doc.blocks[i];
     Status status;
@@ -252,11 +285,12 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
         [&](const auto& b) {
           using T = std::decay_t<decltype(b)>;
           if constexpr (std::is_same_v<T, Paragraph>) {
-            FlowParagraph(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, &flow) : 0, &flow);
+            const double keep = b.keep_with_next ? keeps.Of(i + 1) : 0;
+            FlowParagraph(b, keep, keeps.TakeLinesOf(i), &flow);
           } else if constexpr (std::is_same_v<T, Table>) {
-            status = LayOutTable(b, KeepAfterTable(doc.blocks, i + 1, &flow), &flow);
+            status = LayOutTable(b, keeps.AfterTable(i + 1), &flow);
           } else if constexpr (std::is_same_v<T, SignatureLine>) {
-            FlowSignature(b, b.keep_with_next ? KeepHeight(doc.blocks, i + 1, &flow) : 0, &flow);
+            FlowSignature(b, b.keep_with_next ? keeps.Of(i + 1) : 0, &flow);
           } else {
             flow.Advance(std::min(b.height, flow.Remaining()));
           }

@@ -277,30 +277,80 @@ std::vector<Name> NamesOf(const v1::Report& r) {
   return names;
 }
 
-// Marks every occurrence of `names` in `p` as a keep.
-void KeepNames(const std::vector<Name>& names, Paragraph* p) {
-  for (const Name& name : names) {
-    if (name.text.size() < 6) continue;  // one or two letters: nothing to split
-    for (size_t at = p->text.find(name.text); at != std::string::npos;
-         at = p->text.find(name.text, at + name.text.size())) {
-      p->keeps.push_back({at, at + name.text.size(), name.strict});
-    }
-  }
+// The index of a Thai letter from its three UTF-8 bytes at `p`, or -1.
+int ThaiIndexAt(std::string_view s, size_t p) {
+  if (p + 3 > s.size() || static_cast<uint8_t>(s[p]) != 0xE0) return -1;
+  const auto b1 = static_cast<uint8_t>(s[p + 1]);
+  if (b1 != 0xB8 && b1 != 0xB9) return -1;
+  return ((b1 & 1) << 6) | (static_cast<uint8_t>(s[p + 2]) & 0x3F);
 }
 
-void KeepNames(const std::vector<Name>& names, std::vector<layout::Block>* blocks) {
-  for (layout::Block& block : *blocks) {
-    if (auto* p = std::get_if<Paragraph>(&block)) KeepNames(names, p);
-    if (auto* s = std::get_if<layout::SignatureLine>(&block)) KeepNames(names, &s->text);
-    if (auto* t = std::get_if<layout::Table>(&block)) {
-      for (auto& row : t->rows) {
-        for (auto& cell : row) {
-          for (auto& p : cell.paragraphs) KeepNames(names, &p);
+// Finds the names in paragraphs in one pass over each: the distinct names
+// are indexed by their first two letters, so a paragraph that holds none
+// (most do) costs one look-up a letter. A name that does not start with
+// two Thai letters is searched for on its own.
+class NameFinder {
+ public:
+  explicit NameFinder(std::vector<Name> names) : by_start_(128 * 128) {
+    std::sort(names.begin(), names.end(), [](const Name& a, const Name& b) {
+      return a.text != b.text ? a.text < b.text : a.strict > b.strict;
+    });
+    for (Name& name : names) {
+      if (name.text.size() < 6) continue;  // one or two letters: nothing to split
+      if (!names_.empty() && names_.back().text == name.text) continue;  // strict first
+      names_.push_back(std::move(name));
+    }
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const int a = ThaiIndexAt(names_[i].text, 0), b = ThaiIndexAt(names_[i].text, 3);
+      if (a >= 0 && b >= 0) {
+        by_start_[static_cast<size_t>(a * 128 + b)].push_back(i);
+      } else {
+        others_.push_back(i);
+      }
+    }
+  }
+
+  // Marks every occurrence of the names in `p` as a keep.
+  void Mark(Paragraph* p) const {
+    const std::string& text = p->text;
+    for (size_t at = 0; at + 6 <= text.size(); ++at) {
+      const int a = ThaiIndexAt(text, at);
+      if (a < 0) continue;
+      const int b = ThaiIndexAt(text, at + 3);
+      if (b < 0) continue;
+      for (size_t i : by_start_[static_cast<size_t>(a * 128 + b)]) {
+        if (text.compare(at, names_[i].text.size(), names_[i].text) == 0) {
+          p->keeps.push_back({at, at + names_[i].text.size(), names_[i].strict});
+        }
+      }
+    }
+    for (size_t i : others_) {
+      for (size_t at = text.find(names_[i].text); at != std::string::npos;
+           at = text.find(names_[i].text, at + names_[i].text.size())) {
+        p->keeps.push_back({at, at + names_[i].text.size(), names_[i].strict});
+      }
+    }
+  }
+
+  void Mark(std::vector<layout::Block>* blocks) const {
+    for (layout::Block& block : *blocks) {
+      if (auto* p = std::get_if<Paragraph>(&block)) Mark(p);
+      if (auto* s = std::get_if<layout::SignatureLine>(&block)) Mark(&s->text);
+      if (auto* t = std::get_if<layout::Table>(&block)) {
+        for (auto& row : t->rows) {
+          for (auto& cell : row) {
+            for (auto& p : cell.paragraphs) Mark(&p);
+          }
         }
       }
     }
   }
-}
+
+ private:
+  std::vector<Name> names_;
+  std::vector<std::vector<size_t>> by_start_;  // name indices by first two letters
+  std::vector<size_t> others_;
+};
 
 }  // namespace
 
@@ -433,7 +483,7 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
     AddSignOff(r.sign_off(), t.sign_off_form(), {FontRole::kRegular, t.body_size() * f, Align::kLeft},
                content, &doc.blocks);
   }
-  KeepNames(NamesOf(r), &doc.blocks);
+  NameFinder(NamesOf(r)).Mark(&doc.blocks);
   return doc;
 }
 

@@ -17,12 +17,29 @@ namespace pb = google::protobuf;
 // column heading repeats on every measure.
 constexpr size_t kMaxErrors = 20;
 
-void CheckString(const std::string& s, const std::string& path, const text::Font& regular,
+// Where a field is, kept as a chain and spelled out only for an error: a
+// report has thousands of fields and nearly never a missing glyph.
+struct Path {
+  const Path* parent = nullptr;
+  const pb::FieldDescriptor* field = nullptr;
+  int index = -1;  // in a repeated field
+
+  std::string ToString() const {
+    std::string head = parent ? parent->ToString() : "";
+    if (!field) return head;
+    std::string s = head.empty() ? field->json_name() : head + "." + field->json_name();
+    if (index >= 0) s += "[" + std::to_string(index) + "]";
+    return s;
+  }
+};
+
+void CheckString(const std::string& s, const Path& path, const text::Font& regular,
                  const text::Font& bold, std::vector<Status>* errors) {
-  if (text::ValidateUtf8(s).ok() == false) return;  // validation reports it
   for (size_t pos = 0; pos < s.size();) {
     const size_t at = pos;
-    const char32_t cp = text::DecodeUtf8(s, pos);
+    // ASCII without a decode: most bytes of Latin, the spaces of Thai.
+    const auto byte = static_cast<unsigned char>(s[pos]);
+    const char32_t cp = byte < 0x80 ? (++pos, byte) : text::DecodeUtf8(s, pos);
     if (cp == '\n') continue;
     const bool in_regular = regular.HasGlyph(cp);
     if (in_regular && bold.HasGlyph(cp)) continue;
@@ -32,32 +49,40 @@ void CheckString(const std::string& s, const std::string& path, const text::Font
     errors->push_back(InvalidArgument("character " + std::string(code) + " \"" +
                                           s.substr(at, pos - at) + "\" is not in the font " +
                                           lacking.family_name() + " and would print as a box",
-                                      path));
+                                      path.ToString()));
     return;  // one error a field
   }
 }
 
-void Walk(const pb::Message& m, const std::string& prefix, const text::Font& regular,
+void Walk(const pb::Message& m, const Path* parent, const text::Font& regular,
           const text::Font& bold, std::vector<Status>* errors) {
   const pb::Reflection* r = m.GetReflection();
   std::vector<const pb::FieldDescriptor*> fields;
   r->ListFields(m, &fields);
   for (const pb::FieldDescriptor* f : fields) {
     if (errors->size() >= kMaxErrors) return;
-    const std::string name = prefix.empty() ? f->json_name() : prefix + "." + f->json_name();
+    const bool message = f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE;
+    const bool string = f->type() == pb::FieldDescriptor::TYPE_STRING;
+    if (!message && !string) continue;
     if (f->is_repeated()) {
       for (int i = 0; i < r->FieldSize(m, f); ++i) {
-        const std::string path = name + "[" + std::to_string(i) + "]";
-        if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-          Walk(r->GetRepeatedMessage(m, f, i), path, regular, bold, errors);
-        } else if (f->type() == pb::FieldDescriptor::TYPE_STRING) {
-          CheckString(r->GetRepeatedString(m, f, i), path, regular, bold, errors);
+        const Path path{parent, f, i};
+        if (message) {
+          Walk(r->GetRepeatedMessage(m, f, i), &path, regular, bold, errors);
+        } else {
+          std::string scratch;
+          CheckString(r->GetRepeatedStringReference(m, f, i, &scratch), path, regular, bold,
+                      errors);
         }
       }
-    } else if (f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-      Walk(r->GetMessage(m, f), name, regular, bold, errors);
-    } else if (f->type() == pb::FieldDescriptor::TYPE_STRING) {
-      CheckString(r->GetString(m, f), name, regular, bold, errors);
+    } else {
+      const Path path{parent, f, -1};
+      if (message) {
+        Walk(r->GetMessage(m, f), &path, regular, bold, errors);
+      } else {
+        std::string scratch;
+        CheckString(r->GetStringReference(m, f, &scratch), path, regular, bold, errors);
+      }
     }
   }
 }
@@ -67,7 +92,7 @@ void Walk(const pb::Message& m, const std::string& prefix, const text::Font& reg
 std::vector<Status> CheckFontCoverage(const v1::Report& report, const text::Font& regular,
                                       const text::Font& bold) {
   std::vector<Status> errors;
-  Walk(report, "", regular, bold, &errors);
+  Walk(report, nullptr, regular, bold, &errors);
   return errors;
 }
 

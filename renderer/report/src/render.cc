@@ -63,14 +63,6 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
   if (std::vector<Status> errors = model::ValidateTemplate(tmpl); !errors.empty()) {
     return Status(errors.front().code(), model::FormatErrors(errors), "template");
   }
-  // Every character must be in the fonts: named by its field, not later by
-  // the layout's block.
-  const auto fonts = impl_->typesetter.fonts();
-  if (std::vector<Status> errors = CheckFontCoverage(report, *fonts[0], *fonts[1]);
-      !errors.empty()) {
-    if (errors.size() == 1) return errors.front();
-    return Status(errors.front().code(), model::FormatErrors(errors));
-  }
   // 2. Compose blocks from the report and the template.
   Result<layout::DocumentLayout> doc =
       Compose(report, tmpl, ComposeOptions{impl_->options.size_factor});
@@ -78,8 +70,21 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
   // 3. Lay out: break lines, shape, paginate, number pages.
   Result<std::vector<pdf::Page>> pages = impl_->typesetter.Layout(*doc);
   // The layout's own path ("blocks[4]") means nothing to a caller; its
-  // message names the text or the part of the template at fault.
-  if (!pages.ok()) return Status(pages.status().code(), pages.status().message());
+  // message names the text or the part of the template at fault. A
+  // character missing from the fonts is named by its field instead (the
+  // check `saraban validate` makes; run only now, as it would cost every
+  // render a pass over every string).
+  if (!pages.ok()) {
+    if (pages.status().code() == StatusCode::kInvalidArgument) {
+      const auto fonts = impl_->typesetter.fonts();
+      if (std::vector<Status> errors = CheckFontCoverage(report, *fonts[0], *fonts[1]);
+          !errors.empty()) {
+        if (errors.size() == 1) return errors.front();
+        return Status(errors.front().code(), model::FormatErrors(errors));
+      }
+    }
+    return Status(pages.status().code(), pages.status().message());
+  }
   // 4. Write the PDF.
   pdf::Document pdf_doc;
   pdf_doc.metadata.title = DocumentTitle(report);

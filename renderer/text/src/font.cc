@@ -105,6 +105,10 @@ Result<std::shared_ptr<const Font>> Font::Load(const std::string& path) {
   hb_blob_destroy(head);
 
   font->th_sarabun_scale_ = ThSarabunScaleFor(font->family_name());
+  for (char32_t cp = 0; cp < font->covered_.size(); ++cp) {
+    hb_codepoint_t glyph = 0;
+    font->covered_[cp] = hb_font_get_nominal_glyph(font->font_, cp, &glyph) != 0;
+  }
   return std::shared_ptr<const Font>(std::move(font));
 }
 
@@ -124,6 +128,7 @@ int32_t Font::glyph_advance(uint32_t gid) const {
 }
 
 bool Font::HasGlyph(char32_t cp) const {
+  if (cp < covered_.size()) return covered_[cp];
   hb_codepoint_t glyph = 0;
   return hb_font_get_nominal_glyph(font_, cp, &glyph) != 0;
 }

@@ -219,29 +219,37 @@ struct UnbreakableWord {
   std::array<size_t, 256> skip;
 };
 
-// The compound lexicon by its first two code points (six bytes of Thai), so
-// that a word start finds its few candidates in one look-up.
+// The index of a Thai letter (U+0E00..U+0E7F) from its three UTF-8 bytes
+// at `p`, or -1 for anything else.
+int ThaiIndexAt(std::string_view s, size_t p) {
+  if (p + 3 > s.size() || static_cast<uint8_t>(s[p]) != 0xE0) return -1;
+  const auto b1 = static_cast<uint8_t>(s[p + 1]);
+  if (b1 != 0xB8 && b1 != 0xB9) return -1;
+  return ((b1 & 1) << 6) | (static_cast<uint8_t>(s[p + 2]) & 0x3F);
+}
+
+// The compound lexicon by its first two letters, so that a word start finds
+// its few candidates by indexing an array (every lexicon word is Thai).
 class Lexicon {
  public:
-  Lexicon() {
+  Lexicon() : by_start_(128 * 128) {
     for (std::string_view w : CompoundLexicon()) {
-      if (w.size() >= kKey) by_start_[w.substr(0, kKey)].push_back(w);
+      const int a = ThaiIndexAt(w, 0), b = ThaiIndexAt(w, 3);
+      if (a >= 0 && b >= 0) by_start_[static_cast<size_t>(a * 128 + b)].push_back(w);
     }
   }
   // Calls `found(word)` for every lexicon word that starts at `begin`.
   template <typename F>
   void ForEachAt(std::string_view s, size_t begin, F&& found) const {
-    if (begin + kKey > s.size()) return;
-    const auto it = by_start_.find(s.substr(begin, kKey));
-    if (it == by_start_.end()) return;
-    for (std::string_view w : it->second) {
+    const int a = ThaiIndexAt(s, begin), b = ThaiIndexAt(s, begin + 3);
+    if (a < 0 || b < 0) return;
+    for (std::string_view w : by_start_[static_cast<size_t>(a * 128 + b)]) {
       if (s.compare(begin, w.size(), w) == 0) found(w);
     }
   }
 
  private:
-  static constexpr size_t kKey = 6;
-  std::unordered_map<std::string_view, std::vector<std::string_view>> by_start_;
+  std::vector<std::vector<std::string_view>> by_start_;
 };
 
 const Lexicon& SharedLexicon() {
@@ -252,48 +260,112 @@ const Lexicon& SharedLexicon() {
 // libthai's word breaker (the one Pango uses for Thai), on UCS-4 text.
 class ThaiBreaker {
  public:
-  ThaiBreaker() : brk_(th_brk_new(nullptr)) {
-    // Without its dictionary (libthai-data) the library cannot grade breaks.
-    if (brk_ == nullptr) {
-      std::fputs("saraban: libthai could not load its dictionary\n", stderr);
-      std::abort();
-    }
-  }
-  ~ThaiBreaker() { th_brk_delete(brk_); }
+  ThaiBreaker() = default;
   ThaiBreaker(const ThaiBreaker&) = delete;
   ThaiBreaker& operator=(const ThaiBreaker&) = delete;
 
-  // Byte offsets where libthai puts a word boundary, ascending.
-  std::vector<size_t> Breaks(std::string_view utf8) {
+  // Byte offsets where libthai puts a word boundary inside a run of Thai
+  // letters, ascending (at a run's edges the text changes script, which is
+  // ICU's business). Each run is segmented alone, as libthai segments each
+  // Thai chunk of a text alone, and remembered: official text repeats its
+  // phrases, and libthai's dictionary walk is its dearest step.
+  void Breaks(std::string_view utf8, std::vector<size_t>* breaks) {
+    std::vector<size_t>& out = *breaks;
+    out.clear();
+    size_t run = std::string_view::npos;  // start of the current Thai run
+    for (size_t i = 0; i <= utf8.size();) {
+      size_t next = i;
+      char32_t cp = 0;
+      if (const int thai_index = ThaiIndexAt(utf8, i); thai_index >= 0) {
+        cp = 0x0E00 + static_cast<char32_t>(thai_index);
+        next = i + 3;
+      } else if (i < utf8.size()) {
+        int32_t pos = static_cast<int32_t>(i);
+        UChar32 c;
+        U8_NEXT_OR_FFFD(reinterpret_cast<const uint8_t*>(utf8.data()), pos,
+                        static_cast<int32_t>(utf8.size()), c);
+        cp = static_cast<char32_t>(c);
+        next = static_cast<size_t>(pos);
+      }
+      const bool thai = i < utf8.size() && cp >= 0x0E01 && cp <= 0x0E4E && cp != 0x0E2F &&
+                        cp != 0x0E46;
+      if (thai && run == std::string_view::npos) run = i;
+      if (!thai && run != std::string_view::npos) {
+        for (uint32_t b : RunBreaks(utf8.substr(run, i - run))) out.push_back(run + b);
+        run = std::string_view::npos;
+      }
+      if (i == utf8.size()) break;
+      i = next;
+    }
+  }
+
+ private:
+  // The byte offsets inside one run of Thai letters where libthai breaks.
+  const std::vector<uint32_t>& RunBreaks(std::string_view run) {
+    if (auto found = cache_.find(run); found != cache_.end()) return found->second;
+    if (cache_.size() > kMaxCachedRuns) cache_.clear();
+    auto it = cache_.try_emplace(std::string(run)).first;
     wide_.clear();
     byte_of_.clear();
-    for (size_t i = 0; i < utf8.size();) {
-      byte_of_.push_back(i);
+    for (size_t i = 0; i < run.size();) {
+      byte_of_.push_back(static_cast<uint32_t>(i));
       int32_t pos = static_cast<int32_t>(i);
       UChar32 c;
-      U8_NEXT_OR_FFFD(reinterpret_cast<const uint8_t*>(utf8.data()), pos,
-                      static_cast<int32_t>(utf8.size()), c);
-      // A NUL would end libthai's string early.
-      wide_.push_back(c == 0 ? static_cast<thwchar_t>(' ') : static_cast<thwchar_t>(c));
+      U8_NEXT_OR_FFFD(reinterpret_cast<const uint8_t*>(run.data()), pos,
+                      static_cast<int32_t>(run.size()), c);
+      wide_.push_back(static_cast<thwchar_t>(c));
       i = static_cast<size_t>(pos);
     }
     wide_.push_back(0);
     positions_.resize(wide_.size());
-    const int n = th_brk_wc_find_breaks(brk_, wide_.data(), positions_.data(), positions_.size());
-    std::vector<size_t> out;
-    out.reserve(static_cast<size_t>(std::max(n, 0)));
+    const int n = Shared().FindBreaks(wide_.data(), positions_.data(), positions_.size());
     for (int k = 0; k < n; ++k) {
       const auto at = static_cast<size_t>(positions_[static_cast<size_t>(k)]);
-      if (at > 0 && at < byte_of_.size()) out.push_back(byte_of_[at]);
+      if (at > 0 && at + 1 < wide_.size()) it->second.push_back(byte_of_[at]);
     }
-    return out;
+    return it->second;
   }
 
- private:
-  ThBrk* brk_;
+  // Past this many remembered runs the cache starts again, so that a
+  // long-running worker's memory stays bounded.
+  static constexpr size_t kMaxCachedRuns = 100000;
+
+  // One dictionary for the process: loading it reads a 1 MB trie (31 M
+  // instructions, more than a whole render), and Pango, libthai's main
+  // user, also shares one breaker behind a lock. Calls are serialised: only
+  // runs a thread has not seen before reach it.
+  class Dictionary {
+   public:
+    Dictionary() : brk_(th_brk_new(nullptr)) {
+      // Without its dictionary (libthai-data) the library cannot grade breaks.
+      if (brk_ == nullptr) {
+        std::fputs("saraban: libthai could not load its dictionary\n", stderr);
+        std::abort();
+      }
+    }
+    int FindBreaks(const thwchar_t* s, int* pos, size_t n) {
+      std::lock_guard<std::mutex> lock(mu_);
+      return th_brk_wc_find_breaks(brk_, s, pos, n);
+    }
+
+   private:
+    std::mutex mu_;
+    ThBrk* brk_;  // never freed: it lives as long as the process
+  };
+  static Dictionary& Shared() {
+    static Dictionary* const kDictionary = new Dictionary();
+    return *kDictionary;
+  }
+
   std::vector<thwchar_t> wide_;
-  std::vector<size_t> byte_of_;
+  std::vector<uint32_t> byte_of_;
   std::vector<int> positions_;
+  // Looked up by string_view: a hit allocates nothing.
+  struct RunHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::vector<uint32_t>, RunHash, std::equal_to<>> cache_;
 };
 
 }  // namespace
@@ -315,6 +387,9 @@ struct LineBreaker::Impl {
   std::unique_ptr<icu::BreakIterator> line;
   ThaiBreaker thai;
   Utf16Text text;
+  // Scratch of Graded, kept for their capacity.
+  std::vector<size_t> icu, thai_breaks, words, candidates;
+  std::vector<uint8_t> source;
   std::vector<uint8_t> removed;  // scratch: one flag per boundary
   std::vector<UnbreakableWord> unbreakable;
 };
@@ -455,6 +530,11 @@ size_t TrimLinkEnd(std::string_view s, size_t begin, size_t end) {
 
 std::vector<LinkSpan> FindLinks(std::string_view s) {
   std::vector<LinkSpan> out;
+  // Most text has none: three fast scans say so.
+  if (s.find("://") == std::string_view::npos && s.find("www.") == std::string_view::npos &&
+      s.find('@') == std::string_view::npos) {
+    return out;
+  }
   size_t covered = 0;  // links do not overlap
   for (size_t i = 0; i < s.size(); ++i) {
     if (i < covered) continue;
@@ -490,50 +570,65 @@ std::vector<LinkSpan> FindLinks(std::string_view s) {
 }  // namespace
 
 std::vector<BreakOpportunity> LineBreaker::Graded(std::string_view utf8) {
-  std::vector<size_t> icu;
-  icu.reserve(utf8.size() / 8 + 1);
-  CollectBoundaries(*impl_->line, impl_->text, utf8, icu);
-  if (icu.empty()) return {};
-  const std::vector<size_t> thai = impl_->thai.Breaks(utf8);
+  Impl& m = *impl_;
+  m.icu.clear();
+  CollectBoundaries(*m.line, m.text, utf8, m.icu);
+  if (m.icu.empty()) return {};
+  m.thai.Breaks(utf8, &m.thai_breaks);
   const auto thai_context = [&](size_t p) {
     return IsThaiWordChar(CodePointBefore(utf8, p)) && IsThaiWordChar(CodePointAt(utf8, p));
   };
 
-  // Every boundary either dictionary sees; libthai's only between Thai
-  // letters, where it is a dictionary (elsewhere it knows no UAX #14).
-  std::vector<size_t> words;
-  words.reserve(icu.size() + thai.size());
-  std::set_union(icu.begin(), icu.end(), thai.begin(), thai.end(), std::back_inserter(words));
-  std::vector<size_t> candidates;
-  candidates.reserve(words.size());
-  for (size_t p : words) {
-    if (p == utf8.size() || std::binary_search(icu.begin(), icu.end(), p) || thai_context(p)) {
+  // Every boundary either dictionary sees, and which one does: libthai's
+  // count only between Thai letters, where it is a dictionary (elsewhere it
+  // knows no UAX #14).
+  constexpr uint8_t kByIcu = 1, kByThai = 2, kThaiContext = 4;
+  std::vector<size_t>& words = m.words;
+  std::vector<size_t>& candidates = m.candidates;
+  std::vector<uint8_t>& source = m.source;  // of each candidate
+  words.clear();
+  candidates.clear();
+  source.clear();
+  for (size_t i = 0, j = 0; i < m.icu.size() || j < m.thai_breaks.size();) {
+    size_t p;
+    uint8_t from = 0;
+    if (j == m.thai_breaks.size() || (i < m.icu.size() && m.icu[i] < m.thai_breaks[j])) {
+      p = m.icu[i++];
+      from = kByIcu;
+    } else if (i == m.icu.size() || m.thai_breaks[j] < m.icu[i]) {
+      p = m.thai_breaks[j++];
+      from = kByThai;
+    } else {
+      p = m.icu[i++];
+      ++j;
+      from = kByIcu | kByThai;
+    }
+    words.push_back(p);
+    if (p < utf8.size() && thai_context(p)) from |= kThaiContext;
+    if ((from & kByIcu) || (from & kThaiContext)) {
       candidates.push_back(p);
+      source.push_back(from);
     }
   }
-  std::vector<uint8_t>& removed = impl_->removed;
-  impl_->MarkForbidden(utf8, candidates, words, removed);
+  std::vector<uint8_t>& removed = m.removed;
+  m.MarkForbidden(utf8, candidates, words, removed);
 
   std::vector<BreakOpportunity> out;
   out.reserve(candidates.size());
   for (size_t k = 0; k < candidates.size(); ++k) {
     const size_t p = candidates[k];
+    const uint8_t from = source[k];
+    const bool both = (from & kByIcu) && (from & kByThai);
     // The built-in unbreakable words that mend ICU's wrong cuts (การก|อง)
     // are short enough to span a real boundary (นายก|องค์การ): one both
     // dictionaries see stays.
-    if (removed[k] == Impl::kInUnbreakable && thai_context(p) &&
-        std::binary_search(icu.begin(), icu.end(), p) &&
-        std::binary_search(thai.begin(), thai.end(), p)) {
-      removed[k] = 0;
-    }
+    if (removed[k] == Impl::kInUnbreakable && (from & kThaiContext) && both) removed[k] = 0;
     if (removed[k]) continue;
     BreakGrade grade = BreakGrade::kSpace;
     const char32_t before = CodePointBefore(utf8, p);
     const char32_t after = CodePointAt(utf8, p);
-    if (thai_context(p)) {
-      const bool by_icu = std::binary_search(icu.begin(), icu.end(), p);
-      const bool by_thai = std::binary_search(thai.begin(), thai.end(), p);
-      grade = by_icu && by_thai ? BreakGrade::kWord : BreakGrade::kOneDictionary;
+    if (from & kThaiContext) {
+      grade = both ? BreakGrade::kWord : BreakGrade::kOneDictionary;
     } else if (before == '-' && p >= 2 && IsAsciiLetter(CodePointBefore(utf8, p - 1)) &&
                IsAsciiLetter(after)) {
       grade = BreakGrade::kHyphen;

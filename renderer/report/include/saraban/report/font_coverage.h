@@ -14,7 +14,8 @@ namespace saraban::report {
 // One InvalidArgument per string field of `report` that holds a character
 // `regular` or `bold` has no glyph for (it would print as a box), naming the
 // field by its JSON path ("measures[2].title") and the character
-// ("U+1F600"). Line feeds need no glyph. Call on a normalised report.
+// ("U+1F600"). Line feeds need no glyph. Call on a validated, normalised
+// report (well-formed UTF-8).
 std::vector<Status> CheckFontCoverage(const v1::Report& report, const text::Font& regular,
                                       const text::Font& bold);
 

@@ -2,6 +2,7 @@
 // (for shaping and metrics). Immutable after loading; share it freely.
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,6 +67,8 @@ class Font {
   int bbox_[4] = {0, 0, 0, 0};
   int glyph_count_ = 0;
   double th_sarabun_scale_ = 1.0;
+  // HasGlyph's answers for U+0000..U+0FFF (Latin, Thai), read once.
+  std::bitset<0x1000> covered_;
 };
 
 }  // namespace saraban::text
