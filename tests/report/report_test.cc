@@ -351,8 +351,24 @@ TEST_P(ExampleTest, PdfTextExtractsExactly) {
   EXPECT_NE(raw.output.find("ู"), std::string::npos);
   EXPECT_NE(raw.output.find(report_.agency().name()), std::string::npos);
 
-  // The reading-order mode keeps every paragraph's words too.
+  // Justification moves glyphs, never adds text: every line of the
+  // justified introduction comes back verbatim, no space inserted, in both
+  // modes.
   const test::CommandResult plain = RunCommand("pdftotext -enc UTF-8 " + path + " -");
+  int justified = 0;
+  for (const layout::Block& block : doc_.blocks) {
+    const auto* p = std::get_if<layout::Paragraph>(&block);
+    if (p == nullptr || p->style.align != layout::Align::kThaiDistributed) continue;
+    for (const auto* run : Runs(pages)) {
+      if (run->text.size() < 30 || p->text.find(run->text) == std::string::npos) continue;
+      ++justified;
+      EXPECT_NE(raw.output.find(run->text + "\n"), std::string::npos) << run->text;
+      EXPECT_NE(plain.output.find(run->text), std::string::npos) << run->text;
+    }
+  }
+  EXPECT_GT(justified, 1);
+
+  // The reading-order mode keeps every paragraph's words too.
   ASSERT_EQ(plain.exit_code, 0);
   EXPECT_FALSE(test::HasPrivateUseCharacter(plain.output));
   const std::string title = std::get<layout::Paragraph>(doc_.blocks.at(0)).text;

@@ -406,6 +406,17 @@ TEST(LineBreakerGraded, KeepsThePracticeRules) {
   EXPECT_EQ(GradeAfter(b, "เรื่องต่าง ๆ ที่", "เรื่องต่าง "), -1);
   EXPECT_EQ(GradeAfter(b, "ปี พ.ศ. ๒๕๖๗", "ปี พ.ศ. "), -1);
   EXPECT_EQ(GradeAfter(b, "ได้ ๙๕ คะแนน", "ได้ ๙๕ "), -1);
+  // Dates and amounts stay whole where the line can hold them: inside one
+  // a break costs as a compound split does.
+  const int kKept = G(BreakGrade::kCompound);
+  EXPECT_EQ(GradeAfter(b, "เมื่อวันที่ ๗ กุมภาพันธ์ ๒๕๖๘", "เมื่อวันที่ "), kKept);
+  EXPECT_EQ(GradeAfter(b, "เมื่อวันที่ ๗ กุมภาพันธ์ ๒๕๖๘", "เมื่อวันที่ ๗ "), kKept);
+  EXPECT_EQ(GradeAfter(b, "เมื่อวันที่ ๗ กุมภาพันธ์ ๒๕๖๘", "เมื่อวันที่ ๗ กุมภาพันธ์ "), kKept);
+  EXPECT_EQ(GradeAfter(b, "ถึง ๓๐ ก.ย. ๖๗ แล้ว", "ถึง ๓๐ ก.ย. "), kKept);
+  EXPECT_EQ(GradeAfter(b, "คิดเป็นร้อยละ ๙๕.๕๐ ของ", "คิดเป็นร้อยละ "), kKept);
+  EXPECT_LT(GradeAfter(b, "คิดเป็นร้อยละ ๙๕.๕๐ ของ", "คิดเป็น"), kKept);
+  // A year is no count: the word after it is free to start a line.
+  EXPECT_EQ(GradeAfter(b, "ปี พ.ศ. ๒๕๖๘ เรื่อง รายงาน", "ปี พ.ศ. ๒๕๖๘ "), G(BreakGrade::kSpace));
 }
 
 TEST(GraphemeBoundaries, KeepsConsonantsWithTheirMarks) {

@@ -444,6 +444,7 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   if (!r.heading().empty()) {
     Paragraph heading{FillPlaceholders(r.heading(), r), {FontRole::kBold, t.body_size() * f, Align::kCenter}};
     heading.space_before = t.body_size() * f * 0.5;
+    heading.keep_with_next = true;  // never the last thing on a page
     doc.blocks.push_back(std::move(heading));
   }
   for (const std::string& text : r.introduction().paragraphs()) {

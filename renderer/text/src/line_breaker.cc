@@ -41,6 +41,10 @@ constexpr std::string_view kUnits[] = {
 
 constexpr std::string_view kEras[] = {"พ.ศ.", "ค.ศ."};
 
+// Words that stay with the number after them ("ร้อยละ ๙๕.๕๐").
+constexpr std::string_view kNumberPrefixes[] = {"ร้อยละ", "เป็นเงิน", "จำนวนเงิน", "ลำดับที่",
+                                                "ครั้งที่", "วันที่", "ข้อ", "หมู่ที่"};
+
 // Thai months, full and abbreviated: a date (๗ กุมภาพันธ์ ๒๕๖๘, ต.ค. ๖๖)
 // stays on one line, day with month and month with year.
 constexpr std::string_view kMonths[] = {
@@ -383,6 +387,7 @@ struct LineBreaker::Impl {
 
   static constexpr uint8_t kByPractice = 1;
   static constexpr uint8_t kInUnbreakable = 2;
+  static constexpr uint8_t kKeepTogether = 4;  // not removed: graded as a compound
 
   std::unique_ptr<icu::BreakIterator> line;
   ThaiBreaker thai;
@@ -412,14 +417,29 @@ namespace {
 
 // True when an opportunity at `p` (a soft break of ICU) must go.
 // `icu` holds all of ICU's opportunities, for word-end checks.
-bool GluedByPractice(std::string_view s, size_t p, const std::vector<size_t>& icu) {
+// What Thai practice says of a break: free, forbidden, or to be avoided
+// where the line can hold what it would split (a date, an amount).
+enum class Practice { kFree, kForbidden, kKeepTogether };
+
+// The number (digits, separators) that ends just before byte `end`: its start.
+size_t NumberStart(std::string_view s, size_t end) {
+  size_t i = end;
+  while (i > 0) {
+    const char32_t cp = CodePointBefore(s, i);
+    if (!IsDigit(cp) && cp != ',' && cp != '.') break;
+    i -= cp < 0x80 ? 1 : 3;
+  }
+  return i;
+}
+
+Practice GluedByPractice(std::string_view s, size_t p, const std::vector<size_t>& icu) {
   const size_t before = SkipSpacesBack(s, p);
   const size_t after = SkipSpacesForward(s, p);
   const char32_t next = CodePointAt(s, after);
 
   // A line never starts with MAI YAMOK or PAIYANNOI, even when a space
   // separates it from its word ("ต่าง ๆ").
-  if (next == 0x0E46 || next == 0x0E2F) return true;
+  if (next == 0x0E46 || next == 0x0E2F) return Practice::kForbidden;
 
   const auto at_word_start = [&](size_t i) {
     if (i == 0) return true;
@@ -430,31 +450,49 @@ bool GluedByPractice(std::string_view s, size_t p, const std::vector<size_t>& ic
     return i == s.size() || !IsLetter(CodePointAt(s, i)) ||
            std::binary_search(icu.begin(), icu.end(), i);
   };
+  const auto after_month = [&](size_t i) {
+    for (std::string_view month : kMonths) {
+      if (EndsWithAt(s, i, month) && at_word_start(i - month.size())) return true;
+    }
+    return false;
+  };
 
   if (IsLetter(next) && before > 0 && kTitleLastBytes[static_cast<uint8_t>(s[before - 1])]) {
     for (std::string_view title : kTitles) {
-      if (EndsWithAt(s, before, title) && at_word_start(before - title.size())) return true;
+      if (EndsWithAt(s, before, title) && at_word_start(before - title.size())) {
+        return Practice::kForbidden;
+      }
     }
   }
   if (IsDigit(next)) {
     for (std::string_view era : kEras) {
-      if (EndsWithAt(s, before, era)) return true;
+      if (EndsWithAt(s, before, era)) return Practice::kForbidden;
     }
-    for (std::string_view month : kMonths) {
-      if (EndsWithAt(s, before, month) && at_word_start(before - month.size())) return true;
+    // A date's month and year, a number and the word that introduces it.
+    if (after_month(before)) return Practice::kKeepTogether;
+    for (std::string_view prefix : kNumberPrefixes) {
+      if (EndsWithAt(s, before, prefix) && at_word_start(before - prefix.size())) {
+        return Practice::kKeepTogether;
+      }
     }
   }
   if (IsDigit(CodePointBefore(s, before))) {
     for (std::string_view month : kMonths) {
-      if (StartsWithAt(s, after, month)) return true;
+      if (StartsWithAt(s, after, month)) return Practice::kKeepTogether;  // a day and its month
+    }
+    // A number and its unit, unless the number is a year (๒๕๖๘ เรื่อง...).
+    const size_t number = SkipSpacesBack(s, NumberStart(s, before));
+    bool year = after_month(number);
+    for (std::string_view era : kEras) year = year || EndsWithAt(s, number, era);
+    if (!year) {
+      for (std::string_view unit : kUnits) {
+        if (StartsWithAt(s, after, unit) && at_word_end(after + unit.size())) {
+          return Practice::kForbidden;
+        }
+      }
     }
   }
-  if (IsDigit(CodePointBefore(s, before))) {
-    for (std::string_view unit : kUnits) {
-      if (StartsWithAt(s, after, unit) && at_word_end(after + unit.size())) return true;
-    }
-  }
-  return false;
+  return Practice::kFree;
 }
 
 }  // namespace
@@ -465,8 +503,11 @@ void LineBreaker::Impl::MarkForbidden(std::string_view utf8,
                                       std::vector<uint8_t>& removed) const {
   removed.assign(candidates.size(), 0);
   for (size_t k = 0; k + 1 < candidates.size(); ++k) {
-    if (!IsHardBreak(utf8, candidates[k]) && GluedByPractice(utf8, candidates[k], words)) {
-      removed[k] = kByPractice;
+    if (IsHardBreak(utf8, candidates[k])) continue;
+    switch (GluedByPractice(utf8, candidates[k], words)) {
+      case Practice::kForbidden: removed[k] = kByPractice; break;
+      case Practice::kKeepTogether: removed[k] = kKeepTogether; break;
+      case Practice::kFree: break;
     }
   }
   for (const UnbreakableWord& w : unbreakable) {
@@ -623,7 +664,8 @@ std::vector<BreakOpportunity> LineBreaker::Graded(std::string_view utf8) {
     // are short enough to span a real boundary (นายก|องค์การ): one both
     // dictionaries see stays.
     if (removed[k] == Impl::kInUnbreakable && (from & kThaiContext) && both) removed[k] = 0;
-    if (removed[k]) continue;
+    const bool keep_together = removed[k] == Impl::kKeepTogether;
+    if (removed[k] && !keep_together) continue;
     BreakGrade grade = BreakGrade::kSpace;
     const char32_t before = CodePointBefore(utf8, p);
     const char32_t after = CodePointAt(utf8, p);
@@ -635,7 +677,12 @@ std::vector<BreakOpportunity> LineBreaker::Graded(std::string_view utf8) {
     } else if (before != ' ' && !IsHardBreak(utf8, p) && (IsThai(before) != IsThai(after))) {
       grade = BreakGrade::kWord;  // a change of script without a space ("ร้อยละ" + digits)
     }
-    out.push_back({p, grade});
+    // Inside a date or an amount: as inside a compound.
+    if (keep_together) {
+      out.push_back({p, BreakGrade::kCompound, 1});
+    } else {
+      out.push_back({p, grade});
+    }
   }
 
   // Links: no break inside but after a separator, never right after the scheme.

@@ -55,6 +55,8 @@ class LineBreaker {
   // - after a personal title (นาย, นาง, นางสาว, ...) that precedes a name;
   // - between "พ.ศ." / "ค.ศ." and the year after it;
   // - between a number and the unit word after it (คะแนน, บาท, ราย, ...);
+  // - between a date's day, month and year (๗ กุมภาพันธ์ ๒๕๖๘, ก.ย. ๖๖),
+  //   and after ร้อยละ, วันที่, ครั้งที่ and the like before their number;
   // - strictly inside an unbreakable word (see AddUnbreakableWord).
   // A mandatory break (after a newline) is always kept.
   std::vector<size_t> Opportunities(std::string_view utf8);
