@@ -156,8 +156,18 @@ std::vector<size_t> OptimalBreaks(const std::vector<Segment>& segs, std::string_
   const double loose = justified ? kLooseRatioJustified : kLooseRatioRagged;
   const size_t n = segs.size();
   if (n == 0) return {};
-  std::vector<double> best(n + 1, std::numeric_limits<double>::infinity());
-  std::vector<size_t> from(n + 1, 0);
+  // Widths as prefix sums of bodies and their spaces, read once: a line
+  // [i, j) is at[j] - at[i] less the spaces after its last body.
+  thread_local std::vector<double> at, spaces, best;
+  thread_local std::vector<size_t> from;
+  at.assign(n + 1, 0);
+  spaces.assign(n, 0);
+  for (size_t m = 0; m < n; ++m) {
+    spaces[m] = segs[m].spaces ? segs[m].spaces->width * k : 0;
+    at[m + 1] = at[m] + segs[m].body->width * k + spaces[m];
+  }
+  best.assign(n + 1, std::numeric_limits<double>::infinity());
+  from.assign(n + 1, 0);
   best[0] = 0;
   for (size_t j = 1; j <= n; ++j) {
     const bool last = j == n;
@@ -165,11 +175,10 @@ std::vector<size_t> OptimalBreaks(const std::vector<Segment>& segs, std::string_
     // Inside two compounds (ปี|งบประมาณ in ตลอดปีงบประมาณ) is worse than inside one.
     const double penalty =
         last ? 0 : kPenalty[static_cast<int>(end.grade)] * std::max(1, end.compounds);
+    const double line_end = at[j] - spaces[j - 1];
     // Grow the line leftwards from segment j-1 while it fits.
-    double used = 0;
     for (size_t i = j; i-- > 0;) {
-      used += segs[i].body->width * k;
-      if (i + 1 < j && segs[i].spaces) used += segs[i].spaces->width * k;
+      const double used = line_end - at[i];
       const double limit = i == 0 ? first_avail : avail;
       if ((used > limit + 1e-9 && i + 1 < j) || end.end - segs[i].begin > kMaxLineBytes) break;
       if (used > limit + 1e-9) continue;  // only when the first line is narrower
