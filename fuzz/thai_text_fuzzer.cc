@@ -55,6 +55,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   SARABAN_FUZZ_CHECK(WellFormed(icu, s), "ICU opportunities are well formed");
   SARABAN_FUZZ_CHECK(std::includes(icu.begin(), icu.end(), breaks.begin(), breaks.end()),
                      "every opportunity is one of ICU's");
+  std::vector<size_t> graded;
+  for (const text::BreakOpportunity& o : breaker->Graded(s)) {
+    graded.push_back(o.offset);
+    SARABAN_FUZZ_CHECK((o.compounds > 0) == (o.grade == text::BreakGrade::kCompound),
+                       "a compound break counts its compounds");
+  }
+  SARABAN_FUZZ_CHECK(s.empty() || WellFormed(graded, s), "graded opportunities are well formed");
   const std::vector<size_t> clusters = text::GraphemeBoundaries(s);
   SARABAN_FUZZ_CHECK(WellFormed(clusters, s), "grapheme boundaries are well formed");
   return 0;
