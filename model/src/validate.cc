@@ -221,9 +221,12 @@ class ReportChecker {
     Text(a->mutable_code(), "agency.code", false);
     // The name also goes into the PDF's title and author metadata.
     Text(a->mutable_name(), "agency.name", true, limits_.max_title_bytes);
-    if (a->type() == v1::AGENCY_TYPE_UNSPECIFIED || !v1::AgencyType_IsValid(a->type())) {
+    if (a->type() == v1::AGENCY_TYPE_UNSPECIFIED) {
       p_.Invalid("agency.type",
                  "agency type is required, e.g. SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
+    } else if (!v1::AgencyType_IsValid(a->type())) {
+      p_.Invalid("agency.type", "unknown agency type " + std::to_string(a->type()) +
+                                    ", e.g. SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
     }
     Text(a->mutable_district(), "agency.district", false);
     Text(a->mutable_province(), "agency.province", true);
@@ -278,7 +281,10 @@ class ReportChecker {
       const std::string path = "layout." + Index("columns", i);
       Text(c->mutable_heading(), path + ".heading", false, limits_.max_column_heading_bytes);
       if (c->kind() == v1::COLUMN_KIND_UNSPECIFIED || !v1::ColumnKind_IsValid(c->kind())) {
-        p_.Invalid(path + ".kind", "column kind is required, e.g. MEASURE");
+        p_.Invalid(path + ".kind", c->kind() == v1::COLUMN_KIND_UNSPECIFIED
+                                       ? "column kind is required, e.g. MEASURE"
+                                       : "unknown column kind " + std::to_string(c->kind()) +
+                                             ", e.g. MEASURE");
         continue;
       }
       has_measure |= c->kind() == v1::MEASURE;
@@ -541,8 +547,11 @@ class TemplateChecker {
     for (int i = 0; i < t.columns_size(); ++i) {
       const v1::ColumnWidth& c = t.columns(i);
       const std::string path = Index("columns", i);
-      if (c.kind() == v1::COLUMN_KIND_UNSPECIFIED || !v1::ColumnKind_IsValid(c.kind())) {
+      if (c.kind() == v1::COLUMN_KIND_UNSPECIFIED) {
         p_.Invalid(path + ".kind", "column kind is required, e.g. MEASURE");
+      } else if (!v1::ColumnKind_IsValid(c.kind())) {
+        p_.Invalid(path + ".kind", "unknown column kind " + std::to_string(c.kind()) +
+                                       ", e.g. MEASURE");
       } else if (!kinds.insert(c.kind()).second) {
         p_.Invalid(path + ".kind",
                    "column " + v1::ColumnKind_Name(c.kind()) + " has a width twice");

@@ -243,13 +243,13 @@ Result<std::string> MemberOfToken(const std::string& token, bool report_member) 
 }
 
 Result<size_t> PageSize(int page_size) {
-  if (page_size <= 0) return static_cast<size_t>(kDefaultPageSize);
-  if (page_size > kMaxPageSize) {
-    return InvalidArgument("page size " + std::to_string(page_size) + " is more than the maximum " +
-                               std::to_string(kMaxPageSize),
-                           "page_size");
+  // AIP-158: 0 is the default, a negative size an error, more than the
+  // maximum the maximum.
+  if (page_size == 0) return static_cast<size_t>(kDefaultPageSize);
+  if (page_size < 0) {
+    return InvalidArgument("page size " + std::to_string(page_size) + " is negative", "page_size");
   }
-  return static_cast<size_t>(page_size);
+  return static_cast<size_t>(std::min(page_size, kMaxPageSize));
 }
 
 // A lexical range of a sorted set whose scores are all 0.

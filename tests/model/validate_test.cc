@@ -71,7 +71,12 @@ TEST(ValidateReportTest, AgencyTypeRequired) {
   r.mutable_agency()->set_type(v1::AGENCY_TYPE_UNSPECIFIED);
   ExpectOneError(Validate(r), "agency.type");
   r.mutable_agency()->set_type(static_cast<v1::AgencyType>(42));  // open enum from binary
-  ExpectOneError(Validate(r), "agency.type");
+  const auto errors = Validate(r);
+  ExpectOneError(errors, "agency.type");
+  // An unknown value is named as such, not as a missing one.
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message().find("unknown agency type 42"), std::string::npos)
+      << errors[0].message();
 }
 
 TEST(ValidateReportTest, AgencyProvinceRequired) {

@@ -311,12 +311,23 @@ TEST_F(ReportServiceTest, BadNamesAndPagesAreInvalidArguments) {
   grpc::ClientContext context;
   v1::ListReportsRequest list;
   list.set_parent("agencies/-");
-  list.set_page_size(1000000000);
+  list.set_page_size(-1);  // AIP-158: an error, never "everything"
   v1::ListReportsResponse page;
   grpc::Status s = stub_->ListReports(&context, list, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(), HasSubstr("1000"));
+  EXPECT_THAT(s.error_message(), HasSubstr("negative"));
   EXPECT_EQ(BadFields(s), std::set<std::string>{"page_size"});
+  {
+    grpc::ClientContext huge_context;
+    list.set_page_size(1000000000);  // more than the maximum: the maximum
+    ASSERT_TRUE(stub_->ListReports(&huge_context, list, &page).ok());
+    v1::ListAgenciesRequest agencies;
+    agencies.set_page_size(-5);
+    v1::ListAgenciesResponse agency_page;
+    grpc::ClientContext agencies_context;
+    EXPECT_EQ(stub_->ListAgencies(&agencies_context, agencies, &agency_page).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
 
   grpc::ClientContext context2;
   list.set_page_size(10);

@@ -469,14 +469,14 @@ TEST_F(AuthorizationTest, CallersAreKnownByCertificateOrTokenAndOthersAreTurnedA
   EXPECT_EQ(other.exit_code, 7) << other.output;
   EXPECT_THAT(other.output, HasSubstr("bueng-khla-system"));
 
-  // No credential, an unknown token: UNAUTHENTICATED. A certificate from
-  // the right CA whose name the policy does not list: PERMISSION_DENIED.
+  // No credential, an unknown token, a certificate from the right CA whose
+  // name the policy does not list: UNAUTHENTICATED, an unknown credential.
   grpc::Status none = GetReport("", kTaluboh);
   EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED) << none.error_message();
   EXPECT_EQ(GetReport("token:wrong-token", kTaluboh).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   grpc::Status stranger = GetReport("stranger", kTaluboh);
-  EXPECT_EQ(stranger.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stranger.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(stranger.error_message(), HasSubstr("stranger"));
   v1::Job job;
   EXPECT_EQ(Render("", kTaluboh, &job).error_code(), grpc::StatusCode::UNAUTHENTICATED);

@@ -410,10 +410,17 @@ TEST_F(StorePagingTest, RefusesBadPageTokensAndSizes) {
     EXPECT_EQ(r.status().field(), "page_token");
     EXPECT_EQ(store_.ListAgencies({}, 10, token).status().field(), "page_token");
   }
+  // AIP-158: more than the maximum is the maximum; a negative size is an
+  // error, never "everything".
   auto huge = store_.ListReports({}, 1000000000, "", false);
-  ASSERT_FALSE(huge.ok());
-  EXPECT_EQ(huge.status().field(), "page_size");
-  EXPECT_THAT(huge.status().message(), HasSubstr("1000"));
+  ASSERT_TRUE(huge.ok()) << huge.status().ToString();
+  EXPECT_LE(huge->items.size(), static_cast<size_t>(kMaxPageSize));
+  for (int negative : {-1, -1000}) {
+    auto r = store_.ListReports({}, negative, "", false);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().field(), "page_size");
+    EXPECT_EQ(store_.ListAgencies({}, negative, "").status().field(), "page_size");
+  }
   EXPECT_TRUE(store_.ListReports({}, kMaxPageSize, "", true).ok());
 }
 

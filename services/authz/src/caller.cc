@@ -41,7 +41,9 @@ Result<const Caller*> Authenticator::Identify(const grpc::ServerContext& context
   if (!names.empty()) {
     std::string list;
     for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-    return Status(StatusCode::kPermissionDenied,
+    // Signed by the CA but unknown to the policy: an unknown credential,
+    // as an unknown token is (the caller is not known, so no right is denied).
+    return Status(StatusCode::kUnauthenticated,
                   "the client certificate (" + list + ") names no principal of the policy");
   }
   return Status(StatusCode::kUnauthenticated,

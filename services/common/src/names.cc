@@ -1,5 +1,7 @@
 #include "saraban/server/names.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <string_view>
 
@@ -97,12 +99,15 @@ std::string ReportResourceName(const std::string& code, int fiscal_year) {
 }
 
 Result<int> CheckPageSize(int page_size) {
+  // AIP-158: 0 is the default, a negative size is an error, more than the
+  // maximum is the maximum.
   if (page_size == 0) return kDefaultPageSize;
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return InvalidArgument("must be 0 (meaning 100) to 1000, got " + std::to_string(page_size),
+  if (page_size < 0) {
+    return InvalidArgument("must not be negative (0 means 100; at most 1000), got " +
+                               std::to_string(page_size),
                            "page_size");
   }
-  return page_size;
+  return std::min(page_size, kMaxPageSize);
 }
 
 }  // namespace saraban::server
