@@ -19,6 +19,7 @@ constexpr int kExitInternal = 4;
 constexpr int kExitUnavailable = 5;   // a service or Redis cannot be reached; retry later
 constexpr int kExitJobsFailed = 6;    // the request ran, but some documents failed
 constexpr int kExitDenied = 7;        // no credential the service knows, or not allowed
+constexpr int kExitNotFound = 8;      // the service has no such agency, report, job or batch
 
 int ExitCodeFor(const Status& s);
 // Prints "saraban: WHAT: field: message" and returns the exit code.
@@ -40,7 +41,7 @@ struct OfflineCommands {
   CLI::App* validate = nullptr;
 };
 // The client subcommands: import, submit, bulk, get (in saraban-client).
-inline constexpr const char* kClientCommandNames[] = {"import", "submit", "bulk", "get"};
+inline constexpr const char* kClientCommandNames[] = {"import", "submit", "bulk", "get", "health"};
 struct ClientCommands {
   CLI::App* import = nullptr;
   CLI::App* submit = nullptr;

@@ -5,16 +5,20 @@
 #include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "cli.h"
 #include "saraban/model/json.h"
 #include "saraban/server/credentials.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
@@ -40,10 +44,15 @@ struct ClientArgs {
   bool wait = false;
   // bulk
   int fiscal_year = 0;
+  std::vector<std::string> reports;  // or these, named
   std::string province;
   std::string agency_type;
   std::string out_dir;
   bool no_progress = false;
+  // health
+  std::string health_service;  // "" for the server as a whole
+  int wait_s = 0;
+  bool health_documents = false;
 };
 
 Status FromGrpc(const grpc::Status& s) {
@@ -65,6 +74,22 @@ Status FromGrpc(const grpc::Status& s) {
     default: break;
   }
   return {code, s.error_message()};
+}
+
+// A service's error, printed as Fail prints it. Its exit code is Fail's,
+// but for two: NOT_FOUND (no such agency, report, job or batch) has a code
+// of its own, apart from a file that cannot be read (3); and a failed TLS
+// handshake is a configuration error (2), not "retry later" (5).
+int FailRpc(const std::string& what, const Status& s) {
+  if (s.code() == StatusCode::kUnavailable &&
+      s.message().find("andshake failed") != std::string::npos) {
+    std::cerr << "saraban: " << what << ": the TLS handshake with the service failed: if it serves "
+              << "plaintext (local development), pass --plaintext; otherwise check --tls-ca and "
+              << "--tls-server-name\n";
+    return kExitUsage;
+  }
+  const int code = Fail(what, s);
+  return s.code() == StatusCode::kNotFound ? kExitNotFound : code;
 }
 
 // A channel secured as the TLS flags say; INVALID_ARGUMENT naming the flag
@@ -173,7 +198,7 @@ int Import(const ClientArgs& a) {
     sent_files.push_back(file);
   }
   writer->WritesDone();
-  if (grpc::Status s = writer->Finish(); !s.ok()) return Fail("import", FromGrpc(s));
+  if (grpc::Status s = writer->Finish(); !s.ok()) return FailRpc("import", FromGrpc(s));
   for (const auto& f : resp.failures()) {
     std::string file = f.index() < static_cast<int>(sent_files.size()) ? sent_files[f.index()]
                                                                          : "report " +
@@ -217,13 +242,13 @@ int Submit(const ClientArgs& a) {
     grpc::ClientContext ctx;
     SetDeadline(&ctx, a.timeout_s);
     if (grpc::Status s = docs->RenderReport(&ctx, req, &job); !s.ok()) {
-      return Fail(a.name, FromGrpc(s));
+      return FailRpc(a.name, FromGrpc(s));
     }
   }
   std::cout << job.name() << "\n";
   if (!a.wait && a.output.empty()) return kExitOk;
   auto done = WaitForJob(*docs, job.name(), a.timeout_s);
-  if (!done.ok()) return Fail(job.name(), done.status());
+  if (!done.ok()) return FailRpc(job.name(), done.status());
   if (done->state() != v1::SUCCEEDED) {
     std::cerr << "saraban: " << job.name() << ": " << v1::JobState_Name(done->state())
               << (done->error().empty() ? "" : ": " + done->error()) << "\n";
@@ -242,7 +267,11 @@ int Submit(const ClientArgs& a) {
   return kExitOk;
 }
 
-// One line of progress, redrawn in place on a terminal.
+// After this long with no job finished, bulk says what may be wrong.
+constexpr int kNoProgressHintS = 15;
+
+// One line of progress, redrawn in place on a terminal (and the rest of
+// the old line erased).
 void DrawProgress(const v1::Batch& b, Clock::time_point start, bool tty) {
   const int done = b.succeeded() + b.failed() + b.cancelled();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -251,7 +280,7 @@ void DrawProgress(const v1::Batch& b, Clock::time_point start, bool tty) {
   std::string bar(filled, '#');
   bar.resize(kWidth, '.');
   std::fprintf(stderr, "%s[%s] %d/%d  ok %d  failed %d  cancelled %d  %.0f/s%s",
-               tty ? "\r" : "", bar.c_str(), done, b.total(), b.succeeded(), b.failed(),
+               tty ? "\r\033[K" : "", bar.c_str(), done, b.total(), b.succeeded(), b.failed(),
                b.cancelled(), seconds > 0 ? done / seconds : 0.0, tty ? "" : "\n");
   std::fflush(stderr);
 }
@@ -261,8 +290,21 @@ int Bulk(const ClientArgs& a) {
   if (!docs_channel.ok()) return Fail("connection", docs_channel.status());
   auto docs = v1::DocumentService::NewStub(*docs_channel);
   v1::RenderBulkRequest req;
-  req.mutable_filter()->set_fiscal_year(a.fiscal_year);
-  req.mutable_filter()->set_province(a.province);
+  if (a.reports.empty() == (a.fiscal_year == 0)) {
+    std::cerr << "saraban: bulk: give --fiscal-year (with --province, --type) or --report, one of "
+                 "them\n";
+    return kExitUsage;
+  }
+  if (!a.reports.empty()) {
+    if (!a.province.empty() || !a.agency_type.empty()) {
+      std::cerr << "saraban: bulk: --province and --type filter a fiscal year, not --report\n";
+      return kExitUsage;
+    }
+    for (const std::string& name : a.reports) req.mutable_reports()->add_reports(name);
+  } else {
+    req.mutable_filter()->set_fiscal_year(a.fiscal_year);
+    req.mutable_filter()->set_province(a.province);
+  }
   if (!a.agency_type.empty()) {
     v1::AgencyType type;
     if (!v1::AgencyType_Parse(a.agency_type, &type)) {
@@ -282,7 +324,7 @@ int Bulk(const ClientArgs& a) {
     grpc::ClientContext ctx;
     SetDeadline(&ctx, a.timeout_s);
     if (grpc::Status s = docs->RenderBulk(&ctx, req, &batch); !s.ok()) {
-      return Fail("bulk", FromGrpc(s));
+      return FailRpc("bulk", FromGrpc(s));
     }
   }
   std::cerr << batch.name() << ": " << batch.total() << " reports\n";
@@ -295,11 +337,27 @@ int Bulk(const ClientArgs& a) {
     v1::WatchBatchRequest w;
     w.set_name(batch.name());
     auto reader = docs->WatchBatch(&ctx, w);
+    // A batch that does not move says nothing: say why it may not.
+    std::atomic<bool> moved{false}, over{false};
+    std::thread hint([&] {
+      for (int s = 0; s < kNoProgressHintS * 10 && !over; ++s) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (!over && !moved) {
+        std::fprintf(stderr, "%sno job of %s has finished in %d s: is a renderer running? "
+                             "(`saraban get %s` shows the batch)\n",
+                     tty ? "\r\033[K" : "", batch.name().c_str(), kNoProgressHintS,
+                     batch.name().c_str());
+      }
+    });
     while (reader->Read(&batch)) {
+      if (batch.succeeded() + batch.failed() + batch.cancelled() > 0) moved = true;
       if (!a.no_progress) DrawProgress(batch, start, tty);
     }
+    over = true;
+    hint.join();
     if (tty) std::fputc('\n', stderr);
-    if (grpc::Status s = reader->Finish(); !s.ok()) return Fail(batch.name(), FromGrpc(s));
+    if (grpc::Status s = reader->Finish(); !s.ok()) return FailRpc(batch.name(), FromGrpc(s));
   }
 
   // Download what succeeded, list what did not.
@@ -315,7 +373,7 @@ int Bulk(const ClientArgs& a) {
     list.set_page_token(token);
     v1::ListJobsResponse page;
     if (grpc::Status s = docs->ListJobs(&ctx, list, &page); !s.ok()) {
-      return Fail(batch.name(), FromGrpc(s));
+      return FailRpc(batch.name(), FromGrpc(s));
     }
     for (const v1::Job& job : page.jobs()) {
       if (job.state() != v1::SUCCEEDED) {
@@ -339,6 +397,34 @@ int Bulk(const ClientArgs& a) {
   std::cout << batch.name() << ": " << written << " PDFs written to " << a.out_dir << ", "
             << failed << " failed, " << seconds << " s\n";
   return failed > 0 ? kExitJobsFailed : kExitOk;
+}
+
+// Asks grpc.health.v1 of the service at `address` until it answers
+// SERVING or `wait_s` pass: what a script starting the stack waits on.
+int Health(const ClientArgs& a, const std::string& address) {
+  auto channel = Channel(a, address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = grpc::health::v1::Health::NewStub(*channel);
+  const auto until = Clock::now() + std::chrono::seconds(a.wait_s);
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(a.health_service);
+  while (true) {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, std::max(1, std::min(a.timeout_s, a.wait_s > 0 ? a.wait_s : a.timeout_s)));
+    grpc::health::v1::HealthCheckResponse resp;
+    const grpc::Status s = stub->Check(&ctx, req, &resp);
+    if (s.ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      std::cout << address << ": SERVING\n";
+      return kExitOk;
+    }
+    if (Clock::now() >= until) {
+      if (!s.ok()) return FailRpc(address, FromGrpc(s));
+      std::cerr << "saraban: " << address << ": "
+                << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
+      return kExitUnavailable;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 int Get(const ClientArgs& a) {
@@ -373,7 +459,7 @@ int Get(const ClientArgs& a) {
     std::cerr << "saraban: get: NAME must start with agencies/, jobs/ or batches/\n";
     return kExitUsage;
   }
-  if (!s.ok()) return Fail(a.name, FromGrpc(s));
+  if (!s.ok()) return FailRpc(a.name, FromGrpc(s));
   std::cout << json;
   return kExitOk;
 }
@@ -417,17 +503,35 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
   submit->callback([a, exit_code] { *exit_code = Submit(*a); });
 
   CLI::App* bulk = app.add_subcommand(
-      "bulk", "Render every stored report of a fiscal year (and province) into a directory");
+      "bulk",
+      "Render every stored report of a fiscal year (and province), or the reports named, into a "
+      "directory");
   bulk->add_option("--fiscal-year", a->fiscal_year, "Fiscal year, Buddhist era (e.g. 2567)")
-      ->required()
-      ->check(CLI::Range(2400, 2700));
+      ->check(CLI::Range(2500, 2700));
   bulk->add_option("--province", a->province, "Only this province (as stored, e.g. ปัตตานี)");
   bulk->add_option("--type", a->agency_type, "Only this agency type (e.g. SUBDISTRICT_MUNICIPALITY)");
+  bulk->add_option("--report", a->reports,
+                   "Only these reports (agencies/{agency}/reports/{fiscal_year}; repeat the flag), "
+                   "instead of --fiscal-year: what an agency's own system may render");
   bulk->add_option("--out", a->out_dir, "Directory to write {agency}-{year}.pdf into")->required();
   bulk->add_option("--request-id", a->request_id, "Idempotency key (default: random)");
   bulk->add_flag("--no-progress", a->no_progress, "Do not draw the progress bar");
   AddAddresses(bulk, a.get(), false, true);
   bulk->callback([a, exit_code] { *exit_code = Bulk(*a); });
+
+  CLI::App* health =
+      app.add_subcommand("health", "Ask a service's grpc.health.v1 whether it is SERVING");
+  health->add_flag("--document-service", a->health_documents,
+                   "Ask the document service (default: the report service)");
+  health->add_option("--service", a->health_service,
+                     "The service to ask about (default: the server as a whole; liveness, or "
+                     "saraban.v1.ReportService ...)");
+  health->add_option("--wait-s", a->wait_s, "Ask again until SERVING for this long")
+      ->check(CLI::Range(0, 3600));
+  AddAddresses(health, a.get(), true, true);
+  health->callback([a, exit_code] {
+    *exit_code = Health(*a, a->health_documents ? a->documents_address : a->reports_address);
+  });
 
   CLI::App* get = app.add_subcommand("get", "Print an agency, report, job or batch as JSON");
   get->add_option("name", a->name,

@@ -62,13 +62,13 @@ pids+=($!)
 pids+=($!)
 
 SARABAN="$BUILD_DIR/cli/saraban"
-# Import once the report service answers (exit code 5: not reachable yet).
-for attempt in $(seq 50); do
-  rc=0
-  "$SARABAN" import examples/*.json --timeout 5 "${client_tls[@]}" || rc=$?
-  [ "$rc" -ne 5 ] && break
-  sleep 0.2
+# Both services up (grpc.health.v1 SERVING), then import once.
+for which in "" --document-service; do
+  "$SARABAN" health $which --wait-s 20 "${client_tls[@]}" >/dev/null ||
+    { echo "run.sh: a service did not come up; see $STACK/*.log" >&2; exit 5; }
 done
+rc=0
+"$SARABAN" import examples/*.json "${client_tls[@]}" || rc=$?
 [ "$rc" -eq 0 ] || { echo "run.sh: import failed (exit $rc); see $STACK/*.log" >&2; exit "$rc"; }
 
 status=0

@@ -170,8 +170,37 @@ TEST_F(StackTest, CliImportSubmitBulkAndGet) {
 
   auto missing = test::RunCommand(kCli + " submit agencies/nowhere/reports/2566 --documents " +
                                   stack_->documents_address());
-  EXPECT_EQ(missing.exit_code, 3) << missing.output;  // NOT_FOUND
+  EXPECT_EQ(missing.exit_code, 8) << missing.output;  // NOT_FOUND from the service
   EXPECT_THAT(missing.output, HasSubstr("does not exist"));
+
+  // Named reports, as an agency's own system renders its own.
+  const std::string named = test::TempPath("bulk-named");
+  auto by_name = test::RunCommand(kCli + " bulk --report agencies/bueng-khla/reports/2566 --out " +
+                                  named + " --documents " + stack_->documents_address());
+  ASSERT_EQ(by_name.exit_code, 0) << by_name.output;
+  EXPECT_TRUE(test::ReadFile(named + "/bueng-khla-2566.pdf") == test::ReadFile(one));
+  EXPECT_EQ(test::RunCommand(kCli + " bulk --out " + named + " --documents " +
+                             stack_->documents_address())
+                .exit_code,
+            2);
+
+  // What a script starting the stack waits on: both services SERVING.
+  auto health = test::RunCommand(kCli + " health --reports " + stack_->reports_address());
+  EXPECT_EQ(health.exit_code, 0) << health.output;
+  EXPECT_THAT(health.output, HasSubstr("SERVING"));
+  EXPECT_EQ(test::RunCommand(kCli + " health --document-service --service liveness --documents " +
+                             stack_->documents_address())
+                .exit_code,
+            0);
+  EXPECT_EQ(test::RunCommand(kCli + " health --wait-s 1 --reports 127.0.0.1:1").exit_code, 5);
+
+  // A plaintext service reached as if it spoke TLS: a configuration error
+  // said in one line of ours, no gRPC log line, and not "retry later".
+  auto tls = test::RunCommand(test::kCliPath + " get agencies/bueng-khla --reports " +
+                              stack_->reports_address());
+  EXPECT_EQ(tls.exit_code, 2) << tls.output;
+  EXPECT_THAT(tls.output, HasSubstr("--plaintext"));
+  EXPECT_THAT(tls.output, ::testing::Not(HasSubstr("ssl_transport_security")));
 }
 
 TEST_F(StackTest, SameRequestIdReturnsTheSameJob) {
@@ -270,7 +299,7 @@ TEST_F(StackTest, BadRequestsGetPreciseErrorsAndTheServersStayUp) {
 
   v1::ListJobsRequest list;
   list.set_batch("batches/0000");
-  list.set_page_size(1000000000);
+  list.set_page_size(-1);  // AIP-158: a negative size is an error; a huge one the maximum
   v1::ListJobsResponse page;
   s = docs_->ListJobs(Ctx().get(), list, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
