@@ -9,7 +9,7 @@ Status Status::WithFieldPrefix(const std::string& prefix) const {
     if (field_.front() != '[' && !field.empty()) field += '.';
     field += field_;
   }
-  return {code_, message_, field};
+  return Status(code_, message_, field).WithReason(reason_);
 }
 
 std::string Status::ToString() const {

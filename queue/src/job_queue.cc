@@ -56,7 +56,8 @@ Result<std::string> Recall(std::string_view record, const RequestId& request,
   if (fingerprint != request.fingerprint || name.substr(0, collection.size()) != collection) {
     return Status(StatusCode::kAlreadyExists,
                   "was already used for a different request; a new request needs a new id",
-                  "request_id");
+                  "request_id")
+        .WithReason("REQUEST_ID_REUSED");
   }
   return std::string(name);
 }
@@ -415,7 +416,8 @@ Result<v1::Job> JobQueue::GetJob(const std::string& job_id) {
     return UnexpectedReply("HMGET job");
   }
   if (r->elements[0].is_nil()) {
-    return NotFound("job " + job_id + " does not exist (finished jobs expire)");
+    return NotFound("job " + job_id + " does not exist (finished jobs expire)")
+        .WithReason("JOB_NOT_FOUND");
   }
   return JobFromFields(job_id, r->elements, options_.document_ttl);
 }
@@ -428,7 +430,8 @@ Result<v1::Batch> JobQueue::GetBatch(const std::string& batch_id) {
   if (!r->is_array() || r->elements.size() != 9) return UnexpectedReply("HMGET batch");
   const auto& v = r->elements;
   if (v[1].is_nil()) {
-    return NotFound("batch " + batch_id + " does not exist (finished batches expire)");
+    return NotFound("batch " + batch_id + " does not exist (finished batches expire)")
+        .WithReason("BATCH_NOT_FOUND");
   }
   v1::Batch b;
   b.set_name(std::string(kBatchPrefix) + batch_id);
@@ -458,7 +461,8 @@ Result<std::vector<v1::Job>> JobQueue::ListBatchJobs(const std::string& batch_id
   auto exists = c->Run({"EXISTS", keys_.Batch(batch_id)});
   if (!exists.ok()) return exists.status();
   if (exists->AsInteger() == 0) {
-    return NotFound("batch " + batch_id + " does not exist (finished batches expire)");
+    return NotFound("batch " + batch_id + " does not exist (finished batches expire)")
+        .WithReason("BATCH_NOT_FOUND");
   }
   // With a state filter, read on in pages until `limit` jobs match.
   const int64_t page = std::max<int64_t>(limit, 200);
@@ -502,7 +506,8 @@ Result<v1::Job> JobQueue::CancelJob(const std::string& job_id) {
     auto batch = c->Run({"HGET", keys_.Job(job_id), "batch"});
     if (!batch.ok()) return batch.status();
     if (batch->is_nil())
-      return NotFound("job " + job_id + " does not exist (finished jobs expire)");
+      return NotFound("job " + job_id + " does not exist (finished jobs expire)")
+        .WithReason("JOB_NOT_FOUND");
     auto r = RunScript(*c, internal::CancelScript(),
                        {keys_.RetrySchedule(), keys_.Batch(batch->str), keys_.BatchJobs(batch->str),
                         keys_.Job(job_id)},
@@ -538,7 +543,9 @@ Result<v1::Batch> JobQueue::CancelBatch(const std::string& batch_id) {
 Result<std::string> JobQueue::GetPdf(const std::string& sha256) {
   auto r = redis::Run(pool_, {"GET", keys_.Pdf(sha256)});
   if (!r.ok()) return r.status();
-  if (r->is_nil()) return NotFound("the document has expired; render it again");
+  if (r->is_nil()) {
+    return NotFound("the document has expired; render it again").WithReason("DOCUMENT_EXPIRED");
+  }
   return std::move(r->str);
 }
 

@@ -185,7 +185,8 @@ std::string ReportName(const std::string& code, int fiscal_year) {
 }
 
 Status NoAgency(const std::string& code) {
-  return NotFound("agency " + Quoted(code) + " does not exist", "agency.code");
+  return NotFound("agency " + Quoted(code) + " does not exist", "agency.code")
+      .WithReason("AGENCY_NOT_FOUND");
 }
 
 // "{code}:{fy}", the member of the report index sets.
@@ -399,7 +400,7 @@ Result<StoredAgency> ParseAgency(const Reply& r, const std::string& code) {
   StoredAgency a;
   auto found = ParseRecord(r, &a.agency, &a.revision, &a.create_ms, &a.update_ms);
   if (!found.ok()) return found.status();
-  if (!*found) return NotFound("agency " + Quoted(code) + " does not exist");
+  if (!*found) return NotFound("agency " + Quoted(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
   return a;
 }
 
@@ -410,7 +411,9 @@ Result<StoredReport> ParseReport(const Reply& report, const Reply& agency, const
   auto found = ParseRecord(report, &out.report, &out.revision, &out.create_ms, &out.update_ms,
                            summary_only);
   if (!found.ok()) return found.status();
-  if (!*found) return NotFound(ReportName(code, fiscal_year) + " does not exist");
+  if (!*found) {
+    return NotFound(ReportName(code, fiscal_year) + " does not exist").WithReason("REPORT_NOT_FOUND");
+  }
   if (agency.is_nil() || !out.report.mutable_agency()->ParseFromString(agency.str)) {
     return Internal("the agency of " + ReportName(code, fiscal_year) +
                     " is missing or damaged in Redis");
@@ -555,7 +558,9 @@ Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expect
   if (!r.ok()) return r.status();
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
-  if (o->what == "missing") return NotFound("agency " + Quoted(code) + " does not exist");
+  if (o->what == "missing") {
+    return NotFound("agency " + Quoted(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
+  }
   if (o->what == "stale") return Stale(expected_revision, o->revision, "agency");
   return StoredAgency{std::move(agency), o->revision, o->create_ms, o->update_ms};
 }
@@ -569,12 +574,15 @@ Status ReportStore::DeleteAgency(const std::string& code, int64_t expected_revis
   if (!r.ok()) return r.status();
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
-  if (o->what == "missing") return NotFound("agency " + Quoted(code) + " does not exist");
+  if (o->what == "missing") {
+    return NotFound("agency " + Quoted(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
+  }
   if (o->what == "stale") return Stale(expected_revision, o->revision, "agency");
   if (o->what == "has_reports") {
-    return {StatusCode::kFailedPrecondition,
-            "agency " + Quoted(code) + " still has " + std::to_string(o->revision) +
-                " report(s); delete them first"};
+    return Status(StatusCode::kFailedPrecondition,
+                  "agency " + Quoted(code) + " still has " + std::to_string(o->revision) +
+                      " report(s); delete them first")
+        .WithReason("AGENCY_HAS_REPORTS");
   }
   return Status::Ok();
 }
@@ -637,7 +645,9 @@ Result<StoredReport> WriteReport(redis::Pool& pool, const Keys& keys, v1::Report
     return Status(StatusCode::kAlreadyExists, ReportName(code, fy) + " already exists",
                   "fiscalYear");
   }
-  if (o->what == "missing") return NotFound(ReportName(code, fy) + " does not exist");
+  if (o->what == "missing") {
+    return NotFound(ReportName(code, fy) + " does not exist").WithReason("REPORT_NOT_FOUND");
+  }
   if (o->what == "stale") return Stale(expected_revision, o->revision, "report");
   if (o->what != "ok") return Internal("write script answered " + Quoted(o->what));
   if (created != nullptr) *created = o->created;
@@ -715,7 +725,8 @@ Result<std::vector<ReportSnapshot>> ReportStore::GetSnapshots(
       const auto& [code, fiscal_year] = refs[i];
       if (!report.is_array() || report.elements.size() != 2 || report.elements[0].is_nil()) {
         if (missing_index != nullptr) *missing_index = i;
-        return NotFound(ReportName(code, fiscal_year) + " does not exist");
+        return NotFound(ReportName(code, fiscal_year) + " does not exist")
+            .WithReason("REPORT_NOT_FOUND");
       }
       if (agency.is_nil()) {
         if (missing_index != nullptr) *missing_index = i;
@@ -828,7 +839,9 @@ Status ReportStore::DeleteReport(const std::string& code, int fiscal_year,
   if (!r.ok()) return r.status();
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
-  if (o->what == "missing") return NotFound(ReportName(code, fiscal_year) + " does not exist");
+  if (o->what == "missing") {
+    return NotFound(ReportName(code, fiscal_year) + " does not exist").WithReason("REPORT_NOT_FOUND");
+  }
   if (o->what == "stale") return Stale(expected_revision, o->revision, "report");
   return Status::Ok();
 }

@@ -327,6 +327,7 @@ TEST_F(AuthorizationTest, AnAgencySystemReachesOnlyItsOwnReports) {
   EXPECT_TRUE(GetReport("lao-taluboh", kTaluboh).ok());
   grpc::Status other = GetReport("lao-taluboh", kBuengKhla);
   EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(test::ErrorInfoOf(other).reason(), "NOT_ALLOWED");
   EXPECT_THAT(other.error_message(), HasSubstr("lao-taluboh"));
 
   v1::UpdateReportRequest update;
@@ -478,6 +479,7 @@ TEST_F(AuthorizationTest, CallersAreKnownByCertificateOrTokenAndOthersAreTurnedA
   grpc::Status stranger = GetReport("stranger", kTaluboh);
   EXPECT_EQ(stranger.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(stranger.error_message(), HasSubstr("stranger"));
+  EXPECT_EQ(test::ErrorInfoOf(stranger).reason(), "UNKNOWN_CREDENTIAL");
   v1::Job job;
   EXPECT_EQ(Render("", kTaluboh, &job).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 

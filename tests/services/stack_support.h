@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
@@ -22,6 +24,18 @@ namespace saraban::test {
 // tests give their own flags to kCliPath).
 inline const std::string kCliPath = std::string(SARABAN_BINARY_DIR) + "/cli/saraban";
 inline const std::string kCli = "SARABAN_PLAINTEXT=true " + kCliPath;
+
+// The google.rpc.ErrorInfo of a failed call ("grpc-status-details-bin"):
+// what a program switches on. Empty when there is none.
+inline google::rpc::ErrorInfo ErrorInfoOf(const grpc::Status& s) {
+  google::rpc::Status rich;
+  google::rpc::ErrorInfo info;
+  if (!rich.ParseFromString(s.error_details())) return info;
+  for (const auto& any : rich.details()) {
+    if (any.Is<google::rpc::ErrorInfo>() && any.UnpackTo(&info)) return info;
+  }
+  return info;
+}
 
 // A client context whose call must end within `seconds`.
 inline std::unique_ptr<grpc::ClientContext> Ctx(int seconds = 30) {

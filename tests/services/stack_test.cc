@@ -220,6 +220,7 @@ TEST_F(StackTest, SameRequestIdReturnsTheSameJob) {
   v1::Batch batch;
   grpc::Status s = docs_->RenderBulk(Ctx().get(), bulk, &batch);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS) << s.error_message();
+  EXPECT_EQ(test::ErrorInfoOf(s).reason(), "REQUEST_ID_REUSED");
   EXPECT_THAT(s.error_message(), HasSubstr("request_id"));
 }
 
@@ -284,11 +285,17 @@ TEST_F(StackTest, BadRequestsGetPreciseErrorsAndTheServersStayUp) {
   grpc::Status s = docs_->RenderReport(Ctx().get(), render, &job);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(s.error_message(), HasSubstr("agencies/nowhere/reports/2567"));
+  // Every error carries ErrorInfo: a reason a program switches on, the
+  // domain, the field.
+  EXPECT_EQ(test::ErrorInfoOf(s).reason(), "REPORT_NOT_FOUND");
+  EXPECT_EQ(test::ErrorInfoOf(s).domain(), "saraban");
+  EXPECT_EQ(test::ErrorInfoOf(s).metadata().at("field"), "report");
 
   render.set_report("reports/2567");
   s = docs_->RenderReport(Ctx().get(), render, &job);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("report"));
+  EXPECT_EQ(test::ErrorInfoOf(s).reason(), "INVALID_FIELD");
   EXPECT_FALSE(s.error_details().empty());  // google.rpc.BadRequest
 
   render.set_report("agencies/bueng-khla/reports/2566");
@@ -312,6 +319,7 @@ TEST_F(StackTest, BadRequestsGetPreciseErrorsAndTheServersStayUp) {
   get.set_name("jobs/0123456789ABCDEFGHJKMNPQRS");
   s = docs_->GetJob(Ctx().get(), get, &job);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(test::ErrorInfoOf(s).reason(), "JOB_NOT_FOUND");
 
   // A 50 MB request is refused by the transport before it reaches the code.
   render.set_request_id("");

@@ -39,6 +39,16 @@ class Status {
   const std::string& field() const { return field_; }
   // Returns a copy with `prefix` put in front of the field path.
   Status WithFieldPrefix(const std::string& prefix) const;
+  // Why, for a program: a stable cause in UPPER_SNAKE_CASE that becomes
+  // google.rpc.ErrorInfo.reason at the API ("ETAG_MISMATCH"); empty when
+  // the code says enough (the API then gives a reason per code).
+  const std::string& reason() const { return reason_; }
+  // Returns a copy with `reason`.
+  Status WithReason(std::string reason) const {
+    Status s = *this;
+    s.reason_ = std::move(reason);
+    return s;
+  }
   // "field: message", or the message alone.
   std::string ToString() const;
 
@@ -46,6 +56,7 @@ class Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string field_;
+  std::string reason_;
 };
 
 inline Status InvalidArgument(std::string message, std::string field = {}) {

@@ -3,6 +3,8 @@
 #include <grpcpp/security/auth_context.h>
 #include <spdlog/spdlog.h>
 
+#include "saraban/server/errors.h"
+
 namespace saraban::authz {
 
 namespace {
@@ -53,11 +55,12 @@ Result<const Caller*> Authenticator::Identify(const grpc::ServerContext& context
 grpc::Status Enforce(const Status& decision, const grpc::ServerContext& context,
                      const char* component) {
   if (decision.ok()) return grpc::Status::OK;
-  const grpc::StatusCode code = decision.code() == StatusCode::kUnauthenticated
-                                    ? grpc::StatusCode::UNAUTHENTICATED
-                                    : grpc::StatusCode::PERMISSION_DENIED;
   spdlog::warn("{}: denied {}: {}", component, context.peer(), decision.message());
-  return grpc::Status(code, decision.message());
+  return server::ToGrpc(Status(decision.code() == StatusCode::kUnauthenticated
+                                   ? StatusCode::kUnauthenticated
+                                   : StatusCode::kPermissionDenied,
+                               decision.message())
+                            .WithReason(decision.reason()));
 }
 
 }  // namespace saraban::authz

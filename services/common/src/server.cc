@@ -12,49 +12,12 @@
 #include <mutex>
 #include <thread>
 
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "saraban/files.h"
 #include "saraban/observe/metrics.h"
 
 namespace saraban::server {
 
 namespace {
-
-grpc::StatusCode CodeOf(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk: return grpc::StatusCode::OK;
-    case StatusCode::kInvalidArgument: return grpc::StatusCode::INVALID_ARGUMENT;
-    case StatusCode::kNotFound: return grpc::StatusCode::NOT_FOUND;
-    case StatusCode::kResourceExhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
-    case StatusCode::kAlreadyExists: return grpc::StatusCode::ALREADY_EXISTS;
-    case StatusCode::kAborted: return grpc::StatusCode::ABORTED;
-    case StatusCode::kFailedPrecondition: return grpc::StatusCode::FAILED_PRECONDITION;
-    case StatusCode::kUnavailable: return grpc::StatusCode::UNAVAILABLE;
-    case StatusCode::kDeadlineExceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
-    case StatusCode::kCancelled: return grpc::StatusCode::CANCELLED;
-    case StatusCode::kUnauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
-    case StatusCode::kPermissionDenied: return grpc::StatusCode::PERMISSION_DENIED;
-    case StatusCode::kInternal: return grpc::StatusCode::INTERNAL;
-  }
-  return grpc::StatusCode::INTERNAL;
-}
-
-std::string JoinField(const std::string& prefix, const std::string& field) {
-  if (prefix.empty()) return field;
-  if (field.empty()) return prefix;
-  return field.front() == '[' ? prefix + field : prefix + "." + field;
-}
-
-// A status whose details carry a google.rpc.BadRequest with `violations`.
-grpc::Status WithBadRequest(grpc::StatusCode code, const std::string& message,
-                            const google::rpc::BadRequest& violations) {
-  google::rpc::Status rich;
-  rich.set_code(code);
-  rich.set_message(message);
-  rich.add_details()->PackFrom(violations);
-  return grpc::Status(code, message, rich.SerializeAsString());
-}
 
 // gRPC binds with SO_REUSEPORT by default, so a second server given a port
 // already in use (a health port equal to the API port, two deployments on one
@@ -65,35 +28,6 @@ void RefuseSharedPorts(grpc::ServerBuilder& builder) {
 }
 
 }  // namespace
-
-grpc::Status ToGrpc(const Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  grpc::StatusCode code = CodeOf(status.code());
-  if (status.field().empty()) return grpc::Status(code, status.message());
-  google::rpc::BadRequest bad;
-  auto* v = bad.add_field_violations();
-  v->set_field(status.field());
-  v->set_description(status.message());
-  return WithBadRequest(code, status.ToString(), bad);
-}
-
-grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix) {
-  google::rpc::BadRequest bad;
-  std::string message;
-  grpc::StatusCode code = grpc::StatusCode::INVALID_ARGUMENT;
-  for (const Status& e : errors) {
-    std::string field = JoinField(prefix, e.field());
-    auto* v = bad.add_field_violations();
-    v->set_field(field);
-    v->set_description(e.message());
-    if (!message.empty()) message += "; ";
-    message += field.empty() ? e.message() : field + ": " + e.message();
-  }
-  // A size limit alone is RESOURCE_EXHAUSTED-worthy, but mixed with other
-  // field errors the request is simply invalid: INVALID_ARGUMENT names all.
-  if (message.empty()) message = "invalid request";
-  return WithBadRequest(code, message, bad);
-}
 
 void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_listen) {
   o->listen = default_listen;

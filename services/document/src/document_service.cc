@@ -58,7 +58,8 @@ Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_na
   if (!stored.ok()) {
     Status s = stored.status();
     if (s.code() == StatusCode::kNotFound) {
-      return NotFound("report " + report_name + " does not exist", field);
+      return NotFound("report " + report_name + " does not exist", field)
+          .WithReason("REPORT_NOT_FOUND");
     }
     return s;
   }
@@ -134,7 +135,8 @@ grpc::Status DocumentServiceImpl::CheckInFlight(const authz::Caller& caller, int
                        "caller \"" + caller.name + "\" has " + std::to_string(*open) +
                            " jobs queued or running and asks for " + std::to_string(more) +
                            " more; at most " + std::to_string(limit) +
-                           " per caller: wait for some to finish"));
+                           " per caller: wait for some to finish")
+                    .WithReason("TOO_MANY_JOBS_IN_FLIGHT"));
 }
 
 grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
@@ -224,12 +226,13 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
         return ToGrpc(Status(StatusCode::kResourceExhausted,
                              "more than " + std::to_string(options_.max_batch_jobs) +
                                  " reports match; narrow the filter (e.g. by province)",
-                             "filter"));
+                             "filter")
+                          .WithReason("BATCH_TOO_LARGE"));
       }
       return ToGrpc(s);
     }
     if (matches->empty()) {
-      return ToGrpc(NotFound("no report matches this filter", "filter"));
+      return ToGrpc(NotFound("no report matches this filter", "filter").WithReason("NO_MATCHING_REPORT"));
     }
     refs = std::move(matches).value();
   } else if (req->has_reports()) {
@@ -241,7 +244,8 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
       return ToGrpc(Status(StatusCode::kResourceExhausted,
                            "at most " + std::to_string(options_.max_batch_jobs) +
                                " reports per batch, got " + std::to_string(names.size()),
-                           "reports.reports"));
+                           "reports.reports")
+                        .WithReason("BATCH_TOO_LARGE"));
     }
     for (int i = 0; i < names.size(); ++i) {
       auto ref = server::ParseReportName(names[i], "reports.reports[" + std::to_string(i) + "]");
@@ -270,7 +274,8 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
     // A report deleted between matching and reading is the filter's
     // business; a listed one that does not exist is the caller's.
     return NotFound("report " + name + " does not exist",
-                    by_filter ? "filter" : "reports.reports[" + std::to_string(i) + "]");
+                    by_filter ? "filter" : "reports.reports[" + std::to_string(i) + "]")
+        .WithReason("REPORT_NOT_FOUND");
   };
   if (grpc::Status room = CheckInFlight(**caller, static_cast<int64_t>(refs.size()));
       !room.ok()) {
@@ -462,7 +467,8 @@ grpc::Status DocumentServiceImpl::DownloadDocument(
     return ToGrpc(Status(StatusCode::kFailedPrecondition,
                          "job is " + v1::JobState_Name(job->state()) +
                              ", not SUCCEEDED: watch it until it finishes",
-                         "job"));
+                         "job")
+                      .WithReason("JOB_NOT_FINISHED"));
   }
   auto pdf = jobs_.GetPdf(job->document().sha256());
   if (!pdf.ok()) return ToGrpc(pdf.status());

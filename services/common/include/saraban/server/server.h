@@ -17,6 +17,7 @@
 #include "saraban/observe/log.h"
 #include "saraban/redis/client.h"
 #include "saraban/server/credentials.h"
+#include "saraban/server/errors.h"
 #include "saraban/status.h"
 
 namespace CLI {
@@ -25,13 +26,6 @@ class App;
 
 namespace saraban::server {
 
-// grpc::Status for a library Status. INVALID_ARGUMENT carries a
-// google.rpc.BadRequest detail naming the field.
-grpc::Status ToGrpc(const Status& status);
-// INVALID_ARGUMENT for many field errors at once: the message lists them
-// ("a: reason; b: reason"), the BadRequest detail holds one violation each.
-// `prefix` is put in front of every field path (e.g. "report").
-grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix = {});
 
 // Makes a request that does not parse (most often a string field holding
 // invalid UTF-8, which protobuf refuses) INVALID_ARGUMENT naming the field,

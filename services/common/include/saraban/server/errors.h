@@ -1,0 +1,33 @@
+// Library errors as the API gives them: a grpc::Status whose details (the
+// "grpc-status-details-bin" trailer, a google.rpc.Status) hold a
+// google.rpc.ErrorInfo, with a stable reason a program can switch on
+// (docs/api.md lists them) and the field in its metadata, and for a bad
+// field a google.rpc.BadRequest.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "saraban/status.h"
+
+namespace saraban::server {
+
+// google.rpc.ErrorInfo.domain of every error.
+inline constexpr std::string_view kErrorDomain = "saraban";
+
+// The reason of an error whose Status names none: one per code
+// (INVALID_FIELD, NOT_FOUND, ETAG_MISMATCH, UNKNOWN_CREDENTIAL, ...).
+std::string ReasonFor(grpc::StatusCode code);
+
+// grpc::Status for a library Status, with ErrorInfo (its reason, or the
+// code's) and, when it names a field, a BadRequest violation.
+grpc::Status ToGrpc(const Status& status);
+// INVALID_ARGUMENT for many field errors at once: the message lists them
+// ("a: reason; b: reason"), the BadRequest detail holds one violation each.
+// `prefix` is put in front of every field path (e.g. "report").
+grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix = {});
+
+}  // namespace saraban::server
