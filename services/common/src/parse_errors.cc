@@ -10,9 +10,8 @@
 
 #include <mutex>
 
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "interceptors.h"
+#include "saraban/server/errors.h"
 #include "saraban/server/server.h"
 
 namespace saraban::server {
@@ -52,17 +51,10 @@ grpc::Status ParseError(const std::string& method) {
           ? "the request to " + method + " is not a valid protobuf message"
           : field + ": holds invalid UTF-8; every text field must be UTF-8 (Thai as UTF-8, not "
                     "TIS-620 or a cut-off sequence)";
-  google::rpc::Status rich;
-  rich.set_code(grpc::StatusCode::INVALID_ARGUMENT);
-  rich.set_message(text);
-  if (!field.empty()) {
-    google::rpc::BadRequest bad;
-    auto* v = bad.add_field_violations();
-    v->set_field(field);
-    v->set_description("holds invalid UTF-8");
-    rich.add_details()->PackFrom(bad);
-  }
-  return {grpc::StatusCode::INVALID_ARGUMENT, text, rich.SerializeAsString()};
+  if (field.empty()) return ToGrpc(InvalidArgument(text).WithReason("MALFORMED_REQUEST"));
+  // The message is the field's already: as ToGrpc words a field error.
+  grpc::Status s = ToGrpc(InvalidArgument("holds invalid UTF-8", field).WithReason("INVALID_UTF8"));
+  return {s.error_code(), text, s.error_details()};
 }
 
 class ParseErrorInterceptor : public grpc::experimental::Interceptor {
