@@ -39,6 +39,17 @@ v1::Report Normalised(v1::Report report) {
 }
 
 // The fields a google.rpc.BadRequest detail of `status` names.
+// The ErrorInfo of a failed call, empty when it has none.
+google::rpc::ErrorInfo InfoOf(const grpc::Status& status) {
+  google::rpc::Status rich;
+  google::rpc::ErrorInfo info;
+  if (!rich.ParseFromString(status.error_details())) return info;
+  for (const auto& any : rich.details()) {
+    if (any.UnpackTo(&info)) return info;
+  }
+  return info;
+}
+
 std::set<std::string> BadFields(const grpc::Status& status) {
   google::rpc::Status rich;
   EXPECT_TRUE(rich.ParseFromString(status.error_details())) << "no google.rpc.Status detail";
@@ -375,6 +386,11 @@ TEST_F(ReportServiceTest, ImportStopsAtAMessageThatDoesNotParse) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("report 1 of the stream"));
   EXPECT_THAT(s.error_message(), HasSubstr("saraban.v1.Report.title"));
+  // How far it got, for a program: in ErrorInfo, not only in the text.
+  const google::rpc::ErrorInfo info = InfoOf(s);
+  EXPECT_EQ(info.reason(), "INVALID_UTF8");
+  EXPECT_EQ(info.metadata().at("index"), "1");
+  EXPECT_EQ(std::stoi(info.metadata().at("created")) + std::stoi(info.metadata().at("updated")), 1);
   v1::ReportResource out;
   EXPECT_TRUE(Get("agencies/taluboh/reports/2567", &out).ok());
   EXPECT_EQ(Get("agencies/taluboh/reports/2568", &out).error_code(),

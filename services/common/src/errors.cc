@@ -103,4 +103,33 @@ grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string&
   return WithDetails(code, message, "INVALID_FIELD", first, &bad);
 }
 
+grpc::Status WithErrorMetadata(const grpc::Status& status,
+                               const std::map<std::string, std::string>& metadata,
+                               const std::string& message) {
+  google::rpc::Status rich;
+  if (!rich.ParseFromString(status.error_details())) rich.Clear();
+  rich.set_code(status.error_code());
+  const std::string text = message.empty() ? status.error_message() : message;
+  rich.set_message(text);
+  google::rpc::ErrorInfo info;
+  int at = -1;
+  for (int i = 0; i < rich.details_size(); ++i) {
+    if (rich.details(i).UnpackTo(&info)) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) {
+    info.set_reason(ReasonFor(status.error_code()));
+    info.set_domain(std::string(kErrorDomain));
+  }
+  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  if (at < 0) {
+    rich.add_details()->PackFrom(info);
+  } else {
+    rich.mutable_details(at)->PackFrom(info);
+  }
+  return grpc::Status(status.error_code(), text, rich.SerializeAsString());
+}
+
 }  // namespace saraban::server

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <charconv>
+#include <map>
 #include <string_view>
 #include <utility>
 
@@ -31,6 +32,15 @@ using server::AgencyResourceName;
 using server::ParseAgencyName;
 using server::ParseReportName;
 using server::ReportResourceName;
+
+// How far an import that had to stop got, for ErrorInfo.metadata: the
+// index of the report it stopped at and what it did with those before.
+std::map<std::string, std::string> ImportCounts(int index, int created, int updated, int failed) {
+  return {{"index", std::to_string(index)},
+          {"created", std::to_string(created)},
+          {"updated", std::to_string(updated)},
+          {"failed", std::to_string(failed)}};
+}
 
 google::protobuf::Timestamp Time(int64_t ms) { return TimeUtil::MillisecondsToTimestamp(ms); }
 
@@ -394,10 +404,12 @@ grpc::Status ReportServiceImpl::ImportReports(
     if (stored.status().code() == StatusCode::kUnavailable) {
       // Every later report would fail the same way; puts are idempotent, so
       // the caller can send the whole stream again.
-      return server::ToGrpc(Status(
-          StatusCode::kUnavailable,
-          stored.status().message() + " (after " + std::to_string(created + updated) +
-              " reports were stored; importing again is safe)"));
+      return server::WithErrorMetadata(
+          server::ToGrpc(Status(
+              StatusCode::kUnavailable,
+              stored.status().message() + " (after " + std::to_string(created + updated) +
+                  " reports were stored; importing again is safe)")),
+          ImportCounts(index, created, updated, failed));
     }
     ++failed;
     if (errors.empty()) errors.push_back(stored.status());
@@ -410,11 +422,11 @@ grpc::Status ReportServiceImpl::ImportReports(
   // tell the caller, with how far the import got.
   if (grpc::Status broken = server::TakeStreamParseError(); !broken.ok()) {
     const int index = created + updated + failed;
-    return {broken.error_code(),
-            "report " + std::to_string(index) + " of the stream: " + broken.error_message() +
-                " (the " + std::to_string(index) +
-                " reports before it were handled; nothing after it was read)",
-            broken.error_details()};
+    return server::WithErrorMetadata(
+        broken, ImportCounts(index, created, updated, failed),
+        "report " + std::to_string(index) + " of the stream: " + broken.error_message() +
+            " (the " + std::to_string(index) +
+            " reports before it were handled; nothing after it was read)");
   }
   response->set_created(created);
   response->set_updated(updated);

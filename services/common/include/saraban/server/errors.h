@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,5 +30,12 @@ grpc::Status ToGrpc(const Status& status);
 // ("a: reason; b: reason"), the BadRequest detail holds one violation each.
 // `prefix` is put in front of every field path (e.g. "report").
 grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix = {});
+
+// `status` with `metadata` added to its ErrorInfo (and `message` as its
+// message when not empty): what a program reads instead of the text, such
+// as how far an import got.
+grpc::Status WithErrorMetadata(const grpc::Status& status,
+                               const std::map<std::string, std::string>& metadata,
+                               const std::string& message = {});
 
 }  // namespace saraban::server
