@@ -58,7 +58,7 @@ redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "run.sh: redis-server did n
 pids+=($!)
 "$BUILD_DIR/services/document/document-service" --listen "$SARABAN_DOCUMENTS" "${server_tls[@]}" >"$STACK/document-service.log" 2>&1 &
 pids+=($!)
-"$BUILD_DIR/renderer/worker/renderer" >"$STACK/renderer.log" 2>&1 &
+"$BUILD_DIR/worker/renderer" >"$STACK/renderer.log" 2>&1 &
 pids+=($!)
 
 SARABAN="$BUILD_DIR/cli/saraban"

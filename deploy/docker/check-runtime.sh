@@ -294,7 +294,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 if [ ${#programs[@]} -eq 0 ]; then
   programs=("$build_dir/services/report/report-service" "$build_dir/services/document/document-service"
-            "$build_dir/renderer/worker/renderer" "$build_dir/cli/saraban" "$build_dir/cli/saraban-client")
+            "$build_dir/worker/renderer" "$build_dir/cli/saraban" "$build_dir/cli/saraban-client")
 fi
 missing_programs=()
 for p in "${programs[@]}"; do [ -x "$p" ] || missing_programs+=("$p"); done

@@ -138,7 +138,7 @@ EOF
     "$BUILD_DIR/services/document/document-service" 2>"$work/document-service.log" &
   stack_pids+=($!)
   SARABAN_HEALTH_LISTEN="127.0.0.1:$health_port" SARABAN_METRICS="127.0.0.1:$((base + 6))" \
-    SARABAN_WORKERS=$threads "$BUILD_DIR/renderer/worker/renderer" 2>"$work/renderer.log" &
+    SARABAN_WORKERS=$threads "$BUILD_DIR/worker/renderer" 2>"$work/renderer.log" &
   stack_pids+=($!)
   sample "$$" "${stack_pids[@]}" &
   sampler=$!

@@ -94,7 +94,7 @@ void Stack::Start() {
 }
 
 pid_t Stack::StartWorker() {
-  std::vector<std::string> argv = {options_.bin_dir + "/renderer/worker/renderer", "--redis",
+  std::vector<std::string> argv = {options_.bin_dir + "/worker/renderer", "--redis",
                                    redis_.url(), "--workers",
                                    std::to_string(options_.threads_per_worker)};
   argv.insert(argv.end(), options_.worker_args.begin(), options_.worker_args.end());

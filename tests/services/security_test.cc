@@ -534,7 +534,7 @@ TEST(RedisAuthTest, ThePasswordComesFromAFileAndNeverReachesALog) {
   const std::string log = test::TempPath("wrong-password.log");
   const std::string health = "127.0.0.1:" + std::to_string(testing::FreePort());
   auto refused = test::RunCommand(
-      "timeout -s INT 3 " + kBin + "/renderer/worker/renderer --redis " + stack.redis().url() +
+      "timeout -s INT 3 " + kBin + "/worker/renderer --redis " + stack.redis().url() +
       " --redis-password-file " + wrong + " --health-listen " + health + " --workers 1 > " +
       log + " 2>&1");
   const std::string refused_log = test::ReadFile(log);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Fails when a module reaches upward (ARCHITECTURE.md, "Modules and the
+# direction of dependencies"): the pure renderer (renderer/) includes or
+# links nothing of Redis, gRPC, the store, the queue, the services or the
+# worker; the model nothing of the renderer or the services; the store and
+# the queue nothing of the services. Checks #include lines of the sources
+# and the targets named in each module's CMakeLists.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+# check DIR "what it may not reach" PATTERN...
+# PATTERN is an extended regular expression matched against #include lines
+# and CMake target names.
+check() {
+  local dir=$1 what=$2
+  shift 2
+  local pattern
+  pattern=$(IFS='|'; echo "$*")
+  local hits
+  hits=$(grep -rnE --include='*.h' --include='*.cc' --include='*.in' \
+           "^#include [<\"]($pattern)" "$dir" || true)
+  hits+=$(grep -rnE --include='CMakeLists.txt' "($pattern)" "$dir" | grep -vE '^\S+:[0-9]+:\s*#' || true)
+  if [ -n "$hits" ]; then
+    echo "check-layering: $dir reaches $what:" >&2
+    echo "$hits" >&2
+    status=1
+  fi
+}
+
+upper_of_renderer=('saraban/(redis|store|queue|server|authz|document|reports|worker|observe)/'
+                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|store|queue|server|authz|api|worker|observe|errors|credentials)\b'
+                   'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
+check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
+check model "the renderer, Redis, gRPC or the services" \
+  'saraban/(layout|pdf|report|text/shaper|redis|store|queue|server|authz|document|reports|worker)/' \
+  'grpc' 'saraban::(layout|pdf|report|redis|store|queue|server|api|worker)\b'
+for dir in store queue redis; do
+  check "$dir" "the services or the worker" \
+    'saraban/(server|authz|document|reports|worker)/' 'saraban::(server|authz|document|reports|worker)\b'
+done
+
+if [ "$status" -eq 0 ]; then echo "check-layering: no module reaches upward"; fi
+exit "$status"
