@@ -91,14 +91,20 @@ void BM_Stages004(benchmark::State& state) {
   state.SetLabel(kNames[stage]);
 }
 
-// Line breaking of Thai text (ICU dictionary + Thai rules).
-void BM_LineBreak(benchmark::State& state) {
+// Seed 000's results and outcomes as one text, for the breakers.
+std::string ResultsText() {
   Report report = Load("examples/000_taluboh.json");
   std::string text;
   for (const auto& m : report.measures()) {
     for (const auto& b : m.results().blocks()) text += b.paragraph() + " ";
     for (const auto& b : m.outcomes().blocks()) text += b.paragraph() + " ";
   }
+  return text;
+}
+
+// Line breaking of Thai text (ICU dictionary + Thai rules).
+void BM_LineBreak(benchmark::State& state) {
+  const std::string text = ResultsText();
   saraban::text::LineBreaker breaker;
   for (auto _ : state) benchmark::DoNotOptimize(breaker.Opportunities(text));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
@@ -107,12 +113,7 @@ void BM_LineBreak(benchmark::State& state) {
 // The same text graded (both dictionaries, links, the compound lexicon):
 // what the layout calls.
 void BM_LineBreakGraded(benchmark::State& state) {
-  Report report = Load("examples/000_taluboh.json");
-  std::string text;
-  for (const auto& m : report.measures()) {
-    for (const auto& b : m.results().blocks()) text += b.paragraph() + " ";
-    for (const auto& b : m.outcomes().blocks()) text += b.paragraph() + " ";
-  }
+  const std::string text = ResultsText();
   saraban::text::LineBreaker breaker;
   for (auto _ : state) benchmark::DoNotOptimize(breaker.Graded(text));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));

@@ -7,6 +7,7 @@
 
 #include "saraban/report/thai_format.h"
 #include "saraban/strings.h"
+#include "saraban/text/normalize.h"
 
 namespace saraban::report {
 namespace {
@@ -277,14 +278,6 @@ std::vector<Name> NamesOf(const v1::Report& r) {
   return names;
 }
 
-// The index of a Thai letter from its three UTF-8 bytes at `p`, or -1.
-int ThaiIndexAt(std::string_view s, size_t p) {
-  if (p + 3 > s.size() || static_cast<uint8_t>(s[p]) != 0xE0) return -1;
-  const auto b1 = static_cast<uint8_t>(s[p + 1]);
-  if (b1 != 0xB8 && b1 != 0xB9) return -1;
-  return ((b1 & 1) << 6) | (static_cast<uint8_t>(s[p + 2]) & 0x3F);
-}
-
 // Finds the names in paragraphs in one pass over each: the distinct names
 // are indexed by their first two letters, so a paragraph that holds none
 // (most do) costs one look-up a letter. A name that does not start with
@@ -301,7 +294,7 @@ class NameFinder {
       names_.push_back(std::move(name));
     }
     for (size_t i = 0; i < names_.size(); ++i) {
-      const int a = ThaiIndexAt(names_[i].text, 0), b = ThaiIndexAt(names_[i].text, 3);
+      const int a = text::ThaiIndexAt(names_[i].text, 0), b = text::ThaiIndexAt(names_[i].text, 3);
       if (a >= 0 && b >= 0) {
         by_start_[static_cast<size_t>(a * 128 + b)].push_back(i);
       } else {
@@ -312,21 +305,21 @@ class NameFinder {
 
   // Marks every occurrence of the names in `p` as a keep.
   void Mark(Paragraph* p) const {
-    const std::string& text = p->text;
-    for (size_t at = 0; at + 6 <= text.size(); ++at) {
-      const int a = ThaiIndexAt(text, at);
+    const std::string& t = p->text;
+    for (size_t at = 0; at + 6 <= t.size(); ++at) {
+      const int a = text::ThaiIndexAt(t, at);
       if (a < 0) continue;
-      const int b = ThaiIndexAt(text, at + 3);
+      const int b = text::ThaiIndexAt(t, at + 3);
       if (b < 0) continue;
       for (size_t i : by_start_[static_cast<size_t>(a * 128 + b)]) {
-        if (text.compare(at, names_[i].text.size(), names_[i].text) == 0) {
+        if (t.compare(at, names_[i].text.size(), names_[i].text) == 0) {
           p->keeps.push_back({at, at + names_[i].text.size(), names_[i].strict});
         }
       }
     }
     for (size_t i : others_) {
-      for (size_t at = text.find(names_[i].text); at != std::string::npos;
-           at = text.find(names_[i].text, at + names_[i].text.size())) {
+      for (size_t at = t.find(names_[i].text); at != std::string::npos;
+           at = t.find(names_[i].text, at + names_[i].text.size())) {
         p->keeps.push_back({at, at + names_[i].text.size(), names_[i].strict});
       }
     }

@@ -15,6 +15,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "saraban/text/normalize.h"
 #include "thai_chars.h"
 
 namespace saraban::text {
@@ -222,15 +223,6 @@ struct UnbreakableWord {
   std::string word;
   std::array<size_t, 256> skip;
 };
-
-// The index of a Thai letter (U+0E00..U+0E7F) from its three UTF-8 bytes
-// at `p`, or -1 for anything else.
-int ThaiIndexAt(std::string_view s, size_t p) {
-  if (p + 3 > s.size() || static_cast<uint8_t>(s[p]) != 0xE0) return -1;
-  const auto b1 = static_cast<uint8_t>(s[p + 1]);
-  if (b1 != 0xB8 && b1 != 0xB9) return -1;
-  return ((b1 & 1) << 6) | (static_cast<uint8_t>(s[p + 2]) & 0x3F);
-}
 
 // The compound lexicon by its first two letters, so that a word start finds
 // its few candidates by indexing an array (every lexicon word is Thai).

@@ -309,4 +309,11 @@ Result<std::string> Normalize(std::string_view utf8) {
   return std::move(patch).Finish();
 }
 
+int ThaiIndexAt(std::string_view s, size_t p) {
+  if (p + 3 > s.size() || static_cast<uint8_t>(s[p]) != 0xE0) return -1;
+  const auto b1 = static_cast<uint8_t>(s[p + 1]);
+  if (b1 != 0xB8 && b1 != 0xB9) return -1;
+  return ((b1 & 1) << 6) | (static_cast<uint8_t>(s[p + 2]) & 0x3F);
+}
+
 }  // namespace saraban::text

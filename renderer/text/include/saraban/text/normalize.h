@@ -48,6 +48,12 @@ Status ValidateUtf8(std::string_view utf8, size_t* bad_offset = nullptr);
 // before, e.g. by ValidateUtf8) and moves `pos` past it.
 char32_t DecodeUtf8(std::string_view valid_utf8, size_t& pos);
 
+// The index (0..127) in the Thai block U+0E00..U+0E7F of the character
+// whose three UTF-8 bytes start at byte `pos`, or -1 for any other
+// character or a text too short: a look-up key for Thai words without a
+// full decode.
+int ThaiIndexAt(std::string_view utf8, size_t pos);
+
 // True when `cp` is a Thai mark that combines with the preceding character.
 bool IsThaiCombiningMark(char32_t cp);
 
