@@ -11,6 +11,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include "saraban/digest.h"
 #include "saraban/model/validate.h"
 
 namespace saraban::store {
@@ -28,7 +29,7 @@ constexpr size_t kScanBatch = 512;
 constexpr size_t kBulkBatch = 2000;
 // A page token is the hex of one member: a code of at most 64 bytes, ':'
 // and a year.
-constexpr size_t kMaxPageTokenBytes = 2 * 80;
+constexpr size_t kMaxPageTokenBytes = 256;
 constexpr size_t kMaxAgencyCodeBytes = 64;
 
 // Every write is one script so that the existence check, the etag check, the
@@ -204,37 +205,42 @@ bool ParseMember(std::string_view m, std::string* code, int* fiscal_year) {
   return ValidateAgencyCode(*code).ok();
 }
 
-std::string Hex(std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
+// What a listing's page token is bound to: the kind of listing and every
+// filter. A token continues the query it came from, and no other.
+std::string QueryOf(std::string_view kind, const ReportFilter& f) {
+  return Sha256Hex(std::string(kind) + '\0' + f.agency_code + '\0' +
+                   std::to_string(f.fiscal_year) + '\0' + f.province + '\0' +
+                   std::to_string(f.agency_type))
+      .substr(0, 16);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
+// A page token: opaque to callers (base64url of a version, the digest of
+// the query and the page's last member).
+constexpr char kTokenVersion = '1';
+
+std::string PageToken(std::string_view query, std::string_view member) {
+  return Base64UrlEncode(std::string(1, kTokenVersion) + std::string(query) +
+                         std::string(member));
 }
 
-// The member a page token names. Tokens are opaque to callers; anything we
-// did not hand out is refused rather than guessed at.
-Result<std::string> MemberOfToken(const std::string& token, bool report_member) {
+// The member a page token names. Anything we did not hand out is refused
+// rather than guessed at, and so is a token of another query.
+Result<std::string> MemberOfToken(const std::string& token, std::string_view query,
+                                  bool report_member) {
   const Status bad = InvalidArgument(
       "page token is not one this service returned; pass next_page_token unchanged, or leave it "
       "empty for the first page",
       "page_token");
-  if (token.size() > kMaxPageTokenBytes || token.size() % 2 != 0) return bad;
-  std::string member;
-  for (size_t i = 0; i < token.size(); i += 2) {
-    const int hi = HexValue(token[i]), lo = HexValue(token[i + 1]);
-    if (hi < 0 || lo < 0) return bad;
-    member += static_cast<char>(hi * 16 + lo);
+  std::string bytes;
+  if (token.size() > kMaxPageTokenBytes || !Base64UrlDecode(token, &bytes)) return bad;
+  if (bytes.size() <= 1 + query.size() || bytes[0] != kTokenVersion) return bad;
+  if (bytes.compare(1, query.size(), query) != 0) {
+    return InvalidArgument(
+        "page token belongs to another query (another parent or filter); a listing must keep its "
+        "filters from page to page, or start again without a token",
+        "page_token");
   }
+  std::string member = bytes.substr(1 + query.size());
   std::string code;
   int fiscal_year = 0;
   const bool valid = report_member ? ParseMember(member, &code, &fiscal_year)
@@ -514,8 +520,9 @@ Result<Page<StoredAgency>> ReportStore::ListAgencies(const ReportFilter& filter,
   auto size = PageSize(page_size);
   if (!size.ok()) return size.status();
   LexRange range{keys_.Agencies()};
+  const std::string query = QueryOf("agencies", filter);
   if (!page_token.empty()) {
-    auto member = MemberOfToken(page_token, /*report_member=*/false);
+    auto member = MemberOfToken(page_token, query, /*report_member=*/false);
     if (!member.ok()) return member.status();
     StartAfter(&range, *member);
   }
@@ -531,7 +538,7 @@ Result<Page<StoredAgency>> ReportStore::ListAgencies(const ReportFilter& filter,
   Page<StoredAgency> page;
   if (codes->size() > *size) {
     codes->resize(*size);
-    page.next = Hex(codes->back());
+    page.next = PageToken(query, codes->back());
   }
   std::vector<Command> cmds;
   for (const auto& code : *codes) cmds.push_back(HashGet(keys_.Agency(code), kRecordFields));
@@ -776,8 +783,9 @@ Result<Page<StoredReport>> ReportStore::ListReports(const ReportFilter& filter, 
     if (Status s = ValidateAgencyCode(filter.agency_code); !s.ok()) return s;
   }
   LexRange range = ReportRange(keys_, filter);
+  const std::string query = QueryOf("reports", filter);
   if (!page_token.empty()) {
-    auto member = MemberOfToken(page_token, /*report_member=*/true);
+    auto member = MemberOfToken(page_token, query, /*report_member=*/true);
     if (!member.ok()) return member.status();
     StartAfter(&range, *member);
   }
@@ -789,7 +797,7 @@ Result<Page<StoredReport>> ReportStore::ListReports(const ReportFilter& filter, 
   Page<StoredReport> page;
   if (members->size() > *size) {
     members->resize(*size);
-    page.next = Hex(members->back());
+    page.next = PageToken(query, members->back());
   }
   // One round trip for the page: every report, then each agency once.
   std::vector<Command> cmds;

@@ -410,6 +410,23 @@ TEST_F(StorePagingTest, RefusesBadPageTokensAndSizes) {
     EXPECT_EQ(r.status().field(), "page_token");
     EXPECT_EQ(store_.ListAgencies({}, 10, token).status().field(), "page_token");
   }
+  // A token continues the query it came from, no other (AIP-158), and says
+  // nothing of the key it stands for.
+  ReportFilter fy2567;
+  fy2567.fiscal_year = 2567;
+  auto first = store_.ListReports(fy2567, 1, "", true);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_FALSE(first->next.empty());
+  EXPECT_EQ(first->next.find(':'), std::string::npos);
+  EXPECT_TRUE(store_.ListReports(fy2567, 1, first->next, true).ok());
+  ReportFilter fy2568 = fy2567;
+  fy2568.fiscal_year = 2568;
+  auto other = store_.ListReports(fy2568, 1, first->next, true);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().field(), "page_token");
+  EXPECT_THAT(other.status().message(), HasSubstr("another query"));
+  EXPECT_EQ(store_.ListAgencies({}, 1, first->next).status().field(), "page_token");
+
   // AIP-158: more than the maximum is the maximum; a negative size is an
   // error, never "everything".
   auto huge = store_.ListReports({}, 1000000000, "", false);
