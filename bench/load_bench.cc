@@ -316,7 +316,7 @@ class Client {
     while (reader->Read(&job)) {
     }
     grpc::Status ws = reader->Finish();
-    if (ws.ok() && job.state() != v1::SUCCEEDED) {
+    if (ws.ok() && job.state() != v1::JOB_STATE_SUCCEEDED) {
       ws = grpc::Status(grpc::StatusCode::INTERNAL, "job ended " + v1::JobState_Name(job.state()));
     }
     Record(kWatchJob, begin, ws);

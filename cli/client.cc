@@ -249,7 +249,7 @@ int Submit(const ClientArgs& a) {
   if (!a.wait && a.output.empty()) return kExitOk;
   auto done = WaitForJob(*docs, job.name(), a.timeout_s);
   if (!done.ok()) return FailRpc(job.name(), done.status());
-  if (done->state() != v1::SUCCEEDED) {
+  if (done->state() != v1::JOB_STATE_SUCCEEDED) {
     std::cerr << "saraban: " << job.name() << ": " << v1::JobState_Name(done->state())
               << (done->error().empty() ? "" : ": " + done->error()) << "\n";
     return kExitJobsFailed;
@@ -307,7 +307,9 @@ int Bulk(const ClientArgs& a) {
   }
   if (!a.agency_type.empty()) {
     v1::AgencyType type;
-    if (!v1::AgencyType_Parse(a.agency_type, &type)) {
+    // The enum value's name, with or without its AGENCY_TYPE_ prefix.
+    if (!v1::AgencyType_Parse(a.agency_type, &type) &&
+        !v1::AgencyType_Parse("AGENCY_TYPE_" + a.agency_type, &type)) {
       std::cerr << "saraban: --type: unknown agency type " << a.agency_type << "\n";
       return kExitUsage;
     }
@@ -376,7 +378,7 @@ int Bulk(const ClientArgs& a) {
       return FailRpc(batch.name(), FromGrpc(s));
     }
     for (const v1::Job& job : page.jobs()) {
-      if (job.state() != v1::SUCCEEDED) {
+      if (job.state() != v1::JOB_STATE_SUCCEEDED) {
         ++failed;
         std::cerr << "saraban: " << job.report() << " (" << job.name()
                   << "): " << v1::JobState_Name(job.state()) << ": " << job.error() << "\n";

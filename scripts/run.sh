@@ -28,7 +28,7 @@ export SARABAN_DOCUMENTS="127.0.0.1:$DOCUMENTS_PORT"
 TLS=$STACK/tls
 scripts/dev-certs.sh "$TLS" operator
 cat >"$STACK/policy.json" <<'JSON'
-{"principals": [{"name": "operator", "role": "OPERATOR", "certificateNames": ["operator"]}]}
+{"principals": [{"name": "operator", "role": "ROLE_OPERATOR", "certificateNames": ["operator"]}]}
 JSON
 server_tls=(--tls-cert "$TLS/server.crt" --tls-key "$TLS/server.key" --tls-client-ca "$TLS/ca.crt"
   --policy "$STACK/policy.json")

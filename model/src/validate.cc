@@ -223,10 +223,10 @@ class ReportChecker {
     Text(a->mutable_name(), "agency.name", true, limits_.max_title_bytes);
     if (a->type() == v1::AGENCY_TYPE_UNSPECIFIED) {
       p_.Invalid("agency.type",
-                 "agency type is required, e.g. SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
+                 "agency type is required, e.g. AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
     } else if (!v1::AgencyType_IsValid(a->type())) {
       p_.Invalid("agency.type", "unknown agency type " + std::to_string(a->type()) +
-                                    ", e.g. SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
+                                    ", e.g. AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
     }
     Text(a->mutable_district(), "agency.district", false);
     Text(a->mutable_province(), "agency.province", true);
@@ -282,12 +282,12 @@ class ReportChecker {
       Text(c->mutable_heading(), path + ".heading", false, limits_.max_column_heading_bytes);
       if (c->kind() == v1::COLUMN_KIND_UNSPECIFIED || !v1::ColumnKind_IsValid(c->kind())) {
         p_.Invalid(path + ".kind", c->kind() == v1::COLUMN_KIND_UNSPECIFIED
-                                       ? "column kind is required, e.g. MEASURE"
+                                       ? "column kind is required, e.g. COLUMN_KIND_MEASURE"
                                        : "unknown column kind " + std::to_string(c->kind()) +
-                                             ", e.g. MEASURE");
+                                             ", e.g. COLUMN_KIND_MEASURE");
         continue;
       }
-      has_measure |= c->kind() == v1::MEASURE;
+      has_measure |= c->kind() == v1::COLUMN_KIND_MEASURE;
       auto [it, inserted] = seen.emplace(c->kind(), i);
       if (!inserted) {
         p_.Invalid(path + ".kind", "column " + v1::ColumnKind_Name(c->kind()) +
@@ -296,7 +296,7 @@ class ReportChecker {
       }
     }
     if (!has_measure) {
-      p_.Invalid("layout.columns", "the table needs a MEASURE column");
+      p_.Invalid("layout.columns", "the table needs a COLUMN_KIND_MEASURE column");
     }
   }
 
@@ -445,7 +445,7 @@ class ReportChecker {
 
   void CheckList(v1::TextList* list, const std::string& path, bool nested) {
     if (list->style() == v1::LIST_STYLE_UNSPECIFIED || !v1::ListStyle_IsValid(list->style())) {
-      p_.Invalid(path + ".style", "list style is required: NUMBERED, BULLET or DASH");
+      p_.Invalid(path + ".style", "list style is required: LIST_STYLE_NUMBERED, LIST_STYLE_BULLET or LIST_STYLE_DASH");
     }
     if (list->start() < 0) {
       p_.Invalid(path + ".start", "start must not be negative, got " + std::to_string(list->start()));
@@ -548,10 +548,10 @@ class TemplateChecker {
       const v1::ColumnWidth& c = t.columns(i);
       const std::string path = Index("columns", i);
       if (c.kind() == v1::COLUMN_KIND_UNSPECIFIED) {
-        p_.Invalid(path + ".kind", "column kind is required, e.g. MEASURE");
+        p_.Invalid(path + ".kind", "column kind is required, e.g. COLUMN_KIND_MEASURE");
       } else if (!v1::ColumnKind_IsValid(c.kind())) {
         p_.Invalid(path + ".kind", "unknown column kind " + std::to_string(c.kind()) +
-                                       ", e.g. MEASURE");
+                                       ", e.g. COLUMN_KIND_MEASURE");
       } else if (!kinds.insert(c.kind()).second) {
         p_.Invalid(path + ".kind",
                    "column " + v1::ColumnKind_Name(c.kind()) + " has a width twice");

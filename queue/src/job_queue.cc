@@ -18,6 +18,22 @@ using internal::ScriptCommand;
 // Jobs per script call when writing or cancelling a batch: one round trip
 // each, short enough not to stall Redis for other clients.
 constexpr size_t kBatchChunk = 200;
+
+// A job's state as its Redis hash stores it: the JobState value's name
+// without the JOB_STATE_ prefix ("QUEUED", "SUCCEEDED"), as the Lua scripts
+// write it. The stored form is a storage format, independent of the API's
+// enum spelling.
+constexpr std::string_view kStatePrefix = "JOB_STATE_";
+
+std::string StoredState(v1::JobState state) {
+  return v1::JobState_Name(state).substr(kStatePrefix.size());
+}
+
+v1::JobState ParseStoredState(const std::string& stored) {
+  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;
+  v1::JobState_Parse(std::string(kStatePrefix) + stored, &state);
+  return state;
+}
 // Retries moved back onto the stream per PromoteDueRetries call.
 constexpr int kPromoteLimit = 500;
 
@@ -66,7 +82,7 @@ Result<std::string> Recall(std::string_view record, const RequestId& request,
 std::vector<std::string> JobFields(const JobSpec& spec, const std::string& batch_id,
                                    const std::string& request_id, int64_t now) {
   std::vector<std::string> f = {
-      "state",      v1::JobState_Name(v1::QUEUED),
+      "state",      StoredState(v1::JOB_STATE_QUEUED),
       "report",     spec.report_name,
       "revision",   std::to_string(spec.report_revision),
       "batch",      batch_id,
@@ -94,15 +110,14 @@ v1::Job JobFromFields(const std::string& id, const std::vector<redis::Reply>& v,
                       std::chrono::seconds document_ttl) {
   v1::Job job;
   job.set_name(std::string(kJobPrefix) + id);
-  v1::JobState state = v1::JOB_STATE_UNSPECIFIED;
-  v1::JobState_Parse(v[0].str, &state);
+  const v1::JobState state = ParseStoredState(v[0].str);
   job.set_state(state);
   job.set_report(v[1].str);
   job.set_report_revision(ToInt(v[2]));
   if (!v[3].str.empty()) job.set_batch(std::string(kBatchPrefix) + v[3].str);
   job.set_request_id(v[4].str);
   job.set_attempts(static_cast<int32_t>(ToInt(v[5])));
-  if (state == v1::SUCCEEDED) {
+  if (state == v1::JOB_STATE_SUCCEEDED) {
     v1::Document* d = job.mutable_document();
     d->set_sha256(v[6].str);
     d->set_size_bytes(ToInt(v[7]));
@@ -381,8 +396,7 @@ Result<int64_t> JobQueue::InFlight(const std::string& owner) {
     } else if (v.size() == 1 && !v[0].is_nil()) {
       const std::string& state = v[0].str;
       unfinished =
-          state == v1::JobState_Name(v1::QUEUED) || state == v1::JobState_Name(v1::RUNNING) ? 1
-                                                                                           : 0;
+          state == StoredState(v1::JOB_STATE_QUEUED) || state == StoredState(v1::JOB_STATE_RUNNING) ? 1 : 0;
     }
     if (unfinished == 0) finished.push_back(members->elements[i].str);
     open += unfinished;

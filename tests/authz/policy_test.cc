@@ -8,10 +8,10 @@ namespace saraban::authz {
 namespace {
 
 const char* kPolicy = R"({"principals": [
-  {"name": "ops", "role": "OPERATOR", "certificateNames": ["ops.example"]},
-  {"name": "pattani", "role": "PROVINCE", "provinces": ["ปัตตานี"],
+  {"name": "ops", "role": "ROLE_OPERATOR", "certificateNames": ["ops.example"]},
+  {"name": "pattani", "role": "ROLE_PROVINCE", "provinces": ["ปัตตานี"],
    "certificateNames": ["pattani.example", "pattani-2.example"]},
-  {"name": "taluboh", "role": "AGENCY", "agencies": ["taluboh"],
+  {"name": "taluboh", "role": "ROLE_AGENCY", "agencies": ["taluboh"],
    "tokenSha256": ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]}
 ]})";
 
@@ -39,29 +39,29 @@ TEST(PolicyTest, FindsCallersByCertificateNameAndTokenHash) {
 
 TEST(PolicyTest, EveryMistakeIsNamedByItsField) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"({"principals": [{"role": "OPERATOR", "certificateNames": ["a"]}]})",
+      {R"({"principals": [{"role": "ROLE_OPERATOR", "certificateNames": ["a"]}]})",
        "principals[0].name"},
       {R"({"principals": [{"name": "a", "certificateNames": ["a"]}]})", "principals[0].role"},
-      {R"({"principals": [{"name": "a", "role": "OPERATOR"}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_OPERATOR"}]})",
        "principals[0].certificateNames"},
-      {R"({"principals": [{"name": "a", "role": "AGENCY", "certificateNames": ["a"]}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_AGENCY", "certificateNames": ["a"]}]})",
        "principals[0].agencies"},
-      {R"({"principals": [{"name": "a", "role": "PROVINCE", "certificateNames": ["a"]}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_PROVINCE", "certificateNames": ["a"]}]})",
        "principals[0].provinces"},
-      {R"({"principals": [{"name": "a", "role": "OPERATOR", "agencies": ["x"],
+      {R"({"principals": [{"name": "a", "role": "ROLE_OPERATOR", "agencies": ["x"],
            "certificateNames": ["a"]}]})",
        "principals[0].agencies"},
-      {R"({"principals": [{"name": "a", "role": "OPERATOR", "tokenSha256": ["ABC"]}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_OPERATOR", "tokenSha256": ["ABC"]}]})",
        "principals[0].tokenSha256"},
-      {R"({"principals": [{"name": "a", "role": "OPERATOR", "certificateNames": ["x"]},
-                          {"name": "b", "role": "OPERATOR", "certificateNames": ["x"]}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_OPERATOR", "certificateNames": ["x"]},
+                          {"name": "b", "role": "ROLE_OPERATOR", "certificateNames": ["x"]}]})",
        "principals[1].certificateNames"},
-      {R"({"principals": [{"name": "a", "role": "OPERATOR", "certificateNames": ["x"]},
-                          {"name": "a", "role": "OPERATOR", "certificateNames": ["y"]}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_OPERATOR", "certificateNames": ["x"]},
+                          {"name": "a", "role": "ROLE_OPERATOR", "certificateNames": ["y"]}]})",
        "principals[1].name"},
       {R"({"principals": [{"name": "a", "role": "ADMIN", "certificateNames": ["x"]}]})",
        "policy"},
-      {R"({"principals": [{"name": "a", "role": "OPERATOR", "certificate": ["x"]}]})",
+      {R"({"principals": [{"name": "a", "role": "ROLE_OPERATOR", "certificate": ["x"]}]})",
        "policy"},
       {"not json", "policy"},
   };
@@ -123,7 +123,7 @@ TEST(PolicyTest, AnOperatorDoesEverythingAndBatchesBelongToTheirSubmitter) {
   EXPECT_EQ(MayReadDeadLetters(*policy->ByTokenSha256(TokenSha256("abc"))).code(),
             StatusCode::kPermissionDenied);
   // Without a policy every caller is an operator.
-  EXPECT_EQ(Anyone().role, v1::OPERATOR);
+  EXPECT_EQ(Anyone().role, v1::ROLE_OPERATOR);
   EXPECT_TRUE(MayListOrBulk(Anyone(), "", "").ok());
 }
 

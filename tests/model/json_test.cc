@@ -102,7 +102,7 @@ TEST(ExamplesTest, ReportToJsonIsPrettyCamelCaseAndEnumsByName) {
   const std::string json = ReportToJson(Load(kExample004));
   EXPECT_NE(json.find('\n'), std::string::npos);
   EXPECT_NE(json.find("\"fiscalYear\""), std::string::npos);
-  EXPECT_NE(json.find("\"SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION\""), std::string::npos);
+  EXPECT_NE(json.find("\"AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION\""), std::string::npos);
   EXPECT_EQ(json.find("fiscal_year\""), std::string::npos);
   EXPECT_NE(json.find("บึงคล้า"), std::string::npos) << "Thai should be printed as UTF-8";
 }
@@ -122,7 +122,7 @@ TEST(ExamplesTest, MeasuresAreNumberedInOrder) {
 TEST(ExamplesTest, AgencyAndIntroduction000) {
   const v1::Report r = Load(kExample000);
   EXPECT_EQ(r.agency().name(), "องค์การบริหารส่วนตำบลตะลุโบะ");
-  EXPECT_EQ(r.agency().type(), v1::SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION);
+  EXPECT_EQ(r.agency().type(), v1::AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION);
   EXPECT_EQ(r.agency().district(), "เมือง");
   EXPECT_EQ(r.agency().province(), "ปัตตานี");
   EXPECT_FALSE(r.agency().code().empty());
@@ -171,13 +171,13 @@ std::vector<v1::ColumnKind> Kinds(const v1::Report& r) {
 
 TEST(ExamplesTest, Layouts) {
   const v1::Report r000 = Load(kExample000);
-  EXPECT_EQ(Kinds(r000), (std::vector<v1::ColumnKind>{v1::SEQUENCE, v1::MEASURE, v1::METHOD, v1::PERIOD,
-                                                       v1::RESPONSIBLE, v1::RESULTS, v1::OUTCOMES}));
+  EXPECT_EQ(Kinds(r000), (std::vector<v1::ColumnKind>{v1::COLUMN_KIND_SEQUENCE, v1::COLUMN_KIND_MEASURE, v1::COLUMN_KIND_METHOD, v1::COLUMN_KIND_PERIOD,
+                                                       v1::COLUMN_KIND_RESPONSIBLE, v1::COLUMN_KIND_RESULTS, v1::COLUMN_KIND_OUTCOMES}));
   EXPECT_EQ(r000.layout().columns(0).heading(), "ลำดับ");
   EXPECT_EQ(r000.layout().columns(3).heading(), "ระยะเวลาในการดำเนินการ");
   const v1::Report r004 = Load(kExample004);
-  EXPECT_EQ(Kinds(r004), (std::vector<v1::ColumnKind>{v1::MEASURE, v1::METHOD, v1::RESPONSIBLE, v1::PERIOD,
-                                                       v1::RESULTS, v1::OUTCOMES}));
+  EXPECT_EQ(Kinds(r004), (std::vector<v1::ColumnKind>{v1::COLUMN_KIND_MEASURE, v1::COLUMN_KIND_METHOD, v1::COLUMN_KIND_RESPONSIBLE, v1::COLUMN_KIND_PERIOD,
+                                                       v1::COLUMN_KIND_RESULTS, v1::COLUMN_KIND_OUTCOMES}));
   EXPECT_EQ(r004.layout().columns(0).heading(), "มาตรการ/แนวทาง");
   EXPECT_EQ(r004.layout().columns(4).heading(), "สรุปผลการดำเนินงาน");
 }
@@ -192,7 +192,7 @@ TEST(ExamplesTest, FindingOfMeasure1In000) {
   // The steps are the method, without the finding and without typed numbers.
   ASSERT_EQ(m.method().blocks_size(), 1);
   const v1::TextList& steps = m.method().blocks(0).list();
-  EXPECT_EQ(steps.style(), v1::NUMBERED);
+  EXPECT_EQ(steps.style(), v1::LIST_STYLE_NUMBERED);
   ASSERT_EQ(steps.items_size(), 2);
   EXPECT_EQ(steps.items(1).text().rfind("จัดโครงการส่งเสริมคุณธรรมจริยธรรมบุคลากร", 0), 0u);
   EXPECT_TRUE(m.period().throughout_fiscal_year());
@@ -292,11 +292,11 @@ TEST(ExamplesTest, NestedDashListIn004Measure1) {
   const v1::Content& results = r.measures(0).results();
   ASSERT_EQ(results.blocks_size(), 1);
   const v1::TextList& list = results.blocks(0).list();
-  EXPECT_EQ(list.style(), v1::NUMBERED);
+  EXPECT_EQ(list.style(), v1::LIST_STYLE_NUMBERED);
   ASSERT_EQ(list.items_size(), 2);
   EXPECT_FALSE(list.items(0).has_sublist());
   const v1::TextList& quarters = list.items(1).sublist();
-  EXPECT_EQ(quarters.style(), v1::DASH);
+  EXPECT_EQ(quarters.style(), v1::LIST_STYLE_DASH);
   ASSERT_EQ(quarters.items_size(), 4);
   EXPECT_EQ(quarters.items(0).text(), "ประจำปีไตรมาส ๑ (เดือนตุลาคม - ธันวาคม ๒๕๖๕)");
   EXPECT_EQ(quarters.items(3).text(), "ประจำปีไตรมาส ๔ (เดือนกรกฎาคม - กันยายน ๒๕๖๖)");
@@ -413,10 +413,10 @@ TEST(ExamplesTest, DistinctivePhrasesOfSeed004) {
 // --- parsing errors ---
 
 TEST(ParseReportJsonTest, MinimalReport) {
-  Result<v1::Report> r = ParseReportJson(R"({"fiscalYear": 2567, "agency": {"type": "TOWN_MUNICIPALITY"}})");
+  Result<v1::Report> r = ParseReportJson(R"({"fiscalYear": 2567, "agency": {"type": "AGENCY_TYPE_TOWN_MUNICIPALITY"}})");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->fiscal_year(), 2567);
-  EXPECT_EQ(r->agency().type(), v1::TOWN_MUNICIPALITY);
+  EXPECT_EQ(r->agency().type(), v1::AGENCY_TYPE_TOWN_MUNICIPALITY);
 }
 
 TEST(ParseReportJsonTest, AcceptsProtoFieldNamesAsTheMappingAllows) {

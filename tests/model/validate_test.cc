@@ -20,14 +20,14 @@ v1::Report ValidReport() {
   v1::Report r;
   r.mutable_agency()->set_code("test");
   r.mutable_agency()->set_name("องค์การบริหารส่วนตำบลทดสอบ");
-  r.mutable_agency()->set_type(v1::SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION);
+  r.mutable_agency()->set_type(v1::AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION);
   r.mutable_agency()->set_province("ปัตตานี");
   r.set_fiscal_year(2567);
   r.set_title("รายงานผลการดำเนินการ");
   auto* col = r.mutable_layout()->add_columns();
-  col->set_kind(v1::MEASURE);
+  col->set_kind(v1::COLUMN_KIND_MEASURE);
   col->set_heading("มาตรการ");
-  r.mutable_layout()->add_columns()->set_kind(v1::RESULTS);
+  r.mutable_layout()->add_columns()->set_kind(v1::COLUMN_KIND_RESULTS);
   v1::Measure* m = r.add_measures();
   m->set_number(1);
   m->set_title("มาตรการหนึ่ง");
@@ -116,7 +116,7 @@ TEST(ValidateReportTest, TitleRequired) {
 
 TEST(ValidateReportTest, LayoutNeedsMeasureColumn) {
   v1::Report r = ValidReport();
-  r.mutable_layout()->mutable_columns(0)->set_kind(v1::METHOD);
+  r.mutable_layout()->mutable_columns(0)->set_kind(v1::COLUMN_KIND_METHOD);
   ExpectOneError(Validate(r), "layout.columns");
   r.mutable_layout()->clear_columns();
   ExpectOneError(Validate(r), "layout.columns");
@@ -124,7 +124,7 @@ TEST(ValidateReportTest, LayoutNeedsMeasureColumn) {
 
 TEST(ValidateReportTest, LayoutColumnsNotDuplicated) {
   v1::Report r = ValidReport();
-  r.mutable_layout()->add_columns()->set_kind(v1::MEASURE);
+  r.mutable_layout()->add_columns()->set_kind(v1::COLUMN_KIND_MEASURE);
   const auto errors = Validate(r);
   ExpectOneError(errors, "layout.columns[2].kind");
   EXPECT_THAT(errors[0].message(), HasSubstr("layout.columns[0]"));
@@ -363,13 +363,13 @@ v1::TextList* AddList(v1::Report* r, v1::ListStyle style, int items) {
 
 TEST(ValidateReportTest, ListNestingOneLevel) {
   v1::Report r = ValidReport();
-  v1::TextList* list = AddList(&r, v1::NUMBERED, 2);
+  v1::TextList* list = AddList(&r, v1::LIST_STYLE_NUMBERED, 2);
   v1::TextList* sub = list->mutable_items(1)->mutable_sublist();
-  sub->set_style(v1::DASH);
+  sub->set_style(v1::LIST_STYLE_DASH);
   sub->add_items()->set_text("ไตรมาส ๑");
   EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
   v1::TextList* subsub = sub->mutable_items(0)->mutable_sublist();
-  subsub->set_style(v1::DASH);
+  subsub->set_style(v1::LIST_STYLE_DASH);
   subsub->add_items()->set_text("ลึกเกินไป");
   const auto errors = Validate(r);
   ExpectOneError(errors, "measures[0].method.blocks[0].list.items[1].sublist.items[0].sublist");
@@ -381,20 +381,20 @@ TEST(ValidateReportTest, ListStyleAndItemsRequired) {
   AddList(&r, v1::LIST_STYLE_UNSPECIFIED, 1);
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.style");
   r = ValidReport();
-  AddList(&r, v1::BULLET, 0);
+  AddList(&r, v1::LIST_STYLE_BULLET, 0);
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.items");
   r = ValidReport();
-  AddList(&r, v1::NUMBERED, 3)->mutable_items(2)->clear_text();
+  AddList(&r, v1::LIST_STYLE_NUMBERED, 3)->mutable_items(2)->clear_text();
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.items[2].text");
   r = ValidReport();
-  AddList(&r, v1::NUMBERED, 1)->set_start(-1);
+  AddList(&r, v1::LIST_STYLE_NUMBERED, 1)->set_start(-1);
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.start");
 }
 
 // The renderer counts items from start; a huge start overflowed its counter.
 TEST(ValidateReportTest, ListStartAtMost9999) {
   v1::Report r = ValidReport();
-  v1::TextList* list = AddList(&r, v1::NUMBERED, 2);
+  v1::TextList* list = AddList(&r, v1::LIST_STYLE_NUMBERED, 2);
   list->set_start(9999);
   EXPECT_TRUE(Validate(r).empty()) << FormatErrors(Validate(r));
   list->set_start(0);
@@ -551,7 +551,7 @@ TEST(ValidateReportTest, LoneCombiningMarkInTitle) {
 
 TEST(ValidateReportTest, LoneCombiningMarkInDeepField) {
   v1::Report r = ValidReport();
-  AddList(&r, v1::NUMBERED, 2)->mutable_items(1)->set_text("ขั้นตอน \u0E48");  // tone mark after a space
+  AddList(&r, v1::LIST_STYLE_NUMBERED, 2)->mutable_items(1)->set_text("ขั้นตอน \u0E48");  // tone mark after a space
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.items[1].text");
 }
 
@@ -612,7 +612,7 @@ TEST(ValidateReportTest, TooManyBlocksInACell) {
 
 TEST(ValidateReportTest, TooManyListItems) {
   v1::Report r = ValidReport();
-  AddList(&r, v1::NUMBERED, 201);
+  AddList(&r, v1::LIST_STYLE_NUMBERED, 201);
   ExpectOneError(Validate(r), "measures[0].method.blocks[0].list.items", StatusCode::kResourceExhausted);
 }
 
@@ -667,7 +667,7 @@ v1::Template ValidTemplate() {
   t.set_header_gray(0.88);
   t.set_page_number_format("หน้า {page}/{pages}");
   auto* c = t.add_columns();
-  c->set_kind(v1::MEASURE);
+  c->set_kind(v1::COLUMN_KIND_MEASURE);
   c->set_weight(1.6);
   return t;
 }
@@ -816,11 +816,11 @@ TEST(ValidateTemplateTest, MarginsLeaveAPrintableArea) {
 TEST(ValidateTemplateTest, ColumnWeightsPositive) {
   v1::Template t = ValidTemplate();
   auto* c = t.add_columns();
-  c->set_kind(v1::METHOD);
+  c->set_kind(v1::COLUMN_KIND_METHOD);
   c->set_weight(0);
   ExpectOneTemplateError(t, "columns[1].weight");
   c->set_weight(2.6);
-  c->set_kind(v1::MEASURE);
+  c->set_kind(v1::COLUMN_KIND_MEASURE);
   ExpectOneTemplateError(t, "columns[1].kind");
 }
 

@@ -90,7 +90,7 @@ TEST_F(QueueTest, SubmitWithTheSameRequestIdReturnsTheSameJob) {
   auto again = queue_->Submit(Spec(), {"req-1"});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(first->name(), again->name());
-  EXPECT_EQ(first->state(), v1::QUEUED);
+  EXPECT_EQ(first->state(), v1::JOB_STATE_QUEUED);
   EXPECT_EQ(first->report(), "agencies/bueng-khla/reports/2566");
   EXPECT_EQ(first->report_revision(), 3);
   EXPECT_EQ(first->request_id(), "req-1");
@@ -176,11 +176,11 @@ TEST_F(QueueTest, BatchOfAYearIsIdempotentAndListsInOrder) {
   EXPECT_EQ(next, 100);
   EXPECT_EQ((*page)[5].report(), "agencies/a5/reports/2566");
   EXPECT_EQ((*page)[5].batch(), batch->name());
-  auto last = queue_->ListBatchJobs(IdOf(batch->name()), kJobs - 10, 100, v1::QUEUED, &next);
+  auto last = queue_->ListBatchJobs(IdOf(batch->name()), kJobs - 10, 100, v1::JOB_STATE_QUEUED, &next);
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->size(), 10u);
   EXPECT_EQ(next, -1);
-  auto none = queue_->ListBatchJobs(IdOf(batch->name()), 0, 100, v1::SUCCEEDED, &next);
+  auto none = queue_->ListBatchJobs(IdOf(batch->name()), 0, 100, v1::JOB_STATE_SUCCEEDED, &next);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
   EXPECT_EQ(next, -1);
@@ -206,7 +206,7 @@ TEST_F(QueueTest, ClaimAndCompleteCountTheBatch) {
     EXPECT_EQ(job.snapshot.fiscal_year(), 2566);
     auto running = queue_->GetJob(job.job_id);
     ASSERT_TRUE(running.ok());
-    EXPECT_EQ(running->state(), v1::RUNNING);
+    EXPECT_EQ(running->state(), v1::JOB_STATE_RUNNING);
     EXPECT_TRUE(running->has_start_time());
     ASSERT_TRUE(queue_->Complete(job, pdf, 1).ok());
   }
@@ -221,7 +221,7 @@ TEST_F(QueueTest, ClaimAndCompleteCountTheBatch) {
 
   auto job = queue_->GetJob(got->front().job_id);
   ASSERT_TRUE(job.ok());
-  EXPECT_EQ(job->state(), v1::SUCCEEDED);
+  EXPECT_EQ(job->state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(job->document().size_bytes(), static_cast<int64_t>(pdf.size()));
   EXPECT_EQ(job->document().page_count(), 1);
   EXPECT_EQ(job->document().sha256().size(), 64u);
@@ -430,7 +430,7 @@ TEST_F(QueueTest, AJobIsNeverSucceededWithoutItsPdf) {
   EXPECT_NE(s.message().find("could not be stored"), std::string::npos) << s.message();
   auto state = queue_->GetJob(job.job_id);
   ASSERT_TRUE(state.ok());
-  EXPECT_EQ(state->state(), v1::RUNNING);
+  EXPECT_EQ(state->state(), v1::JOB_STATE_RUNNING);
   EXPECT_EQ(queue_->GetPdf(Sha256Hex(pdf)).status().code(), StatusCode::kNotFound);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_NE(next[0].job_id, job.job_id);
@@ -439,7 +439,7 @@ TEST_F(QueueTest, AJobIsNeverSucceededWithoutItsPdf) {
   ASSERT_TRUE(queue_->Complete(job, pdf, 1).ok());
   state = queue_->GetJob(job.job_id);
   ASSERT_TRUE(state.ok());
-  EXPECT_EQ(state->state(), v1::SUCCEEDED);
+  EXPECT_EQ(state->state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_TRUE(queue_->GetPdf(Sha256Hex(pdf)).ok());
 }
 
@@ -464,7 +464,7 @@ TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
 
   Status late = queue_->Complete(first, "%PDF-first", 1);
   EXPECT_EQ(late.code(), StatusCode::kAborted) << late.ToString();
-  EXPECT_EQ(queue_->GetJob(first.job_id)->state(), v1::RUNNING);  // still the second's
+  EXPECT_EQ(queue_->GetJob(first.job_id)->state(), v1::JOB_STATE_RUNNING);  // still the second's
   EXPECT_EQ(queue_->Fail(first, "late", false).code(), StatusCode::kAborted);
   EXPECT_EQ(Pending(), 1);  // the fenced worker did not acknowledge it
   ASSERT_TRUE(queue_->Complete(second, "%PDF-second", 1).ok());
@@ -479,7 +479,7 @@ TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
   EXPECT_TRUE(b->done());
   auto job = queue_->GetJob(first.job_id);
   ASSERT_TRUE(job.ok());
-  EXPECT_EQ(job->state(), v1::SUCCEEDED);
+  EXPECT_EQ(job->state(), v1::JOB_STATE_SUCCEEDED);
   EXPECT_EQ(job->attempts(), 2);
   // The document is the current claimant's, whatever the fenced one sent.
   EXPECT_EQ(job->document().sha256(), Sha256Hex("%PDF-second"));
@@ -519,11 +519,11 @@ TEST_F(QueueTest, RetriesWithBackoffThenDeadLetters) {
     auto state = queue_->GetJob(job_id);
     ASSERT_TRUE(state.ok());
     if (attempt < 3) {
-      EXPECT_EQ(state->state(), v1::QUEUED);
+      EXPECT_EQ(state->state(), v1::JOB_STATE_QUEUED);
       EXPECT_EQ(state->error(), "font cache broke");
       EXPECT_EQ(Int({"ZCARD", keys_.RetrySchedule()}), 1);
     } else {
-      EXPECT_EQ(state->state(), v1::FAILED);
+      EXPECT_EQ(state->state(), v1::JOB_STATE_FAILED);
       EXPECT_EQ(state->error(), "gave up after 3 attempts: font cache broke");
       EXPECT_EQ(Int({"ZCARD", keys_.RetrySchedule()}), 0);
     }
@@ -635,7 +635,7 @@ TEST_F(QueueTest, PermanentFailureDeadLettersAtOnce) {
   ASSERT_TRUE(queue_->Fail(claimed, "measures[0].title: is empty", true).ok());
   auto state = queue_->GetJob(claimed.job_id);
   ASSERT_TRUE(state.ok());
-  EXPECT_EQ(state->state(), v1::FAILED);
+  EXPECT_EQ(state->state(), v1::JOB_STATE_FAILED);
   EXPECT_EQ(state->attempts(), 1);
   EXPECT_EQ(state->error(), "measures[0].title: is empty");
   EXPECT_TRUE(state->has_finish_time());
@@ -685,7 +685,7 @@ TEST_F(QueueTest, CancelledJobsAreSkippedAndAcknowledged) {
   ASSERT_EQ(list->size(), 3u);
   auto cancelled = queue_->CancelJob(IdOf((*list)[2].name()));
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
-  EXPECT_EQ(cancelled->state(), v1::CANCELLED);
+  EXPECT_EQ(cancelled->state(), v1::JOB_STATE_CANCELLED);
   auto b = queue_->CancelBatch(IdOf(batch->name()));
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(b->cancelled(), 3);
@@ -704,7 +704,7 @@ TEST_F(QueueTest, CancelledJobsAreSkippedAndAcknowledged) {
   EXPECT_TRUE(queue_->Complete(running, "%PDF-x", 1).ok());
   auto job = queue_->GetJob(running.job_id);
   ASSERT_TRUE(job.ok());
-  EXPECT_EQ(job->state(), v1::CANCELLED);
+  EXPECT_EQ(job->state(), v1::JOB_STATE_CANCELLED);
   auto after = queue_->GetBatch(IdOf(batch->name()));
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->succeeded(), 0);

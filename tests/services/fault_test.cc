@@ -132,7 +132,7 @@ TEST_F(FaultTest, RedisPausedLongerThanTheDeadlinesIsSurvived) {
   EXPECT_EQ(batch.succeeded(), kReports);
   EXPECT_EQ(batch.failed() + batch.cancelled(), 0);
   for (const v1::Job& job : Jobs(batch.name())) {
-    EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.name() << ": " << job.error();
+    EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.name() << ": " << job.error();
   }
   EXPECT_EQ(Health(stack_->reports_address()), HealthCheckResponse::SERVING);
   for (pid_t pid : stack_->services()) EXPECT_EQ(::kill(pid, 0), 0) << "a service died";
@@ -188,7 +188,7 @@ TEST_F(FaultTest, RedisOutOfMemoryRefusesWritesClearlyAndRecovers) {
   auto ctx = Ctx(60);
   auto reader = docs_->WatchJob(ctx.get(), w);
   job = test::ReadToEnd(*reader);
-  EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.error();
+  EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
   std::printf("Redis at 12 MB: %d of %d reports stored, %d refused (%s)\n", stored, kReports,
               first.failed(), first.failures(0).message().c_str());
 }
@@ -224,9 +224,9 @@ TEST_F(FaultTest, PoisonJobsAreDeadLetteredAndBlockNothingBehindThem) {
   for (const v1::Job& job : Jobs(batch.name())) by_name[job.name()] = job;
   const v1::Job& g = by_name.at(jobs[0].name());
   const v1::Job& i = by_name.at(jobs[1].name());
-  EXPECT_EQ(g.state(), v1::FAILED);
+  EXPECT_EQ(g.state(), v1::JOB_STATE_FAILED);
   EXPECT_THAT(g.error(), HasSubstr("snapshot is unreadable"));
-  EXPECT_EQ(i.state(), v1::FAILED);
+  EXPECT_EQ(i.state(), v1::JOB_STATE_FAILED);
   EXPECT_THAT(i.error(), HasSubstr("fiscalYear"));
   // Bad input is not retried: one delivery each, then the dead-letter
   // stream with the reason.

@@ -412,7 +412,7 @@ TEST_F(ReportServiceTest, AgencyLifecycle) {
   v1::CreateAgencyRequest create;
   create.mutable_agency()->set_code("a1");
   create.mutable_agency()->set_name("เทศบาลตำบลทดสอบ");
-  create.mutable_agency()->set_type(v1::SUBDISTRICT_MUNICIPALITY);
+  create.mutable_agency()->set_type(v1::AGENCY_TYPE_SUBDISTRICT_MUNICIPALITY);
   create.mutable_agency()->set_province("ยะลา");
   v1::AgencyResource created;
   {

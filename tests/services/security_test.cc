@@ -225,12 +225,12 @@ TEST(TransportTest, RotatedCertificateIsServedWithoutARestart) {
 // ---- Authorization: the policy against real callers ----
 
 const char* kPolicyJson = R"({"principals": [
-  {"name": "operator", "role": "OPERATOR", "certificateNames": ["operator"]},
-  {"name": "lao-taluboh", "role": "AGENCY", "agencies": ["taluboh"],
+  {"name": "operator", "role": "ROLE_OPERATOR", "certificateNames": ["operator"]},
+  {"name": "lao-taluboh", "role": "ROLE_AGENCY", "agencies": ["taluboh"],
    "certificateNames": ["lao-taluboh"]},
-  {"name": "pattani-office", "role": "PROVINCE", "provinces": ["ปัตตานี"],
+  {"name": "pattani-office", "role": "ROLE_PROVINCE", "provinces": ["ปัตตานี"],
    "certificateNames": ["pattani-office"]},
-  {"name": "bueng-khla-system", "role": "AGENCY", "agencies": ["bueng-khla"],
+  {"name": "bueng-khla-system", "role": "ROLE_AGENCY", "agencies": ["bueng-khla"],
    "tokenSha256": ["%TOKEN%"]}
 ]})";
 const char* kToken = "bk-secret-token-5f1c";

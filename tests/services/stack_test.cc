@@ -130,7 +130,7 @@ TEST_F(StackTest, ExamplesRenderThroughTheQueueIdenticalToTheOfflineCli) {
     const std::string name = "agencies/" + report->agency().code() + "/reports/" +
                              std::to_string(report->fiscal_year());
     v1::Job job = WaitJob(Submit(name).name());
-    ASSERT_EQ(job.state(), v1::SUCCEEDED) << job.error();
+    ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.error();
     v1::Document info;
     const std::string bytes = Download(job.name(), &info);
     EXPECT_EQ(static_cast<int64_t>(bytes.size()), info.size_bytes());
@@ -268,7 +268,7 @@ TEST_F(StackTest, BulkRenderOfAThousandReportsCompletesEachJobOnce) {
     v1::ListJobsResponse page;
     ASSERT_TRUE(docs_->ListJobs(Ctx().get(), list, &page).ok());
     for (const auto& job : page.jobs()) {
-      EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.name() << " " << job.error();
+      EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.name() << " " << job.error();
       EXPECT_TRUE(jobs.insert(job.name()).second) << "listed twice: " << job.name();
       EXPECT_TRUE(reports_seen.insert(job.report()).second) << "rendered twice: " << job.report();
       EXPECT_FALSE(job.document().sha256().empty());
@@ -426,7 +426,7 @@ TEST_F(StackTest, BulkRunSurvivesARedisRestartMidway) {
     v1::ListJobsResponse page;
     ASSERT_TRUE(docs_->ListJobs(Ctx().get(), list, &page).ok());
     for (const auto& job : page.jobs()) {
-      EXPECT_EQ(job.state(), v1::SUCCEEDED) << job.name() << " " << job.error();
+      EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.name() << " " << job.error();
       EXPECT_TRUE(seen.insert(job.report()).second);
     }
     token = page.next_page_token();
@@ -440,7 +440,7 @@ TEST_F(StackTest, ZzRedisRestartIsUnavailableMeanwhileAndRecoversWithoutRestarts
   ASSERT_TRUE(report.ok());
   Import({*report});
   v1::Job before = WaitJob(Submit("agencies/bueng-khla/reports/2566").name());
-  ASSERT_EQ(before.state(), v1::SUCCEEDED);
+  ASSERT_EQ(before.state(), v1::JOB_STATE_SUCCEEDED);
 
   stack_->redis().Stop();
   using grpc::health::v1::HealthCheckResponse;
@@ -464,11 +464,11 @@ TEST_F(StackTest, ZzRedisRestartIsUnavailableMeanwhileAndRecoversWithoutRestarts
   EXPECT_EQ(resource.report().agency().name(), report->agency().name());
   s = docs_->GetJob(Ctx(10).get(), get_job, &job);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(job.state(), v1::SUCCEEDED);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED);
 
   // The worker reconnected by itself: a new job completes.
   v1::Job after = WaitJob(Submit("agencies/bueng-khla/reports/2566").name());
-  EXPECT_EQ(after.state(), v1::SUCCEEDED) << after.error();
+  EXPECT_EQ(after.state(), v1::JOB_STATE_SUCCEEDED) << after.error();
   EXPECT_EQ(after.document().sha256(), before.document().sha256());
 }
 

@@ -24,7 +24,7 @@ using ::testing::HasSubstr;
 const char* const kProvinces[] = {"ปัตตานี", "ยะลา", "นราธิวาส"};
 
 v1::Agency MakeAgency(const std::string& code, const std::string& province = "ปัตตานี",
-                      v1::AgencyType type = v1::SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION) {
+                      v1::AgencyType type = v1::AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION) {
   v1::Agency a;
   a.set_code(code);
   a.set_name("องค์การบริหารส่วนตำบล" + code);
@@ -40,8 +40,8 @@ v1::Report MakeReport(const std::string& code, int fiscal_year) {
   r.mutable_agency()->set_code(code);
   r.set_fiscal_year(fiscal_year);
   r.set_title("รายงานผลการดำเนินการ");
-  r.mutable_layout()->add_columns()->set_kind(v1::MEASURE);
-  r.mutable_layout()->add_columns()->set_kind(v1::RESULTS);
+  r.mutable_layout()->add_columns()->set_kind(v1::COLUMN_KIND_MEASURE);
+  r.mutable_layout()->add_columns()->set_kind(v1::COLUMN_KIND_RESULTS);
   v1::Measure* m = r.add_measures();
   m->set_number(1);
   m->set_title("มาตรการหนึ่ง");
@@ -299,8 +299,8 @@ class StorePagingTest : public StoreTest {
       char code[8];
       std::snprintf(code, sizeof code, "a%03d", i);
       v1::Agency a = MakeAgency(code, kProvinces[i % 3],
-                                i % 2 ? v1::SUBDISTRICT_MUNICIPALITY
-                                      : v1::SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION);
+                                i % 2 ? v1::AGENCY_TYPE_SUBDISTRICT_MUNICIPALITY
+                                      : v1::AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION);
       agencies_.push_back(a);
       for (int fy : {2567, 2568}) {
         v1::Report r = MakeReport(code, fy);
@@ -362,7 +362,7 @@ TEST_F(StorePagingTest, PagesThroughEveryReportOnce) {
 TEST_F(StorePagingTest, FiltersHoldAcrossPages) {
   for (int fy : {0, 2568}) {
     for (const char* province : {"", "ยะลา"}) {
-      for (auto type : {v1::AGENCY_TYPE_UNSPECIFIED, v1::SUBDISTRICT_MUNICIPALITY}) {
+      for (auto type : {v1::AGENCY_TYPE_UNSPECIFIED, v1::AGENCY_TYPE_SUBDISTRICT_MUNICIPALITY}) {
         ReportFilter f;
         f.fiscal_year = fy;
         f.province = province;

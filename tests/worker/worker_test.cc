@@ -129,7 +129,7 @@ class WorkerTest : public ::testing::Test {
     ASSERT_EQ(static_cast<int>(jobs.size()), total);
     std::set<std::string> digests;
     for (const v1::Job& job : jobs) {
-      ASSERT_EQ(job.state(), v1::SUCCEEDED) << job.name() << ": " << job.error();
+      ASSERT_EQ(job.state(), v1::JOB_STATE_SUCCEEDED) << job.name() << ": " << job.error();
       auto pdf = queue_->GetPdf(job.document().sha256());
       ASSERT_TRUE(pdf.ok()) << job.name() << ": " << pdf.status().ToString();
       EXPECT_EQ(pdf->rfind("%PDF-", 0), 0u) << job.name();
@@ -177,7 +177,7 @@ TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
   const std::string id = job->name().substr(5), bad_id = bad_job->name().substr(5);
   auto final_state = [&](const std::string& j) {
     auto got = queue_->GetJob(j);
-    return got.ok() && (got->state() == v1::SUCCEEDED || got->state() == v1::FAILED);
+    return got.ok() && (got->state() == v1::JOB_STATE_SUCCEEDED || got->state() == v1::JOB_STATE_FAILED);
   };
   ASSERT_TRUE(
       WaitUntil([&] { return final_state(id) && final_state(bad_id); }, milliseconds(30000)));
@@ -187,7 +187,7 @@ TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
 
   auto done = queue_->GetJob(id);
   ASSERT_TRUE(done.ok());
-  ASSERT_EQ(done->state(), v1::SUCCEEDED) << done->error();
+  ASSERT_EQ(done->state(), v1::JOB_STATE_SUCCEEDED) << done->error();
   auto stored = queue_->GetPdf(done->document().sha256());
   ASSERT_TRUE(stored.ok());
 
@@ -203,7 +203,7 @@ TEST_F(WorkerTest, StoresTheSameBytesAsADirectRender) {
 
   auto failed = queue_->GetJob(bad_id);
   ASSERT_TRUE(failed.ok());
-  EXPECT_EQ(failed->state(), v1::FAILED);
+  EXPECT_EQ(failed->state(), v1::JOB_STATE_FAILED);
   EXPECT_EQ(failed->attempts(), 1);
   EXPECT_NE(failed->error().find("fiscalYear"), std::string::npos) << failed->error();
 }
@@ -362,7 +362,7 @@ TEST_F(WorkerTest, SigtermFinishesTheJobsInHandAndExits) {
 
   // Nothing was left running: the jobs in hand were finished.
   int running = 0;
-  for (const v1::Job& job : Jobs(name)) running += job.state() == v1::RUNNING;
+  for (const v1::Job& job : Jobs(name)) running += job.state() == v1::JOB_STATE_RUNNING;
   EXPECT_EQ(running, 0);
   auto pending = queue_->PendingCount();
   ASSERT_TRUE(pending.ok());

@@ -52,7 +52,7 @@ std::string FillTitle(std::string text, const v1::Report& r) {
   const v1::Agency& a = r.agency();
   std::string district;
   if (!a.district().empty()) {
-    district = (a.type() == v1::SPECIAL_LOCAL_ADMINISTRATION ? "เขต" : "อำเภอ") + a.district();
+    district = (a.type() == v1::AGENCY_TYPE_SPECIAL_LOCAL_ADMINISTRATION ? "เขต" : "อำเภอ") + a.district();
   }
   text = ReplaceAll(std::move(text), "{title}", r.title());
   text = ReplaceAll(std::move(text), "{agency}", a.name());
@@ -111,8 +111,8 @@ class CellWriter {
       Paragraph p{item.text(), style_};
       p.indent = indent_ * level;
       switch (list.style()) {
-        case v1::BULLET: p.marker = "•"; break;
-        case v1::DASH: p.marker = "-"; break;
+        case v1::LIST_STYLE_BULLET: p.marker = "•"; break;
+        case v1::LIST_STYLE_DASH: p.marker = "-"; break;
         default: p.marker = ThaiInteger(n++) + "."; break;
       }
       out_.paragraphs.push_back(std::move(p));
@@ -136,13 +136,13 @@ layout::Cell MeasureCell(v1::ColumnKind kind, const v1::Measure& m, bool numbere
                          const TextStyle& style, double list_indent) {
   CellWriter cell(style, list_indent);
   switch (kind) {
-    case v1::SEQUENCE:
+    case v1::COLUMN_KIND_SEQUENCE:
       cell.Text(ThaiInteger(m.number()), Align::kCenter);
       break;
-    case v1::MEASURE:
+    case v1::COLUMN_KIND_MEASURE:
       cell.Text(numbered_title ? ThaiInteger(m.number()) + ". " + m.title() : m.title());
       break;
-    case v1::METHOD:
+    case v1::COLUMN_KIND_METHOD:
       if (m.has_finding()) {
         const v1::Finding& f = m.finding();
         std::string s = "จากผลการประเมิน ITA";
@@ -153,23 +153,23 @@ layout::Cell MeasureCell(v1::ColumnKind kind, const v1::Measure& m, bool numbere
       }
       cell.Content(m.method());
       break;
-    case v1::PERIOD:
+    case v1::COLUMN_KIND_PERIOD:
       cell.Text(ThaiPeriod(m.period()), Align::kCenter);
       break;
-    case v1::RESPONSIBLE:
+    case v1::COLUMN_KIND_RESPONSIBLE:
       if (m.responsible_size() == 1) {
         cell.Text(ResponsibleText(m.responsible(0)));
       } else {
         v1::TextList list;
-        list.set_style(v1::NUMBERED);
+        list.set_style(v1::LIST_STYLE_NUMBERED);
         for (const auto& u : m.responsible()) list.add_items()->set_text(ResponsibleText(u));
         cell.List(list, 1);
       }
       break;
-    case v1::RESULTS:
+    case v1::COLUMN_KIND_RESULTS:
       cell.Content(m.results());
       break;
-    case v1::OUTCOMES:
+    case v1::COLUMN_KIND_OUTCOMES:
       cell.Content(m.outcomes());
       break;
     default:
@@ -385,8 +385,8 @@ Result<std::vector<double>> ColumnWidths(const v1::Report& report, const v1::Tem
   const double indent = 2 * t.list_indent_mm() * kPointsPerMm;
   for (size_t i = 0; i < weights.size(); ++i) {
     const v1::ColumnKind kind = report.layout().columns(static_cast<int>(i)).kind();
-    const bool lists = kind == v1::METHOD || kind == v1::RESPONSIBLE || kind == v1::RESULTS ||
-                       kind == v1::OUTCOMES;
+    const bool lists = kind == v1::COLUMN_KIND_METHOD || kind == v1::COLUMN_KIND_RESPONSIBLE || kind == v1::COLUMN_KIND_RESULTS ||
+                       kind == v1::COLUMN_KIND_OUTCOMES;
     widths.push_back(content * weights[i] / sum);
     const double text = widths.back() - padding - (lists ? indent : 0);
     if (text < min_text) {
@@ -460,7 +460,7 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   bool has_sequence = false;
   for (const v1::Column& c : r.layout().columns()) {
     table.header.push_back(layout::Cell{{Paragraph{c.heading(), header}}});
-    has_sequence = has_sequence || c.kind() == v1::SEQUENCE;
+    has_sequence = has_sequence || c.kind() == v1::COLUMN_KIND_SEQUENCE;
   }
   const double list_indent = t.list_indent_mm() * kPointsPerMm;
   for (const v1::Measure& m : r.measures()) {

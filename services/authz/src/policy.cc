@@ -25,9 +25,9 @@ bool IsLowerHex64(std::string_view s) {
 
 const char* RoleName(v1::Role role) {
   switch (role) {
-    case v1::AGENCY: return "AGENCY";
-    case v1::PROVINCE: return "PROVINCE";
-    case v1::OPERATOR: return "OPERATOR";
+    case v1::ROLE_AGENCY: return "AGENCY";
+    case v1::ROLE_PROVINCE: return "PROVINCE";
+    case v1::ROLE_OPERATOR: return "OPERATOR";
     default: return "no role";
   }
 }
@@ -40,7 +40,7 @@ Status Denied(const Caller& caller, const std::string& what) {
 }  // namespace
 
 const Caller& Anyone() {
-  static const Caller anyone{"anyone", v1::OPERATOR, {}, {}};
+  static const Caller anyone{"anyone", v1::ROLE_OPERATOR, {}, {}};
   return anyone;
 }
 
@@ -61,22 +61,22 @@ Result<std::shared_ptr<const Policy>> Policy::Parse(std::string_view json) {
       return InvalidArgument("\"" + p.name() + "\" names two principals", Field(i, "name"));
     }
     if (p.role() == v1::ROLE_UNSPECIFIED) {
-      return InvalidArgument("is required: AGENCY, PROVINCE or OPERATOR", Field(i, "role"));
+      return InvalidArgument("is required: ROLE_AGENCY, ROLE_PROVINCE or ROLE_OPERATOR", Field(i, "role"));
     }
     if (p.certificate_names_size() == 0 && p.token_sha256_size() == 0) {
       return InvalidArgument("a principal needs certificateNames or tokenSha256",
                              Field(i, "certificateNames"));
     }
-    if (p.role() == v1::AGENCY && p.agencies_size() == 0) {
+    if (p.role() == v1::ROLE_AGENCY && p.agencies_size() == 0) {
       return InvalidArgument("an AGENCY principal names its agencies", Field(i, "agencies"));
     }
-    if (p.role() == v1::PROVINCE && p.provinces_size() == 0) {
+    if (p.role() == v1::ROLE_PROVINCE && p.provinces_size() == 0) {
       return InvalidArgument("a PROVINCE principal names its provinces", Field(i, "provinces"));
     }
-    if (p.role() != v1::AGENCY && p.agencies_size() > 0) {
+    if (p.role() != v1::ROLE_AGENCY && p.agencies_size() > 0) {
       return InvalidArgument("only AGENCY principals have agencies", Field(i, "agencies"));
     }
-    if (p.role() != v1::PROVINCE && p.provinces_size() > 0) {
+    if (p.role() != v1::ROLE_PROVINCE && p.provinces_size() > 0) {
       return InvalidArgument("only PROVINCE principals have provinces", Field(i, "provinces"));
     }
     const size_t index = policy->callers_.size();
@@ -128,11 +128,11 @@ const Caller* Policy::ByTokenSha256(std::string_view hex) const {
 
 Status MayRead(const Caller& caller, const Agency& agency) {
   switch (caller.role) {
-    case v1::OPERATOR: return Status::Ok();
-    case v1::AGENCY:
+    case v1::ROLE_OPERATOR: return Status::Ok();
+    case v1::ROLE_AGENCY:
       if (caller.agencies.count(agency.code)) return Status::Ok();
       break;
-    case v1::PROVINCE:
+    case v1::ROLE_PROVINCE:
       if (!agency.province.empty() && caller.provinces.count(agency.province)) {
         return Status::Ok();
       }
@@ -143,8 +143,8 @@ Status MayRead(const Caller& caller, const Agency& agency) {
 }
 
 Status MayWrite(const Caller& caller, std::string_view agency_code) {
-  if (caller.role == v1::OPERATOR) return Status::Ok();
-  if (caller.role == v1::AGENCY && caller.agencies.count(std::string(agency_code))) {
+  if (caller.role == v1::ROLE_OPERATOR) return Status::Ok();
+  if (caller.role == v1::ROLE_AGENCY && caller.agencies.count(std::string(agency_code))) {
     return Status::Ok();
   }
   return Denied(caller, "change agencies/" + std::string(agency_code));
@@ -153,15 +153,15 @@ Status MayWrite(const Caller& caller, std::string_view agency_code) {
 Status MayListOrBulk(const Caller& caller, std::string_view agency_code,
                      std::string_view province) {
   switch (caller.role) {
-    case v1::OPERATOR: return Status::Ok();
-    case v1::AGENCY:
+    case v1::ROLE_OPERATOR: return Status::Ok();
+    case v1::ROLE_AGENCY:
       if (!agency_code.empty() && caller.agencies.count(std::string(agency_code))) {
         return Status::Ok();
       }
       return Denied(caller, agency_code.empty()
                                 ? std::string("go beyond its own agencies: name one of them")
                                 : "list agencies/" + std::string(agency_code));
-    case v1::PROVINCE:
+    case v1::ROLE_PROVINCE:
       if (!province.empty() && caller.provinces.count(std::string(province))) {
         return Status::Ok();
       }
@@ -173,12 +173,12 @@ Status MayListOrBulk(const Caller& caller, std::string_view agency_code,
 }
 
 Status MayReadDeadLetters(const Caller& caller) {
-  if (caller.role == v1::OPERATOR) return Status::Ok();
+  if (caller.role == v1::ROLE_OPERATOR) return Status::Ok();
   return Denied(caller, "read the dead-letter stream");
 }
 
 Status MayUseBatch(const Caller& caller, std::string_view batch_owner) {
-  if (caller.role == v1::OPERATOR || caller.name == batch_owner) return Status::Ok();
+  if (caller.role == v1::ROLE_OPERATOR || caller.name == batch_owner) return Status::Ok();
   return Denied(caller, "see a batch submitted by another caller");
 }
 

@@ -28,7 +28,7 @@ constexpr int kDefaultChunk = 64 * 1024;
 constexpr int kMaxChunk = 1 << 20;
 
 bool IsFinal(v1::JobState s) {
-  return s == v1::SUCCEEDED || s == v1::FAILED || s == v1::CANCELLED;
+  return s == v1::JOB_STATE_SUCCEEDED || s == v1::JOB_STATE_FAILED || s == v1::JOB_STATE_CANCELLED;
 }
 
 Status CheckRequestId(const std::string& id) {
@@ -100,7 +100,7 @@ grpc::Status DocumentServiceImpl::AllowAgency(grpc::ServerContext* ctx,
                                               const authz::Caller& caller,
                                               const std::string& agency_code) {
   authz::Agency agency{agency_code, {}};
-  if (caller.role == v1::PROVINCE) {
+  if (caller.role == v1::ROLE_PROVINCE) {
     auto stored = reports_.GetAgency(agency_code);
     if (stored.ok()) {
       agency.province = stored->agency.province();
@@ -114,7 +114,7 @@ grpc::Status DocumentServiceImpl::AllowAgency(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::AllowJob(grpc::ServerContext* ctx, const v1::Job& job) {
   auto caller = auth_.Identify(*ctx);
   if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
-  if ((*caller)->role == v1::OPERATOR) return grpc::Status::OK;
+  if ((*caller)->role == v1::ROLE_OPERATOR) return grpc::Status::OK;
   auto report = server::ParseReportName(job.report(), "report");
   if (!report.ok()) return ToGrpc(report.status());
   return AllowAgency(ctx, **caller, report->agency);
@@ -253,7 +253,7 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
       refs.emplace_back(ref->agency, ref->fiscal_year);
     }
     // Each listed report's agency, once each.
-    if ((*caller)->role != v1::OPERATOR) {
+    if ((*caller)->role != v1::ROLE_OPERATOR) {
       std::set<std::string> checked;
       for (const auto& [agency, year] : refs) {
         if (!checked.insert(agency).second) continue;
@@ -463,10 +463,10 @@ grpc::Status DocumentServiceImpl::DownloadDocument(
   auto job = jobs_.GetJob(*id);
   if (!job.ok()) return ToGrpc(job.status());
   if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
-  if (job->state() != v1::SUCCEEDED) {
+  if (job->state() != v1::JOB_STATE_SUCCEEDED) {
     return ToGrpc(Status(StatusCode::kFailedPrecondition,
                          "job is " + v1::JobState_Name(job->state()) +
-                             ", not SUCCEEDED: watch it until it finishes",
+                             ", not JOB_STATE_SUCCEEDED: watch it until it finishes",
                          "job")
                       .WithReason("JOB_NOT_FINISHED"));
   }

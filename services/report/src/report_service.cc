@@ -116,7 +116,7 @@ grpc::Status ReportServiceImpl::AllowRead(grpc::ServerContext* context, const st
   auto caller = auth_.Identify(*context);
   if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
   authz::Agency agency{code, {}};
-  if ((*caller)->role == v1::PROVINCE) {
+  if ((*caller)->role == v1::ROLE_PROVINCE) {
     auto stored = store_.GetAgency(code);
     if (stored.ok()) {
       agency.province = stored->agency.province();
