@@ -14,6 +14,8 @@ PACKAGES=(
   # tests and benchmarks (Garuda stands in for a user-supplied font)
   libgtest-dev libgmock-dev libbenchmark-dev
   poppler-utils qpdf time hyperfine fonts-tlwg-garuda-ttf
+  # the Python client example and its test (examples/clients/python)
+  python3-grpcio python3-protobuf
   # certificates for the TLS tests and the local stack (scripts/dev-certs.sh)
   openssl
   # PDF/A-1b validation (PDFBox Preflight)

@@ -16,6 +16,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "saraban/v1/document_service.grpc.pb.h"
+#include "saraban/testing/stack.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
 namespace saraban::test {
@@ -99,6 +100,19 @@ inline v1::ImportReportsResponse ImportReports(v1::ReportService::Stub& stub,
   grpc::Status s = writer->Finish();
   EXPECT_TRUE(s.ok()) << s.error_message();
   return resp;
+}
+
+// The stack most suites share, started: one worker of two threads, the
+// built binaries, and `worker_args` for the renderer.
+inline testing::Stack* StartSharedStack(std::vector<std::string> worker_args = {}) {
+  testing::StackOptions o;
+  o.bin_dir = SARABAN_BINARY_DIR;
+  o.workers = 1;
+  o.threads_per_worker = 2;
+  o.worker_args = std::move(worker_args);
+  auto* stack = new testing::Stack(o);
+  stack->Start();
+  return stack;
 }
 
 }  // namespace saraban::test

@@ -36,14 +36,8 @@ using ::testing::HasSubstr;
 class StackTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    testing::StackOptions o;
-    o.bin_dir = SARABAN_BINARY_DIR;
-    o.workers = 1;
-    o.threads_per_worker = 2;
     // A job whose worker lost Redis mid-job is taken over after this.
-    o.worker_args = {"--claim-idle-ms", "3000"};
-    stack_ = new testing::Stack(o);
-    stack_->Start();
+    stack_ = test::StartSharedStack({"--claim-idle-ms", "3000"});
   }
   static void TearDownTestSuite() {
     delete stack_;
