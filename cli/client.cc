@@ -199,12 +199,15 @@ int Import(const ClientArgs& a) {
   }
   writer->WritesDone();
   if (grpc::Status s = writer->Finish(); !s.ok()) return FailRpc("import", FromGrpc(s));
-  for (const auto& f : resp.failures()) {
-    std::string file = f.index() < static_cast<int>(sent_files.size()) ? sent_files[f.index()]
-                                                                         : "report " +
-                                                                               std::to_string(f.index());
-    std::cerr << "saraban: " << file << ": " << (f.field().empty() ? "" : f.field() + ": ")
-              << f.message() << "\n";
+  for (const auto& r : resp.results()) {
+    if (r.outcome() != v1::ImportReportsResponse::OUTCOME_FAILED) continue;
+    const std::string file = r.index() < static_cast<int>(sent_files.size())
+                                 ? sent_files[r.index()]
+                                 : "report " + std::to_string(r.index());
+    for (const auto& v : r.violations()) {
+      std::cerr << "saraban: " << file << ": " << (v.field().empty() ? "" : v.field() + ": ")
+                << v.description() << "\n";
+    }
   }
   std::cout << "imported: " << resp.created() << " created, " << resp.updated() << " updated, "
             << resp.failed() + local_failures << " failed\n";

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli.h"
+#include "saraban/flags/render_flags.h"
 #include "saraban/model/json.h"
 #include "saraban/model/validate.h"
 #include "saraban/report/default_template.h"
@@ -93,26 +94,14 @@ void AddOfflineCommands(CLI::App& app, int* exit_code) {
       ->required();
   render->add_option("-t,--template", args->template_path,
                      "Template JSON (saraban.v1.Template); default: the built-in A4 landscape");
-  render->add_option("--font", args->options.regular_font, "Regular TrueType font")
-      ->capture_default_str();
-  render->add_option("--bold-font", args->options.bold_font, "Bold TrueType font")
-      ->capture_default_str();
-  render->add_option("--size-factor", args->options.size_factor,
-                     "Multiply every template size (corrects an unknown font's scale)")
-      ->check(CLI::Range(0.2, 5.0))
-      ->capture_default_str();
+  flags::AddRenderFlags(*render, &args->options);
   render->callback([args, exit_code] { *exit_code = Run(*args, false); });
 
   CLI::App* validate =
       app.add_subcommand("validate", "Check a report (JSON) without rendering, offline");
   validate->add_option("report", args->input, "Report JSON (saraban.v1.Report)")->required();
   validate->add_option("-t,--template", args->template_path, "Template JSON to check as well");
-  validate->add_option("--font", args->options.regular_font,
-                       "Regular TrueType font whose coverage is checked")
-      ->capture_default_str();
-  validate->add_option("--bold-font", args->options.bold_font,
-                       "Bold TrueType font whose coverage is checked")
-      ->capture_default_str();
+  flags::AddFontFlags(*validate, &args->options, " whose coverage is checked");
   validate->callback([args, exit_code] { *exit_code = Run(*args, true); });
 }
 

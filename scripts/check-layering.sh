@@ -28,8 +28,8 @@ check() {
   fi
 }
 
-upper_of_renderer=('saraban/(redis|store|queue|server|authz|document|reports|worker|observe)/'
-                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|store|queue|server|authz|api|worker|observe|errors|credentials)\b'
+upper_of_renderer=('saraban/(redis|store|queue|server|authz|document|reports|worker|observe|flags)/'
+                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|store|queue|server|authz|api|worker|observe|errors|credentials|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
 check model "the renderer, Redis, gRPC or the services" \

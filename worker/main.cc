@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "saraban/flags/render_flags.h"
 #include "saraban/observe/log.h"
 #include "saraban/observe/metrics.h"
 #include "saraban/redis/client.h"
@@ -97,17 +98,7 @@ int main(int argc, char** argv) {
   app.add_option("--key-prefix", prefix, "Prefix of every Redis key")
       ->envname("SARABAN_KEY_PREFIX")
       ->capture_default_str();
-  app.add_option("--font", options.render.regular_font, "Regular TrueType font")
-      ->envname("SARABAN_FONT")
-      ->capture_default_str();
-  app.add_option("--bold-font", options.render.bold_font, "Bold TrueType font")
-      ->envname("SARABAN_BOLD_FONT")
-      ->capture_default_str();
-  app.add_option("--size-factor", options.render.size_factor,
-                 "Multiply every template size (corrects an unknown font's scale)")
-      ->envname("SARABAN_SIZE_FACTOR")
-      ->check(CLI::Range(0.2, 5.0))
-      ->capture_default_str();
+  saraban::flags::AddRenderFlags(app, &options.render);
   app.add_option("--max-attempts", options.queue.max_attempts,
                  "Deliveries before a job is failed and dead-lettered")
       ->envname("SARABAN_MAX_ATTEMPTS")

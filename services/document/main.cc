@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "saraban/document/document_service.h"
+#include "saraban/flags/render_flags.h"
 #include "saraban/observe/metrics.h"
 #include "saraban/observe/log.h"
 #include "saraban/server/server.h"
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
   saraban::server::AddServerFlags(app, &options, "127.0.0.1:50052");
   saraban::document::DocumentServiceOptions doc;
   saraban::queue::QueueOptions queue;
+  saraban::report::RenderOptions render;
+  saraban::flags::AddRenderFlags(app, &render);
   int64_t document_ttl_s = queue.document_ttl.count();
   app.add_option("--max-jobs-in-flight-per-caller", doc.max_jobs_in_flight_per_caller,
                  "Most jobs one caller may have queued or running at once")
@@ -112,7 +115,14 @@ int main(int argc, char** argv) {
     spdlog::error("document-service: {}", auth.status().ToString());
     return 2;
   }
-  saraban::document::DocumentServiceImpl service(reports, jobs, std::move(auth).value(), doc);
+  // The fonts of the workers, for the layouts made at submission.
+  auto layouts = saraban::report::RendererPool::Create(render);
+  if (!layouts.ok()) {
+    spdlog::error("document-service: {}", layouts.status().ToString());
+    return 2;
+  }
+  saraban::document::DocumentServiceImpl service(reports, jobs, **layouts,
+                                                 std::move(auth).value(), doc);
   return saraban::server::Serve("document-service", options, pool,
                                   {{saraban::v1::DocumentService::service_full_name(), &service}});
 }

@@ -44,11 +44,14 @@ local now = string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]
 )lua";
 
 // KEYS: agency, agencies. ARGV: mode ("create"|"update"), code, data,
-// province, type, expected revision (0: any).
+// province, type, expected revision (0: any), validate only ("1"|"0": every
+// check, no write; the answer is the stored revision and times).
 constexpr std::string_view kAgencyWriteLua = R"lua(
 local exists = redis.call('EXISTS', KEYS[1]) == 1
+local dry = ARGV[7] == '1'
 if ARGV[1] == 'create' then
   if exists then return {'exists'} end
+  if dry then return {'ok', 0, now, now} end
   redis.call('HSET', KEYS[1], 'data', ARGV[3], 'province', ARGV[4], 'type', ARGV[5],
              'revision', 1, 'create_ms', now, 'update_ms', now)
   redis.call('ZADD', KEYS[2], 0, ARGV[2])
@@ -58,6 +61,9 @@ if not exists then return {'missing'} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'revision'))
 local expected = tonumber(ARGV[6])
 if expected ~= 0 and expected ~= rev then return {'stale', rev} end
+if dry then
+  return {'ok', rev, redis.call('HGET', KEYS[1], 'create_ms'), redis.call('HGET', KEYS[1], 'update_ms')}
+end
 redis.call('HSET', KEYS[1], 'data', ARGV[3], 'province', ARGV[4], 'type', ARGV[5],
            'revision', rev + 1, 'update_ms', now)
 return {'ok', rev + 1, redis.call('HGET', KEYS[1], 'create_ms'), now}
@@ -79,10 +85,13 @@ return {'ok', rev, 0, now}
 // KEYS: report, reports, reports of the year, agency's report years,
 // agency, agencies. ARGV: mode ("create"|"update"|"put"), member, fiscal
 // year, data, expected, upsert ("1"|"0"), agency code, agency data,
-// province, type. With upsert the agency is created, or updated when its
-// data differs, in the same step as the report.
+// province, type, validate only ("1"|"0"). With upsert the agency is
+// created, or updated when its data differs, in the same step as the
+// report. Validate only makes every check and writes nothing; the answer is
+// the stored revision and times (0 and now for a new report).
 constexpr std::string_view kReportWriteLua = R"lua(
 local mode = ARGV[1]
+local dry = ARGV[11] == '1'
 local upsert = ARGV[6] == '1'
 local agency_exists = redis.call('EXISTS', KEYS[5]) == 1
 if not upsert and not agency_exists then return {'no_agency'} end
@@ -93,6 +102,11 @@ if mode == 'create' and exists then return {'exists'} end
 if mode == 'update' and not exists then return {'missing'} end
 local expected = tonumber(ARGV[5])
 if exists and expected ~= 0 and expected ~= rev then return {'stale', rev} end
+if dry then
+  if not exists then return {'ok', 0, now, now, 1} end
+  return {'ok', rev, redis.call('HGET', KEYS[1], 'create_ms'),
+          redis.call('HGET', KEYS[1], 'update_ms'), 0}
+end
 if upsert then
   if not agency_exists then
     redis.call('HSET', KEYS[5], 'data', ARGV[8], 'province', ARGV[9], 'type', ARGV[10],
@@ -136,6 +150,9 @@ return {'ok', rev, 0, now}
 
 // The hash fields read back for a stored agency or report, in this order.
 const Command kRecordFields = {"data", "revision", "create_ms", "update_ms"};
+
+// The write scripts' "validate only" argument.
+const char* DryFlag(WriteEffect effect) { return effect == WriteEffect::kValidateOnly ? "1" : "0"; }
 
 Command Eval(std::string_view body, std::vector<std::string> keys,
              std::vector<std::string> args) {
@@ -181,12 +198,15 @@ Status Stale(int64_t expected, int64_t current, const std::string& what) {
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// Resources as the API names them (the service's names.h spells the same
+// form), so that a message a caller reads names what it asked for.
+std::string AgencyName(const std::string& code) { return "agencies/" + code; }
 std::string ReportName(const std::string& code, int fiscal_year) {
-  return "report of agency " + Quoted(code) + " for fiscal year " + std::to_string(fiscal_year);
+  return AgencyName(code) + "/reports/" + std::to_string(fiscal_year);
 }
 
 Status NoAgency(const std::string& code) {
-  return NotFound("agency " + Quoted(code) + " does not exist", "agency.code")
+  return NotFound(AgencyName(code) + " does not exist", "agency.code")
       .WithReason("AGENCY_NOT_FOUND");
 }
 
@@ -406,7 +426,7 @@ Result<StoredAgency> ParseAgency(const Reply& r, const std::string& code) {
   StoredAgency a;
   auto found = ParseRecord(r, &a.agency, &a.revision, &a.create_ms, &a.update_ms);
   if (!found.ok()) return found.status();
-  if (!*found) return NotFound("agency " + Quoted(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
+  if (!*found) return NotFound(AgencyName(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
   return a;
 }
 
@@ -489,7 +509,7 @@ std::vector<Status> ValidateAgency(v1::Agency* agency) {
 
 // ---- Agencies ----
 
-Result<StoredAgency> ReportStore::CreateAgency(v1::Agency agency) {
+Result<StoredAgency> ReportStore::CreateAgency(v1::Agency agency, WriteEffect effect) {
   if (auto errors = ValidateAgency(&agency); !errors.empty()) {
     return Invalid(errors, "the agency", nullptr);
   }
@@ -497,12 +517,12 @@ Result<StoredAgency> ReportStore::CreateAgency(v1::Agency agency) {
   auto lease = pool_.Acquire();
   auto r = lease->Run(Eval(kAgencyWriteLua, {keys_.Agency(code), keys_.Agencies()},
                            {"create", code, agency.SerializeAsString(), agency.province(),
-                            std::to_string(agency.type()), "0"}));
+                            std::to_string(agency.type()), "0", DryFlag(effect)}));
   if (!r.ok()) return r.status();
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
   if (o->what == "exists") {
-    return Status(StatusCode::kAlreadyExists, "agency " + Quoted(code) + " already exists",
+    return Status(StatusCode::kAlreadyExists, AgencyName(code) + " already exists",
                   "agency.code");
   }
   return StoredAgency{std::move(agency), o->revision, o->create_ms, o->update_ms};
@@ -553,7 +573,8 @@ Result<Page<StoredAgency>> ReportStore::ListAgencies(const ReportFilter& filter,
   return page;
 }
 
-Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expected_revision) {
+Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expected_revision,
+                                              WriteEffect effect) {
   if (auto errors = ValidateAgency(&agency); !errors.empty()) {
     return Invalid(errors, "the agency", nullptr);
   }
@@ -561,12 +582,13 @@ Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expect
   auto lease = pool_.Acquire();
   auto r = lease->Run(Eval(kAgencyWriteLua, {keys_.Agency(code), keys_.Agencies()},
                            {"update", code, agency.SerializeAsString(), agency.province(),
-                            std::to_string(agency.type()), std::to_string(expected_revision)}));
+                            std::to_string(agency.type()), std::to_string(expected_revision),
+                            DryFlag(effect)}));
   if (!r.ok()) return r.status();
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
   if (o->what == "missing") {
-    return NotFound("agency " + Quoted(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
+    return NotFound(AgencyName(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
   }
   if (o->what == "stale") return Stale(expected_revision, o->revision, "agency");
   return StoredAgency{std::move(agency), o->revision, o->create_ms, o->update_ms};
@@ -582,12 +604,12 @@ Status ReportStore::DeleteAgency(const std::string& code, int64_t expected_revis
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
   if (o->what == "missing") {
-    return NotFound("agency " + Quoted(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
+    return NotFound(AgencyName(code) + " does not exist").WithReason("AGENCY_NOT_FOUND");
   }
   if (o->what == "stale") return Stale(expected_revision, o->revision, "agency");
   if (o->what == "has_reports") {
     return Status(StatusCode::kFailedPrecondition,
-                  "agency " + Quoted(code) + " still has " + std::to_string(o->revision) +
+                  AgencyName(code) + " still has " + std::to_string(o->revision) +
                       " report(s); delete them first")
         .WithReason("AGENCY_HAS_REPORTS");
   }
@@ -614,7 +636,7 @@ const char* ModeName(WriteMode mode) {
 Result<StoredReport> WriteReport(redis::Pool& pool, const Keys& keys, v1::Report report,
                                         WriteMode mode, int64_t expected_revision,
                                         bool upsert_agency, bool* created,
-                                        std::vector<Status>* field_errors) {
+                                        std::vector<Status>* field_errors, WriteEffect effect) {
   const std::string code = report.agency().code();
   if (Status s = ValidateAgencyCode(code); !s.ok()) {
     return Status(s.code(), s.message(), "agency.code");
@@ -643,7 +665,8 @@ Result<StoredReport> WriteReport(redis::Pool& pool, const Keys& keys, v1::Report
        keys.Agency(code), keys.Agencies()},
       {ModeName(mode), member, std::to_string(fy), report.SerializeAsString(),
        std::to_string(expected_revision), upsert_agency ? "1" : "0", code,
-       agency.SerializeAsString(), agency.province(), std::to_string(agency.type())}));
+       agency.SerializeAsString(), agency.province(), std::to_string(agency.type()),
+       DryFlag(effect)}));
   if (!r.ok()) return r.status();
   auto o = ParseOutcome(*r);
   if (!o.ok()) return o.status();
@@ -665,9 +688,10 @@ Result<StoredReport> WriteReport(redis::Pool& pool, const Keys& keys, v1::Report
 }  // namespace
 
 Result<StoredReport> ReportStore::CreateReport(v1::Report report,
-                                               std::vector<Status>* field_errors) {
+                                               std::vector<Status>* field_errors,
+                                               WriteEffect effect) {
   return WriteReport(pool_, keys_, std::move(report), WriteMode::kCreate, 0, false, nullptr,
-                     field_errors);
+                     field_errors, effect);
 }
 
 Result<StoredReport> ReportStore::GetReport(const std::string& code, int fiscal_year) {
@@ -830,9 +854,10 @@ Result<Page<StoredReport>> ReportStore::ListReports(const ReportFilter& filter, 
 }
 
 Result<StoredReport> ReportStore::UpdateReport(v1::Report report, int64_t expected_revision,
-                                               std::vector<Status>* field_errors) {
+                                               std::vector<Status>* field_errors,
+                                               WriteEffect effect) {
   return WriteReport(pool_, keys_, std::move(report), WriteMode::kUpdate, expected_revision,
-                     false, nullptr, field_errors);
+                     false, nullptr, field_errors, effect);
 }
 
 Status ReportStore::DeleteReport(const std::string& code, int fiscal_year,
@@ -857,7 +882,7 @@ Status ReportStore::DeleteReport(const std::string& code, int fiscal_year,
 Result<StoredReport> ReportStore::PutReport(v1::Report report, bool upsert_agency, bool* created,
                                             std::vector<Status>* field_errors) {
   return WriteReport(pool_, keys_, std::move(report), WriteMode::kPut, 0, upsert_agency, created,
-                     field_errors);
+                     field_errors, WriteEffect::kStore);
 }
 
 Result<std::vector<std::pair<std::string, int>>> ReportStore::MatchingReports(

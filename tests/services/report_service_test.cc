@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "google/rpc/error_details.pb.h"
+#include "saraban/server/errors.h"
 #include "saraban/server/server.h"
 #include "google/rpc/status.pb.h"
 #include "saraban/model/json.h"
@@ -204,14 +205,28 @@ TEST_F(ReportServiceTest, ImportListsEachBadReportAndStoresTheRest) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.created(), 1);
   EXPECT_EQ(response.failed(), 3);
-  ASSERT_EQ(response.failures_size(), 3) << response.DebugString();
-  EXPECT_EQ(response.failures(0).index(), 1);
-  EXPECT_EQ(response.failures(0).field(), "report.agency.code");
-  EXPECT_EQ(response.failures(1).index(), 2);
-  EXPECT_EQ(response.failures(1).report(), "agencies/bueng-khla/reports/2566");
-  EXPECT_EQ(response.failures(1).field(), "report.title");
-  EXPECT_EQ(response.failures(2).index(), 3);
-  EXPECT_THAT(response.failures(2).message(), HasSubstr("does not exist"));
+  // A result per report, in stream order, each saying what became of it.
+  using R = v1::ImportReportsResponse;
+  ASSERT_EQ(response.results_size(), 4) << response.DebugString();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(response.results(i).index(), i);
+  EXPECT_EQ(response.results(0).outcome(), R::OUTCOME_CREATED);
+  EXPECT_EQ(response.results(0).report(), "agencies/taluboh/reports/2567");
+  EXPECT_TRUE(response.results(0).violations().empty());
+  EXPECT_EQ(response.results(1).outcome(), R::OUTCOME_FAILED);
+  ASSERT_EQ(response.results(1).violations_size(), 1);
+  EXPECT_EQ(response.results(1).violations(0).field(), "report.agency.code");
+  EXPECT_EQ(response.results(2).outcome(), R::OUTCOME_FAILED);
+  EXPECT_EQ(response.results(2).report(), "agencies/bueng-khla/reports/2566");
+  ASSERT_GE(response.results(2).violations_size(), 1);
+  EXPECT_EQ(response.results(2).violations(0).field(), "report.title");
+  EXPECT_EQ(response.results(3).outcome(), R::OUTCOME_FAILED);
+  ASSERT_EQ(response.results(3).violations_size(), 1);
+  EXPECT_THAT(response.results(3).violations(0).description(), HasSubstr("does not exist"));
+  // Importing the same stream again: the good one is now an update.
+  v1::ImportReportsResponse again;
+  ASSERT_TRUE(Import(requests, &again).ok());
+  EXPECT_EQ(again.results(0).outcome(), R::OUTCOME_UPDATED);
+  EXPECT_EQ(again.updated(), 1);
   v1::ReportResource got;
   EXPECT_EQ(Get("agencies/bueng-khla/reports/2566", &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
@@ -289,12 +304,139 @@ TEST_F(ReportServiceTest, MissingFieldsAreEachNamed) {
   grpc::Status s = Create("agencies/taluboh", empty, &out);
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   std::set<std::string> fields = BadFields(s);
-  for (const char* f : {"report.fiscalYear", "report.title", "report.measures"}) {
+  // Paths name the proto fields, as the request holds them.
+  for (const char* f : {"report.fiscal_year", "report.title", "report.measures"}) {
     EXPECT_TRUE(fields.contains(f)) << f << " missing from " << s.error_message();
     EXPECT_THAT(s.error_message(), HasSubstr(f));
   }
   // Nothing stored.
   EXPECT_EQ(redis::Run(*pool_, {"EXISTS", "t:report:taluboh:0"})->integer, 0);
+}
+
+TEST_F(ReportServiceTest, FieldPathsAreProtoNamesOnCreateAndUpdate) {
+  ImportExamples();
+  v1::Report report = Example("000_taluboh.json");
+  report.set_fiscal_year(2568);
+  report.mutable_introduction()->set_ita_score(101);
+  v1::ReportResource out;
+  grpc::Status s = Create("agencies/taluboh", report, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"report.introduction.ita_score"});
+  EXPECT_EQ(InfoOf(s).metadata().at("field"), "report.introduction.ita_score");
+
+  // UpdateReport's body is a ReportResource: its report sits one level down.
+  grpc::ClientContext context;
+  v1::UpdateReportRequest update;
+  update.mutable_report()->set_name("agencies/taluboh/reports/2567");
+  update.mutable_report()->mutable_report()->set_fiscal_year(2566);
+  s = stub_->UpdateReport(&context, update, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"report.report.fiscal_year"});
+}
+
+TEST_F(ReportServiceTest, ValidateOnlyChecksEverythingAndStoresNothing) {
+  ImportExamples();
+  const long keys_before = redis::Run(*pool_, {"DBSIZE"})->integer;
+
+  // A valid create: the report as it would be stored, without an etag.
+  v1::CreateReportRequest create;
+  create.set_parent("agencies/taluboh");
+  *create.mutable_report() = Example("000_taluboh.json");
+  create.mutable_report()->set_fiscal_year(2568);
+  create.set_validate_only(true);
+  v1::ReportResource out;
+  {
+    grpc::ClientContext context;
+    grpc::Status s = stub_->CreateReport(&context, create, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(out.name(), "agencies/taluboh/reports/2568");
+  EXPECT_TRUE(out.etag().empty());
+  EXPECT_EQ(out.revision(), 0);
+  EXPECT_EQ(out.report().title(), Normalised(create.report()).title());
+  EXPECT_EQ(Get("agencies/taluboh/reports/2568", &out).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // The checks a real create makes: a taken year, a bad field.
+  create.mutable_report()->set_fiscal_year(2567);
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->CreateReport(&context, create, &out).error_code(),
+              grpc::StatusCode::ALREADY_EXISTS);
+  }
+  create.mutable_report()->set_fiscal_year(2568);
+  create.mutable_report()->set_title("");
+  {
+    grpc::ClientContext context;
+    grpc::Status s = stub_->CreateReport(&context, create, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(BadFields(s), std::set<std::string>{"report.title"});
+  }
+
+  // An update: the merged report, the stored etag; a stale etag is ABORTED.
+  v1::ReportResource stored;
+  ASSERT_TRUE(Get("agencies/taluboh/reports/2567", &stored).ok());
+  v1::UpdateReportRequest update;
+  update.mutable_report()->set_name(stored.name());
+  update.mutable_report()->set_etag(stored.etag());
+  update.mutable_report()->mutable_report()->set_title("รายงานที่แก้แล้ว");
+  update.mutable_update_mask()->add_paths("title");
+  update.set_validate_only(true);
+  {
+    grpc::ClientContext context;
+    grpc::Status s = stub_->UpdateReport(&context, update, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(out.report().title(), "รายงานที่แก้แล้ว");
+  EXPECT_EQ(out.etag(), stored.etag());
+  EXPECT_EQ(out.revision(), stored.revision());
+  v1::ReportResource after;
+  ASSERT_TRUE(Get(stored.name(), &after).ok());
+  EXPECT_EQ(after.report().title(), stored.report().title());
+  EXPECT_EQ(after.etag(), stored.etag());
+  update.mutable_report()->set_etag("\"999\"");
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(stub_->UpdateReport(&context, update, &out).error_code(), grpc::StatusCode::ABORTED);
+  }
+
+  // Agencies too.
+  v1::CreateAgencyRequest agency;
+  *agency.mutable_agency() = Example("000_taluboh.json").agency();
+  agency.mutable_agency()->set_code("new-agency");
+  agency.set_validate_only(true);
+  v1::AgencyResource made;
+  {
+    grpc::ClientContext context;
+    grpc::Status s = stub_->CreateAgency(&context, agency, &made);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(made.name(), "agencies/new-agency");
+  EXPECT_TRUE(made.etag().empty());
+  EXPECT_EQ(redis::Run(*pool_, {"DBSIZE"})->integer, keys_before) << "a dry run wrote to Redis";
+}
+
+// ApiFieldPath turns a JSON name back into its field's name: true of every
+// field the API has, or a path would name a field that does not exist.
+TEST(ApiFieldPathTest, GivesTheProtoNameOfEveryJsonName) {
+  std::vector<const google::protobuf::Descriptor*> todo = {
+      v1::Report::descriptor(), v1::Template::descriptor(), v1::ReportResource::descriptor(),
+      v1::UpdateReportRequest::descriptor()};
+  std::set<const google::protobuf::Descriptor*> seen;
+  int checked = 0;
+  while (!todo.empty()) {
+    const auto* d = todo.back();
+    todo.pop_back();
+    if (!seen.insert(d).second) continue;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const auto* f = d->field(i);
+      EXPECT_EQ(server::ApiFieldPath(f->json_name()), f->name()) << f->full_name();
+      ++checked;
+      if (f->message_type() != nullptr) todo.push_back(f->message_type());
+    }
+  }
+  EXPECT_GT(checked, 50);
+  EXPECT_EQ(server::ApiFieldPath("measures[2].subUnit"), "measures[2].sub_unit");
+  EXPECT_EQ(server::ApiFieldPath("signOff.reviewers[0].name"), "sign_off.reviewers[0].name");
 }
 
 TEST_F(ReportServiceTest, UnknownAgencyIsNotFound) {
@@ -303,7 +445,7 @@ TEST_F(ReportServiceTest, UnknownAgencyIsNotFound) {
   v1::ReportResource out;
   grpc::Status s = Create("agencies/nobody", report, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(s.error_message(), HasSubstr("agency \"nobody\" does not exist"));
+  EXPECT_THAT(s.error_message(), HasSubstr("agencies/nobody does not exist"));
   EXPECT_EQ(Create("agencies/taluboh", report, &out).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);  // body and parent disagree
 }
@@ -340,6 +482,15 @@ TEST_F(ReportServiceTest, BadNamesAndPagesAreInvalidArguments) {
               grpc::StatusCode::INVALID_ARGUMENT);
   }
 
+  {
+    // An empty parent is not "every agency": that is agencies/-.
+    grpc::ClientContext empty_context;
+    v1::ListReportsRequest no_parent;
+    s = stub_->ListReports(&empty_context, no_parent, &page);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(BadFields(s), std::set<std::string>{"parent"});
+  }
+
   grpc::ClientContext context2;
   list.set_page_size(10);
   list.set_page_token("garbage!");
@@ -361,9 +512,25 @@ TEST_F(ReportServiceTest, InvalidUtf8IsRefusedAndTheServerCarriesOn) {
   grpc::Status s = Create("agencies/taluboh", report, &out);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
-  EXPECT_THAT(s.error_message(), HasSubstr("saraban.v1.Report.title"));
+  EXPECT_THAT(s.error_message(), HasSubstr("report.title"));
   EXPECT_THAT(s.error_message(), HasSubstr("UTF-8"));
-  EXPECT_EQ(BadFields(s), std::set<std::string>{"saraban.v1.Report.title"});
+  // The path in the request, in the style of every other field error.
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"report.title"});
+  EXPECT_EQ(InfoOf(s).reason(), "INVALID_UTF8");
+  EXPECT_EQ(InfoOf(s).metadata().at("field"), "report.title");
+  // In a repeated element: the index is not known (the bytes did not
+  // parse), the path is.
+  report.set_title("รายงาน");
+  report.mutable_measures(0)->set_title("\xe0\xb8");
+  {
+    grpc::ClientContext context;
+    v1::CreateReportRequest create;
+    create.set_parent("agencies/taluboh");
+    *create.mutable_report() = report;
+    s = stub_->CreateReport(&context, create, &out);
+  }
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::set<std::string>{"report.measures[*].title"});
   EXPECT_EQ(Get("agencies/taluboh/reports/2568", &out).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Get("agencies/taluboh/reports/2567", &out).ok());
@@ -385,7 +552,7 @@ TEST_F(ReportServiceTest, ImportStopsAtAMessageThatDoesNotParse) {
   grpc::Status s = Import(requests, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("report 1 of the stream"));
-  EXPECT_THAT(s.error_message(), HasSubstr("saraban.v1.Report.title"));
+  EXPECT_THAT(s.error_message(), HasSubstr("report.title"));
   // How far it got, for a program: in ErrorInfo, not only in the text.
   const google::rpc::ErrorInfo info = InfoOf(s);
   EXPECT_EQ(info.reason(), "INVALID_UTF8");

@@ -338,6 +338,7 @@ TEST_F(AuthorizationTest, AnAgencySystemReachesOnlyItsOwnReports) {
             grpc::StatusCode::PERMISSION_DENIED);
 
   v1::ListReportsRequest everything;
+  everything.set_parent("agencies/-");
   v1::ListReportsResponse listed;
   EXPECT_EQ(Reports("lao-taluboh")->ListReports(Ctx().get(), everything, &listed).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

@@ -15,6 +15,7 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "saraban/digest.h"
 #include "saraban/model/json.h"
+#include "saraban/redis/client.h"
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
 #include "saraban/testing/sample_reports.h"
@@ -343,6 +344,60 @@ bool HealthBecomes(const std::string& address,
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+// validate_only lays a report out and answers with its page count; a
+// template the report cannot be laid out with is refused at submission
+// (it was accepted, and the job dead-lettered). Neither writes to Redis.
+TEST_F(StackTest, DryRunsAndTemplatesThatCannotLayOutAreAnsweredAtSubmission) {
+  auto report = model::LoadReportFile("examples/004_bueng_khla.json");
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(Import({*report}).failed(), 0);
+  const std::string name = "agencies/bueng-khla/reports/2566";
+  redis::Connection admin(stack_->redis().endpoint(), {});
+  const int64_t keys_before = admin.Run({"DBSIZE"})->integer;
+
+  v1::RenderReportRequest dry;
+  dry.set_report(name);
+  dry.set_validate_only(true);
+  v1::Job answer;
+  grpc::Status s = docs_->RenderReport(Ctx().get(), dry, &answer);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(answer.name().empty()) << "a dry run made a job";
+  EXPECT_EQ(answer.report(), name);
+  auto renderer = report::ReportRenderer::Create({});
+  ASSERT_TRUE(renderer.ok());
+  auto offline = (*renderer)->Render(*report, *report::DefaultTemplate());
+  ASSERT_TRUE(offline.ok());
+  EXPECT_EQ(answer.document().page_count(), offline->page_count);
+
+  // Valid as a template (one inch printable), but its 72 pt table text
+  // does not fit the measure column.
+  auto tmpl = report::DefaultTemplate();
+  ASSERT_TRUE(tmpl.ok());
+  tmpl->set_page_height_mm(80);
+  tmpl->set_margin_top_mm(10);
+  tmpl->set_margin_bottom_mm(10);
+  tmpl->set_table_size(72);
+  v1::RenderReportRequest render;
+  render.set_report(name);
+  *render.mutable_template_() = *tmpl;
+  s = docs_->RenderReport(Ctx().get(), render, &answer);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(test::ErrorInfoOf(s).reason(), "TEMPLATE_CANNOT_LAY_OUT");
+  EXPECT_THAT(test::ErrorInfoOf(s).metadata().at("field"), ::testing::StartsWith("template"));
+  render.set_validate_only(true);
+  EXPECT_EQ(docs_->RenderReport(Ctx().get(), render, &answer).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::RenderBulkRequest bulk;
+  bulk.mutable_reports()->add_reports(name);
+  *bulk.mutable_template_() = *tmpl;
+  v1::Batch batch;
+  s = docs_->RenderBulk(Ctx().get(), bulk, &batch);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(test::ErrorInfoOf(s).reason(), "TEMPLATE_CANNOT_LAY_OUT");
+  EXPECT_EQ(admin.Run({"DBSIZE"})->integer, keys_before) << "a refused or dry run wrote to Redis";
 }
 
 TEST_F(StackTest, HealthAndReflectionOnBothServers) {

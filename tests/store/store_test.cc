@@ -227,7 +227,7 @@ TEST_F(StoreTest, ReportLifecycle) {
 TEST_F(StoreTest, UnknownAgencyIsNotFound) {
   auto r = store_.CreateReport(MakeReport("nobody", 2567), nullptr);
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(r.status().message(), "agency \"nobody\" does not exist");
+  EXPECT_EQ(r.status().message(), "agencies/nobody does not exist");
   EXPECT_EQ(r.status().field(), "agency.code");
   EXPECT_EQ(store_.PutReport(MakeReport("nobody", 2567), false, nullptr, nullptr).status().code(),
             StatusCode::kNotFound);

@@ -217,8 +217,10 @@ def run(args, reports, documents):
         return 2
     imported = import_reports(iter([request]), timeout=args.timeout)
     if imported.failed:
-        for failure in imported.failures:
-            print(f"refused: {failure.field or failure.report}: {failure.message}", file=sys.stderr)
+        for result in imported.results:
+            for violation in result.violations:
+                print(f"refused: {violation.field or result.report}: {violation.description}",
+                      file=sys.stderr)
         return 3
     report = request.report
     name = f"agencies/{report.agency.code}/reports/{report.fiscal_year}"

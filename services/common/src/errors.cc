@@ -54,6 +54,25 @@ grpc::Status WithDetails(grpc::StatusCode code, const std::string& message,
 
 }  // namespace
 
+std::string ApiFieldPath(std::string_view path) {
+  std::string out;
+  out.reserve(path.size() + 8);
+  bool in_index = false;
+  for (char c : path) {
+    if (c == '[') in_index = true;
+    if (c == ']') in_index = false;
+    // A JSON name is the proto name in lowerCamelCase: every capital
+    // stood after an underscore.
+    if (!in_index && c >= 'A' && c <= 'Z') {
+      out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string ReasonFor(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_FIELD";
@@ -77,11 +96,12 @@ grpc::Status ToGrpc(const Status& status) {
   if (status.field().empty()) {
     return WithDetails(code, status.message(), status.reason(), "", nullptr);
   }
+  const std::string field = ApiFieldPath(status.field());
   google::rpc::BadRequest bad;
   auto* v = bad.add_field_violations();
-  v->set_field(status.field());
+  v->set_field(field);
   v->set_description(status.message());
-  return WithDetails(code, status.ToString(), status.reason(), status.field(), &bad);
+  return WithDetails(code, field + ": " + status.message(), status.reason(), field, &bad);
 }
 
 grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string& prefix) {
@@ -89,7 +109,7 @@ grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string&
   std::string message;
   grpc::StatusCode code = grpc::StatusCode::INVALID_ARGUMENT;
   for (const Status& e : errors) {
-    std::string field = JoinField(prefix, e.field());
+    std::string field = ApiFieldPath(JoinField(prefix, e.field()));
     auto* v = bad.add_field_violations();
     v->set_field(field);
     v->set_description(e.message());
@@ -99,7 +119,8 @@ grpc::Status InvalidFields(const std::vector<Status>& errors, const std::string&
   // A size limit alone is RESOURCE_EXHAUSTED-worthy, but mixed with other
   // field errors the request is simply invalid: INVALID_ARGUMENT names all.
   if (message.empty()) message = "invalid request";
-  const std::string first = errors.empty() ? "" : JoinField(prefix, errors.front().field());
+  const std::string first =
+      errors.empty() ? "" : ApiFieldPath(JoinField(prefix, errors.front().field()));
   return WithDetails(code, message, "INVALID_FIELD", first, &bad);
 }
 

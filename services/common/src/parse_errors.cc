@@ -8,7 +8,11 @@
 #include <google/protobuf/stubs/logging.h>
 #include <grpcpp/support/server_interceptor.h>
 
+#include <google/protobuf/descriptor.h>
+
+#include <deque>
 #include <mutex>
+#include <set>
 
 #include "interceptors.h"
 #include "saraban/server/errors.h"
@@ -43,8 +47,39 @@ void InstallLogHandler() {
   });
 }
 
+// The path in `method`'s request of the field protobuf names by its full
+// name ("saraban.v1.Measure.title" in CreateReport: "report.measures[*].title"):
+// the shortest one when its message occurs in several places. gRPC's
+// synchronous server keeps no copy of bytes that did not parse, so the
+// index of a repeated element is not known: it is given as [*]. The full
+// name when the field is not found.
+std::string RequestPath(const std::string& method, const std::string& full_name) {
+  namespace pb = google::protobuf;
+  const pb::DescriptorPool* pool = pb::DescriptorPool::generated_pool();
+  const pb::FieldDescriptor* field = pool->FindFieldByName(full_name);
+  // "/saraban.v1.ReportService/CreateReport" -> "saraban.v1.ReportService.CreateReport"
+  std::string dotted = method.substr(method.empty() || method[0] != '/' ? 0 : 1);
+  if (auto slash = dotted.find('/'); slash != std::string::npos) dotted[slash] = '.';
+  const pb::MethodDescriptor* rpc = pool->FindMethodByName(dotted);
+  if (field == nullptr || rpc == nullptr) return full_name;
+  std::deque<std::pair<const pb::Descriptor*, std::string>> queue{{rpc->input_type(), ""}};
+  std::set<const pb::Descriptor*> seen{rpc->input_type()};
+  while (!queue.empty()) {
+    auto [message, path] = queue.front();
+    queue.pop_front();
+    const std::string prefix = path.empty() ? "" : path + ".";
+    if (message == field->containing_type()) return prefix + field->name();
+    for (int i = 0; i < message->field_count(); ++i) {
+      const pb::FieldDescriptor* f = message->field(i);
+      if (f->message_type() == nullptr || !seen.insert(f->message_type()).second) continue;
+      queue.emplace_back(f->message_type(), prefix + f->name() + (f->is_repeated() ? "[*]" : ""));
+    }
+  }
+  return full_name;
+}
+
 grpc::Status ParseError(const std::string& method) {
-  std::string field = std::move(bad_utf8_field);
+  std::string field = bad_utf8_field.empty() ? "" : RequestPath(method, bad_utf8_field);
   bad_utf8_field.clear();
   std::string text =
       field.empty()
@@ -111,9 +146,9 @@ void TranslateParseErrors(grpc::ServerBuilder& builder) {
   builder.experimental().SetInterceptorCreators(std::move(creators));
 }
 
-grpc::Status TakeStreamParseError() {
+grpc::Status TakeStreamParseError(const std::string& method) {
   if (bad_utf8_field.empty()) return grpc::Status::OK;
-  return ParseError("the stream");
+  return ParseError(method);
 }
 
 }  // namespace saraban::server

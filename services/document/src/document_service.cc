@@ -71,6 +71,28 @@ Result<queue::JobSpec> DocumentServiceImpl::SpecFor(const std::string& report_na
   return spec;
 }
 
+Result<int> DocumentServiceImpl::LayOut(const std::string& snapshot, const v1::Template* tmpl,
+                                        const std::string& report_field) {
+  v1::Report report;
+  if (!report.ParseFromString(snapshot)) return Internal("the stored report does not parse");
+  auto pdf = layouts_.Render(report, tmpl);
+  if (pdf.ok()) return pdf->page_count;
+  const Status& s = pdf.status();
+  if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kUnavailable) return s;
+  // The report is stored and valid, so what cannot be laid out is the
+  // template's doing when one is supplied.
+  if (tmpl != nullptr) {
+    const bool names_template = s.field() == "template" || s.field().starts_with("template.");
+    return InvalidArgument("the report cannot be laid out with this template: " +
+                               (names_template ? s.message() : s.ToString()) +
+                               " (check the page size, margins and text sizes)",
+                           names_template ? s.field() : "template")
+        .WithReason("TEMPLATE_CANNOT_LAY_OUT");
+  }
+  return InvalidArgument("the report cannot be laid out: " + s.ToString(), report_field)
+      .WithReason("REPORT_CANNOT_LAY_OUT");
+}
+
 template <typename Request>
 queue::RequestId DocumentServiceImpl::RequestIdOf(const Request& req,
                                                   const authz::Caller& caller) const {
@@ -154,6 +176,19 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
     auto errors = model::ValidateTemplate(req->template_());
     if (!errors.empty()) return InvalidFields(errors, "template");
   }
+  const v1::Template* tmpl = req->has_template_() ? &req->template_() : nullptr;
+  if (req->validate_only()) {
+    // A dry run: nothing is looked up by request id, queued or counted.
+    auto spec = SpecFor(req->report(), "report", tmpl);
+    if (!spec.ok()) return ToGrpc(spec.status());
+    auto pages = LayOut(spec->snapshot, tmpl, "report");
+    if (!pages.ok()) return ToGrpc(pages.status());
+    out->set_report(req->report());
+    out->set_report_revision(spec->report_revision);
+    out->set_request_id(req->request_id());
+    out->mutable_document()->set_page_count(*pages);
+    return grpc::Status::OK;
+  }
   // A retry: answer with the job the first attempt created.
   const queue::RequestId request = RequestIdOf(*req, **caller);
   auto earlier = Earlier(request, "jobs/");
@@ -166,8 +201,15 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
     *out = std::move(job).value();
     return grpc::Status::OK;
   }
-  auto spec = SpecFor(req->report(), "report", req->has_template_() ? &req->template_() : nullptr);
+  auto spec = SpecFor(req->report(), "report", tmpl);
   if (!spec.ok()) return ToGrpc(spec.status());
+  // A template the report does not fit is the caller's error now, not a
+  // dead-lettered job later.
+  if (tmpl != nullptr) {
+    if (auto pages = LayOut(spec->snapshot, tmpl, "report"); !pages.ok()) {
+      return ToGrpc(pages.status());
+    }
+  }
   if (grpc::Status room = CheckInFlight(**caller, 1); !room.ok()) return room;
   auto job = jobs_.Submit(*spec, request);
   if (!job.ok()) return ToGrpc(job.status());
@@ -284,6 +326,17 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
   auto missing = reports_.FindMissingReport(refs);
   if (!missing.ok()) return ToGrpc(missing.status());
   if (missing->has_value()) return ToGrpc(not_found(**missing));
+  // A supplied template is laid out with the first report: one whose page
+  // cannot hold a report fails here, before anything is queued.
+  if (req->has_template_()) {
+    auto first = reports_.GetSnapshots({refs.front()});
+    if (!first.ok()) {
+      if (first.status().code() == StatusCode::kNotFound) return ToGrpc(not_found(0));
+      return ToGrpc(first.status());
+    }
+    auto pages = LayOut(first->front().report, &req->template_(), "");
+    if (!pages.ok()) return ToGrpc(pages.status());
+  }
   auto source = [&](size_t begin, size_t end) -> Result<std::vector<queue::JobSpec>> {
     const std::vector<std::pair<std::string, int>> slice(refs.begin() + begin, refs.begin() + end);
     size_t at = 0;

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "saraban/server/names.h"
@@ -24,7 +25,10 @@ constexpr std::string_view kAnyAgency = "-";
 // An update without an etag re-reads and retries this often when another
 // write lands between its read and its write.
 constexpr int kUnconditionalAttempts = 3;
-// ImportReports keeps the response bounded whatever the stream holds.
+// ImportReports keeps the response bounded whatever the stream holds: a
+// result per report for this many reports (a country's 7,850 with room to
+// spare; about 60 bytes each), violations per report, deprecated failures.
+constexpr int kMaxImportReports = 100000;
 constexpr int kMaxFailures = 1000;
 constexpr int kMaxFailuresPerReport = 20;
 
@@ -59,6 +63,21 @@ void Fill(store::StoredReport r, v1::ReportResource* out) {
   *out->mutable_create_time() = Time(r.create_ms);
   *out->mutable_update_time() = Time(r.update_ms);
   *out->mutable_report() = std::move(r.report);
+}
+
+// What a write does: validate_only makes every check and stores nothing.
+store::WriteEffect EffectOf(bool validate_only) {
+  return validate_only ? store::WriteEffect::kValidateOnly : store::WriteEffect::kStore;
+}
+
+// A created resource as validate_only answers it: what would be stored,
+// without what only storing gives it (etag, revision, times).
+template <typename Resource>
+void ClearUnstored(Resource* resource) {
+  resource->clear_etag();
+  resource->clear_create_time();
+  resource->clear_update_time();
+  if constexpr (std::is_same_v<Resource, v1::ReportResource>) resource->clear_revision();
 }
 
 // A failed write: every field error when validation found some, otherwise
@@ -152,9 +171,10 @@ grpc::Status ReportServiceImpl::CreateAgency(grpc::ServerContext* context,
   if (auto errors = store::ValidateAgency(&agency); !errors.empty()) {
     return server::InvalidFields(errors);
   }
-  auto stored = store_.CreateAgency(std::move(agency));
+  auto stored = store_.CreateAgency(std::move(agency), EffectOf(request->validate_only()));
   if (!stored.ok()) return server::ToGrpc(stored.status());
   Fill(*stored, response);
+  if (request->validate_only()) ClearUnstored(response);
   return grpc::Status::OK;
 }
 
@@ -216,7 +236,8 @@ grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext* context,
     // Without an etag the merge is still made against what was read, so a
     // write in between is detected and the merge redone.
     const int64_t expected = *etag != 0 ? *etag : current->revision;
-    auto stored = store_.UpdateAgency(std::move(agency), expected);
+    auto stored =
+        store_.UpdateAgency(std::move(agency), expected, EffectOf(request->validate_only()));
     if (stored.status().code() == StatusCode::kAborted && *etag == 0 &&
         attempt < kUnconditionalAttempts) {
       continue;
@@ -252,7 +273,8 @@ grpc::Status ReportServiceImpl::CreateReport(grpc::ServerContext* context,
   }
   report.mutable_agency()->set_code(*code);
   std::vector<Status> errors;
-  auto stored = store_.CreateReport(std::move(report), &errors);
+  auto stored =
+      store_.CreateReport(std::move(report), &errors, EffectOf(request->validate_only()));
   if (!stored.ok()) {
     // The agency is named by the parent, not the body.
     if (stored.status().code() == StatusCode::kNotFound) {
@@ -261,6 +283,7 @@ grpc::Status ReportServiceImpl::CreateReport(grpc::ServerContext* context,
     return WriteFailed(stored.status(), errors, "report");
   }
   Fill(std::move(stored).value(), response);
+  if (request->validate_only()) ClearUnstored(response);
   return grpc::Status::OK;
 }
 
@@ -281,7 +304,12 @@ grpc::Status ReportServiceImpl::ListReports(grpc::ServerContext* context,
                                             v1::ListReportsResponse* response) {
   store::ReportFilter filter;
   const std::string& parent = request->parent();
-  if (!parent.empty() && parent != std::string(kAgencies) + std::string(kAnyAgency)) {
+  if (parent.empty()) {
+    return server::ToGrpc(
+        InvalidArgument("is required: agencies/{agency}, or agencies/- for every agency",
+                        "parent"));
+  }
+  if (parent != std::string(kAgencies) + std::string(kAnyAgency)) {
     auto code = ParseAgencyName(parent, "parent");
     if (!code.ok()) return server::ToGrpc(code.status());
     filter.agency_code = std::move(code).value();
@@ -320,7 +348,7 @@ grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext* context,
         "fiscal year " + std::to_string(given_year) + " does not match " +
             std::to_string(name->fiscal_year) +
             " from the resource name; create a report for the other year instead",
-        "report.report.fiscalYear"));
+        "report.report.fiscal_year"));
   }
   for (int attempt = 1;; ++attempt) {
     auto current = store_.GetReport(name->agency, name->fiscal_year);
@@ -334,7 +362,8 @@ grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext* context,
     report.set_fiscal_year(name->fiscal_year);
     const int64_t expected = *etag != 0 ? *etag : current->revision;
     std::vector<Status> errors;
-    auto stored = store_.UpdateReport(std::move(report), expected, &errors);
+    auto stored = store_.UpdateReport(std::move(report), expected, &errors,
+                                      EffectOf(request->validate_only()));
     if (stored.status().code() == StatusCode::kAborted && *etag == 0 &&
         attempt < kUnconditionalAttempts) {
       continue;
@@ -359,27 +388,55 @@ grpc::Status ReportServiceImpl::DeleteReport(grpc::ServerContext* context,
 grpc::Status ReportServiceImpl::ImportReports(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportReportsRequest>* reader,
     v1::ImportReportsResponse* response) {
+  using Result = v1::ImportReportsResponse::Result;
   auto caller = auth_.Identify(*context);
   if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
   v1::ImportReportsRequest request;
   int created = 0, updated = 0, failed = 0;
-  auto add_failure = [&](int index, const std::string& report, const std::string& field,
-                         const std::string& message) {
-    if (response->failures_size() >= kMaxFailures) return;
-    auto* f = response->add_failures();
-    f->set_index(index);
-    f->set_report(report);
-    f->set_field(field);
-    f->set_message(message);
+  // A report that failed: its result, with a violation per field error,
+  // and the same as entries of the deprecated failures list.
+  auto fail = [&](int index, const std::string& name, const std::vector<Status>& errors) {
+    ++failed;
+    Result* result = response->add_results();
+    result->set_index(index);
+    result->set_report(name);
+    result->set_outcome(v1::ImportReportsResponse::OUTCOME_FAILED);
+    for (size_t i = 0; i < errors.size() && i < kMaxFailuresPerReport; ++i) {
+      const Status& e = errors[i];
+      const std::string field = e.field().empty() ? "" : server::ApiFieldPath("report." + e.field());
+      auto* v = result->add_violations();
+      v->set_field(field);
+      v->set_description(e.message());
+      // The deprecated list is still filled for clients that read it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      if (response->failures_size() >= kMaxFailures) continue;
+      auto* f = response->add_failures();
+#pragma GCC diagnostic pop
+      f->set_index(index);
+      f->set_report(name);
+      f->set_field(field);
+      f->set_message(e.message());
+    }
   };
   for (int index = 0; reader->Read(&request); ++index) {
     if (context->IsCancelled()) return {grpc::StatusCode::CANCELLED, "import cancelled"};
+    if (index == kMaxImportReports) {
+      return server::WithErrorMetadata(
+          server::ToGrpc(Status(StatusCode::kResourceExhausted,
+                                "at most " + std::to_string(kMaxImportReports) +
+                                    " reports per ImportReports stream; the " +
+                                    std::to_string(index) +
+                                    " before were handled: send the rest in another stream")
+                             .WithReason("IMPORT_TOO_LARGE")),
+          ImportCounts(index, created, updated, failed));
+    }
     const v1::Report& report = request.report();
     const std::string& code = report.agency().code();
     if (code.empty()) {
-      ++failed;
-      add_failure(index, "", "report.agency.code",
-                  "agency code is required: it names the agency the report belongs to");
+      fail(index, "",
+           {InvalidArgument("agency code is required: it names the agency the report belongs to",
+                            "agency.code")});
       continue;
     }
     std::string name;
@@ -389,9 +446,8 @@ grpc::Status ReportServiceImpl::ImportReports(
     // A report of an agency the caller may not write fails on its own,
     // like an invalid one; the rest of the stream is still imported.
     if (Status allowed = authz::MayWrite(**caller, code); !allowed.ok()) {
-      ++failed;
       authz::Enforce(allowed, *context, "report-service");
-      add_failure(index, name, "report.agency.code", allowed.message());
+      fail(index, name, {Status(allowed.code(), allowed.message(), "agency.code")});
       continue;
     }
     bool was_created = false;
@@ -399,6 +455,11 @@ grpc::Status ReportServiceImpl::ImportReports(
     auto stored = store_.PutReport(report, request.upsert_agency(), &was_created, &errors);
     if (stored.ok()) {
       ++(was_created ? created : updated);
+      Result* result = response->add_results();
+      result->set_index(index);
+      result->set_report(ReportResourceName(code, stored->report.fiscal_year()));
+      result->set_outcome(was_created ? v1::ImportReportsResponse::OUTCOME_CREATED
+                                      : v1::ImportReportsResponse::OUTCOME_UPDATED);
       continue;
     }
     if (stored.status().code() == StatusCode::kUnavailable) {
@@ -411,16 +472,13 @@ grpc::Status ReportServiceImpl::ImportReports(
                   " reports were stored; importing again is safe)")),
           ImportCounts(index, created, updated, failed));
     }
-    ++failed;
     if (errors.empty()) errors.push_back(stored.status());
-    for (size_t i = 0; i < errors.size() && i < kMaxFailuresPerReport; ++i) {
-      const Status& e = errors[i];
-      add_failure(index, name, e.field().empty() ? "" : "report." + e.field(), e.message());
-    }
+    fail(index, name, errors);
   }
   // A message that did not parse ends the stream like a normal end would:
   // tell the caller, with how far the import got.
-  if (grpc::Status broken = server::TakeStreamParseError(); !broken.ok()) {
+  if (grpc::Status broken = server::TakeStreamParseError(
+          std::string("/") + v1::ReportService::service_full_name() + "/ImportReports"); !broken.ok()) {
     const int index = created + updated + failed;
     return server::WithErrorMetadata(
         broken, ImportCounts(index, created, updated, failed),

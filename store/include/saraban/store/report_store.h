@@ -75,20 +75,27 @@ std::vector<Status> ValidateAgency(v1::Agency* agency);
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kDefaultPageSize = 100;
 
+// What a write does: store, or make every check a store would make (the
+// validation, the agency, ALREADY_EXISTS, a stale revision) and write
+// nothing; the answer then holds the stored revision and times (revision 0
+// for a resource that does not exist yet). For validate_only requests.
+enum class WriteEffect { kStore, kValidateOnly };
+
 class ReportStore {
  public:
   ReportStore(redis::Pool& pool, Keys keys) : pool_(pool), keys_(std::move(keys)) {}
 
   // Agencies. Writes validate the agency (code, name, type, province) and
   // normalise its text; errors name fields like "agency.name".
-  Result<StoredAgency> CreateAgency(v1::Agency agency);
+  Result<StoredAgency> CreateAgency(v1::Agency agency, WriteEffect effect = WriteEffect::kStore);
   Result<StoredAgency> GetAgency(const std::string& code);
   // Filters on province and type (agency_code and fiscal_year are ignored).
   Result<Page<StoredAgency>> ListAgencies(const ReportFilter& filter, int page_size,
                                           const std::string& page_token);
   // Replaces the stored agency with `agency` (the caller has applied its
   // field mask). expected_revision 0 means "any". kAborted when stale.
-  Result<StoredAgency> UpdateAgency(v1::Agency agency, int64_t expected_revision);
+  Result<StoredAgency> UpdateAgency(v1::Agency agency, int64_t expected_revision,
+                                    WriteEffect effect = WriteEffect::kStore);
   // kFailedPrecondition while it has reports.
   Status DeleteAgency(const std::string& code, int64_t expected_revision);
 
@@ -96,7 +103,8 @@ class ReportStore {
   // return every field error (field paths relative to the report: "title",
   // "measures[2].method..."); nothing is stored when any is returned.
   // kNotFound for an unknown agency, kAlreadyExists for a taken year.
-  Result<StoredReport> CreateReport(v1::Report report, std::vector<Status>* field_errors);
+  Result<StoredReport> CreateReport(v1::Report report, std::vector<Status>* field_errors,
+                                    WriteEffect effect = WriteEffect::kStore);
   Result<StoredReport> GetReport(const std::string& code, int fiscal_year);
   // Many reports at once as snapshots, pipelined, in the order asked.
   // Neither parsed nor serialized again: the stored report's bytes with the
@@ -113,7 +121,8 @@ class ReportStore {
                                          const std::string& page_token, bool summary_only);
   // Replaces the stored report (the caller has applied its field mask).
   Result<StoredReport> UpdateReport(v1::Report report, int64_t expected_revision,
-                                    std::vector<Status>* field_errors);
+                                    std::vector<Status>* field_errors,
+                                    WriteEffect effect = WriteEffect::kStore);
   Status DeleteReport(const std::string& code, int fiscal_year, int64_t expected_revision);
 
   // For import: creates or replaces the report; with upsert_agency, creates

@@ -23,6 +23,13 @@ inline constexpr std::string_view kErrorDomain = "saraban";
 // (INVALID_FIELD, NOT_FOUND, ETAG_MISMATCH, UNKNOWN_CREDENTIAL, ...).
 std::string ReasonFor(grpc::StatusCode code);
 
+// A field path as the API names fields: the proto field names with their
+// indices ("report.introduction.ita_score", "measures[2].sub_unit"). The
+// libraries name fields by their JSON names, as the files the CLI reads
+// spell them ("introduction.itaScore"); ToGrpc and InvalidFields turn those
+// into this, so every path an API caller sees has one style.
+std::string ApiFieldPath(std::string_view path);
+
 // grpc::Status for a library Status, with ErrorInfo (its reason, or the
 // code's) and, when it names a field, a BadRequest violation.
 grpc::Status ToGrpc(const Status& status);

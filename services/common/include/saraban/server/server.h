@@ -36,8 +36,9 @@ void TranslateParseErrors(grpc::ServerBuilder& builder);
 void AddInterceptors(grpc::ServerBuilder& builder);
 // In a client stream a message that does not parse just ends the stream
 // (ServerReader::Read returns false). A streaming method calls this after
-// its read loop: OK for a normal end, else the error naming the field.
-grpc::Status TakeStreamParseError();
+// its read loop: OK for a normal end, else the error naming the field by
+// its path in the request of `method` ("/saraban.v1.ReportService/ImportReports").
+grpc::Status TakeStreamParseError(const std::string& method);
 
 // Settings every server takes, each as a flag and an environment variable.
 struct ServerOptions {

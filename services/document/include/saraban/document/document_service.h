@@ -8,6 +8,7 @@
 
 #include "saraban/authz/caller.h"
 #include "saraban/queue/job_queue.h"
+#include "saraban/report/renderer_pool.h"
 #include "saraban/store/report_store.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 
@@ -26,9 +27,16 @@ struct DocumentServiceOptions {
 class DocumentServiceImpl final : public v1::DocumentService::Service {
  public:
   // Every call is checked against `auth`'s policy (none: all allowed).
+  // `layouts` lays reports out at submission (a supplied template's
+  // feasibility, validate_only), with the fonts the workers use.
   DocumentServiceImpl(store::ReportStore& reports, queue::JobQueue& jobs,
-                      authz::Authenticator auth, DocumentServiceOptions options = {})
-      : reports_(reports), jobs_(jobs), auth_(std::move(auth)), options_(options) {}
+                      report::RendererPool& layouts, authz::Authenticator auth,
+                      DocumentServiceOptions options = {})
+      : reports_(reports),
+        jobs_(jobs),
+        layouts_(layouts),
+        auth_(std::move(auth)),
+        options_(options) {}
 
   grpc::Status RenderReport(grpc::ServerContext*, const v1::RenderReportRequest*,
                             v1::Job*) override;
@@ -62,6 +70,13 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
   queue::RequestId RequestIdOf(const Request& req, const authz::Caller& caller) const;
   Result<queue::JobSpec> SpecFor(const std::string& report_name, const std::string& field,
                                  const v1::Template* tmpl);
+  // Lays `snapshot` out as a worker would, with `tmpl` (null: the default):
+  // its page count, or INVALID_ARGUMENT on "template" when a supplied
+  // template cannot hold it (TEMPLATE_CANNOT_LAY_OUT), on `report_field`
+  // when the report cannot be laid out with the default
+  // (REPORT_CANNOT_LAY_OUT).
+  Result<int> LayOut(const std::string& snapshot, const v1::Template* tmpl,
+                     const std::string& report_field);
 
   // Access checks: OK, or the logged denial. A report's or job's agency
   // (its province looked up for provincial callers); a batch by its owner.
@@ -74,6 +89,7 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
 
   store::ReportStore& reports_;
   queue::JobQueue& jobs_;
+  report::RendererPool& layouts_;
   authz::Authenticator auth_;
   DocumentServiceOptions options_;
 };
