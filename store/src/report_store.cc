@@ -13,6 +13,7 @@
 
 #include "saraban/digest.h"
 #include "saraban/model/validate.h"
+#include "saraban/page_token.h"
 
 namespace saraban::store {
 namespace {
@@ -29,7 +30,6 @@ constexpr size_t kScanBatch = 512;
 constexpr size_t kBulkBatch = 2000;
 // A page token is the hex of one member: a code of at most 64 bytes, ':'
 // and a year.
-constexpr size_t kMaxPageTokenBytes = 256;
 constexpr size_t kMaxAgencyCodeBytes = 64;
 
 // Every write is one script so that the existence check, the etag check, the
@@ -228,44 +228,21 @@ bool ParseMember(std::string_view m, std::string* code, int* fiscal_year) {
 // What a listing's page token is bound to: the kind of listing and every
 // filter. A token continues the query it came from, and no other.
 std::string QueryOf(std::string_view kind, const ReportFilter& f) {
-  return Sha256Hex(std::string(kind) + '\0' + f.agency_code + '\0' +
-                   std::to_string(f.fiscal_year) + '\0' + f.province + '\0' +
-                   std::to_string(f.agency_type))
-      .substr(0, 16);
-}
-
-// A page token: opaque to callers (base64url of a version, the digest of
-// the query and the page's last member).
-constexpr char kTokenVersion = '1';
-
-std::string PageToken(std::string_view query, std::string_view member) {
-  return Base64UrlEncode(std::string(1, kTokenVersion) + std::string(query) +
-                         std::string(member));
+  return PageQuery({kind, f.agency_code, std::to_string(f.fiscal_year), f.province,
+                    std::to_string(f.agency_type)});
 }
 
 // The member a page token names. Anything we did not hand out is refused
 // rather than guessed at, and so is a token of another query.
 Result<std::string> MemberOfToken(const std::string& token, std::string_view query,
                                   bool report_member) {
-  const Status bad = InvalidArgument(
-      "page token is not one this service returned; pass next_page_token unchanged, or leave it "
-      "empty for the first page",
-      "page_token");
-  std::string bytes;
-  if (token.size() > kMaxPageTokenBytes || !Base64UrlDecode(token, &bytes)) return bad;
-  if (bytes.size() <= 1 + query.size() || bytes[0] != kTokenVersion) return bad;
-  if (bytes.compare(1, query.size(), query) != 0) {
-    return InvalidArgument(
-        "page token belongs to another query (another parent or filter); a listing must keep its "
-        "filters from page to page, or start again without a token",
-        "page_token");
-  }
-  std::string member = bytes.substr(1 + query.size());
+  auto member = DecodePageToken(token, query);
+  if (!member.ok()) return member.status();
   std::string code;
   int fiscal_year = 0;
-  const bool valid = report_member ? ParseMember(member, &code, &fiscal_year)
-                                   : ValidateAgencyCode(member).ok();
-  if (!valid) return bad;
+  const bool valid = report_member ? ParseMember(*member, &code, &fiscal_year)
+                                   : ValidateAgencyCode(*member).ok();
+  if (!valid) return ForeignPageToken();
   return member;
 }
 
@@ -558,7 +535,7 @@ Result<Page<StoredAgency>> ReportStore::ListAgencies(const ReportFilter& filter,
   Page<StoredAgency> page;
   if (codes->size() > *size) {
     codes->resize(*size);
-    page.next = PageToken(query, codes->back());
+    page.next = EncodePageToken(query, codes->back());
   }
   std::vector<Command> cmds;
   for (const auto& code : *codes) cmds.push_back(HashGet(keys_.Agency(code), kRecordFields));
@@ -821,7 +798,7 @@ Result<Page<StoredReport>> ReportStore::ListReports(const ReportFilter& filter, 
   Page<StoredReport> page;
   if (members->size() > *size) {
     members->resize(*size);
-    page.next = PageToken(query, members->back());
+    page.next = EncodePageToken(query, members->back());
   }
   // One round trip for the page: every report, then each agency once.
   std::vector<Command> cmds;

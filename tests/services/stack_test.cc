@@ -271,6 +271,25 @@ TEST_F(StackTest, BulkRenderOfAThousandReportsCompletesEachJobOnce) {
     token = page.next_page_token();
   } while (!token.empty());
   EXPECT_EQ(jobs.size(), 1000u);
+
+  // Page tokens are opaque and bound to the batch and state they list.
+  v1::ListJobsRequest first;
+  first.set_batch(batch.name());
+  first.set_page_size(300);
+  v1::ListJobsResponse page;
+  ASSERT_TRUE(docs_->ListJobs(Ctx().get(), first, &page).ok());
+  ASSERT_FALSE(page.next_page_token().empty());
+  EXPECT_NE(page.next_page_token(), "300") << "a readable offset";
+  v1::ListJobsRequest other = first;
+  other.set_page_token(page.next_page_token());
+  other.set_state(v1::JOB_STATE_FAILED);
+  s = docs_->ListJobs(Ctx().get(), other, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_EQ(test::ErrorInfoOf(s).metadata().at("field"), "page_token");
+  other.set_state(v1::JOB_STATE_UNSPECIFIED);
+  other.set_page_token("300");
+  EXPECT_EQ(docs_->ListJobs(Ctx().get(), other, &page).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(StackTest, BadRequestsGetPreciseErrorsAndTheServersStayUp) {

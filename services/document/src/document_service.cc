@@ -11,6 +11,7 @@
 
 #include "saraban/digest.h"
 #include "saraban/model/validate.h"
+#include "saraban/page_token.h"
 #include "saraban/observe/log.h"
 #include "saraban/server/server.h"
 #include "saraban/server/names.h"
@@ -394,19 +395,23 @@ grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext* ctx,
   }
   auto size = server::CheckPageSize(req->page_size());
   if (!size.ok()) return ToGrpc(size.status());
+  // Tokens are bound to the batch and the state filter.
+  const std::string query = PageQuery({"jobs", *id, std::to_string(req->state())});
   int64_t offset = 0;
   if (!req->page_token().empty()) {
-    const std::string& t = req->page_token();
+    auto position = DecodePageToken(req->page_token(), query);
+    if (!position.ok()) return ToGrpc(position.status());
+    const std::string& t = *position;
     auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), offset);
     if (ec != std::errc() || p != t.data() + t.size() || offset < 0) {
-      return ToGrpc(InvalidArgument("is not a token this service issued", "page_token"));
+      return ToGrpc(ForeignPageToken());
     }
   }
   int64_t next = -1;
   auto jobs = jobs_.ListBatchJobs(*id, offset, *size, req->state(), &next);
   if (!jobs.ok()) return ToGrpc(jobs.status());
   for (auto& j : *jobs) *out->add_jobs() = std::move(j);
-  if (next >= 0) out->set_next_page_token(std::to_string(next));
+  if (next >= 0) out->set_next_page_token(EncodePageToken(query, std::to_string(next)));
   return grpc::Status::OK;
 }
 
@@ -552,19 +557,25 @@ grpc::Status DocumentServiceImpl::ListDeadLetters(grpc::ServerContext* ctx,
   }
   auto size = server::CheckPageSize(req->page_size());
   if (!size.ok()) return ToGrpc(size.status());
-  const std::string& token = req->page_token();
-  // A stream id, "MS-SEQ", as this method issued it.
-  const size_t dash = token.find('-');
-  if (!token.empty() && (dash == std::string::npos || dash == 0 || dash + 1 == token.size() ||
-                         token.find_first_not_of("0123456789-") != std::string::npos ||
-                         token.find('-', dash + 1) != std::string::npos)) {
-    return ToGrpc(InvalidArgument("is not a token this service issued", "page_token"));
+  const std::string query = PageQuery({"dead-letters"});
+  std::string after;
+  if (!req->page_token().empty()) {
+    auto position = DecodePageToken(req->page_token(), query);
+    if (!position.ok()) return ToGrpc(position.status());
+    after = std::move(position).value();
+    // A stream id, "MS-SEQ", as this method issued it.
+    const size_t dash = after.find('-');
+    if (dash == std::string::npos || dash == 0 || dash + 1 == after.size() ||
+        after.find_first_not_of("0123456789-") != std::string::npos ||
+        after.find('-', dash + 1) != std::string::npos) {
+      return ToGrpc(ForeignPageToken());
+    }
   }
   std::string next;
-  auto entries = jobs_.ListDeadLetters(token, *size, &next);
+  auto entries = jobs_.ListDeadLetters(after, *size, &next);
   if (!entries.ok()) return ToGrpc(entries.status());
   for (auto& e : *entries) *out->add_dead_letters() = std::move(e);
-  out->set_next_page_token(next);
+  if (!next.empty()) out->set_next_page_token(EncodePageToken(query, next));
   return grpc::Status::OK;
 }
 
