@@ -149,6 +149,35 @@ grpc::Status DocumentServiceImpl::AllowBatch(grpc::ServerContext* ctx, const v1:
   return authz::Enforce(authz::MayUseBatch(**caller, batch.owner()), *ctx, kComponent);
 }
 
+grpc::Status DocumentServiceImpl::OpenJob(grpc::ServerContext* ctx, const std::string& name,
+                                          const std::string& field, std::string* id,
+                                          v1::Job* job) {
+  auto parsed = server::ParseJobName(name, field);
+  if (!parsed.ok()) return ToGrpc(parsed.status());
+  *id = std::move(parsed).value();
+  // Without a policy every caller may: the job is read only when asked for.
+  if (job == nullptr && !auth_.enabled()) return grpc::Status::OK;
+  auto read = jobs_.GetJob(*id);
+  if (!read.ok()) return ToGrpc(read.status());
+  if (grpc::Status allowed = AllowJob(ctx, *read); !allowed.ok()) return allowed;
+  if (job != nullptr) *job = std::move(read).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status DocumentServiceImpl::OpenBatch(grpc::ServerContext* ctx, const std::string& name,
+                                            const std::string& field, std::string* id,
+                                            v1::Batch* batch) {
+  auto parsed = server::ParseBatchName(name, field);
+  if (!parsed.ok()) return ToGrpc(parsed.status());
+  *id = std::move(parsed).value();
+  if (batch == nullptr && !auth_.enabled()) return grpc::Status::OK;
+  auto read = jobs_.GetBatch(*id);
+  if (!read.ok()) return ToGrpc(read.status());
+  if (grpc::Status allowed = AllowBatch(ctx, *read); !allowed.ok()) return allowed;
+  if (batch != nullptr) *batch = std::move(read).value();
+  return grpc::Status::OK;
+}
+
 grpc::Status DocumentServiceImpl::CheckInFlight(const authz::Caller& caller, int64_t more) {
   auto open = jobs_.InFlight(caller.name);
   if (!open.ok()) return ToGrpc(open.status());
@@ -374,29 +403,19 @@ grpc::Status DocumentServiceImpl::RenderBulk(grpc::ServerContext* ctx,
 
 grpc::Status DocumentServiceImpl::GetJob(grpc::ServerContext* ctx, const v1::GetJobRequest* req,
                                          v1::Job* out) {
-  auto id = server::ParseJobName(req->name(), "name");
-  if (!id.ok()) return ToGrpc(id.status());
-  auto job = jobs_.GetJob(*id);
-  if (!job.ok()) return ToGrpc(job.status());
-  if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
-  *out = std::move(job).value();
-  return grpc::Status::OK;
+  std::string id;
+  return OpenJob(ctx, req->name(), "name", &id, out);
 }
 
 grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext* ctx,
                                            const v1::ListJobsRequest* req,
                                            v1::ListJobsResponse* out) {
-  auto id = server::ParseBatchName(req->batch(), "batch");
-  if (!id.ok()) return ToGrpc(id.status());
-  if (auth_.enabled()) {
-    auto batch = jobs_.GetBatch(*id);
-    if (!batch.ok()) return ToGrpc(batch.status());
-    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
-  }
+  std::string id;
+  if (grpc::Status open = OpenBatch(ctx, req->batch(), "batch", &id); !open.ok()) return open;
   auto size = server::CheckPageSize(req->page_size());
   if (!size.ok()) return ToGrpc(size.status());
   // Tokens are bound to the batch and the state filter.
-  const std::string query = PageQuery({"jobs", *id, std::to_string(req->state())});
+  const std::string query = PageQuery({"jobs", id, std::to_string(req->state())});
   int64_t offset = 0;
   if (!req->page_token().empty()) {
     auto position = DecodePageToken(req->page_token(), query);
@@ -408,7 +427,7 @@ grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext* ctx,
     }
   }
   int64_t next = -1;
-  auto jobs = jobs_.ListBatchJobs(*id, offset, *size, req->state(), &next);
+  auto jobs = jobs_.ListBatchJobs(id, offset, *size, req->state(), &next);
   if (!jobs.ok()) return ToGrpc(jobs.status());
   for (auto& j : *jobs) *out->add_jobs() = std::move(j);
   if (next >= 0) out->set_next_page_token(EncodePageToken(query, std::to_string(next)));
@@ -417,28 +436,18 @@ grpc::Status DocumentServiceImpl::ListJobs(grpc::ServerContext* ctx,
 
 grpc::Status DocumentServiceImpl::GetBatch(grpc::ServerContext* ctx, const v1::GetBatchRequest* req,
                                            v1::Batch* out) {
-  auto id = server::ParseBatchName(req->name(), "name");
-  if (!id.ok()) return ToGrpc(id.status());
-  auto batch = jobs_.GetBatch(*id);
-  if (!batch.ok()) return ToGrpc(batch.status());
-  if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
-  *out = std::move(batch).value();
-  return grpc::Status::OK;
+  std::string id;
+  return OpenBatch(ctx, req->name(), "name", &id, out);
 }
 
 grpc::Status DocumentServiceImpl::WatchJob(grpc::ServerContext* ctx,
                                            const v1::WatchJobRequest* req,
                                            grpc::ServerWriter<v1::Job>* writer) {
-  auto id = server::ParseJobName(req->name(), "name");
-  if (!id.ok()) return ToGrpc(id.status());
-  if (auth_.enabled()) {  // without a policy every caller may: no read for it
-    auto job = jobs_.GetJob(*id);
-    if (!job.ok()) return ToGrpc(job.status());
-    if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
-  }
+  std::string id;
+  if (grpc::Status open = OpenJob(ctx, req->name(), "name", &id); !open.ok()) return open;
   std::string last;
   while (!ctx->IsCancelled()) {
-    auto job = jobs_.GetJob(*id);
+    auto job = jobs_.GetJob(id);
     if (!job.ok()) return ToGrpc(job.status());
     // Send only changes: the state, the attempts, the error.
     std::string seen = std::to_string(job->state()) + "/" + std::to_string(job->attempts()) +
@@ -456,16 +465,11 @@ grpc::Status DocumentServiceImpl::WatchJob(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::WatchBatch(grpc::ServerContext* ctx,
                                              const v1::WatchBatchRequest* req,
                                              grpc::ServerWriter<v1::Batch>* writer) {
-  auto id = server::ParseBatchName(req->name(), "name");
-  if (!id.ok()) return ToGrpc(id.status());
-  if (auth_.enabled()) {  // without a policy every caller may: no read for it
-    auto batch = jobs_.GetBatch(*id);
-    if (!batch.ok()) return ToGrpc(batch.status());
-    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
-  }
+  std::string id;
+  if (grpc::Status open = OpenBatch(ctx, req->name(), "name", &id); !open.ok()) return open;
   std::string last;
   while (!ctx->IsCancelled()) {
-    auto batch = jobs_.GetBatch(*id);
+    auto batch = jobs_.GetBatch(id);
     if (!batch.ok()) return ToGrpc(batch.status());
     std::string seen = std::to_string(batch->succeeded()) + "/" +
                        std::to_string(batch->failed()) + "/" + std::to_string(batch->cancelled());
@@ -481,14 +485,9 @@ grpc::Status DocumentServiceImpl::WatchBatch(grpc::ServerContext* ctx,
 
 grpc::Status DocumentServiceImpl::CancelJob(grpc::ServerContext* ctx,
                                             const v1::CancelJobRequest* req, v1::Job* out) {
-  auto id = server::ParseJobName(req->name(), "name");
-  if (!id.ok()) return ToGrpc(id.status());
-  if (auth_.enabled()) {  // without a policy every caller may: no read for it
-    auto job = jobs_.GetJob(*id);
-    if (!job.ok()) return ToGrpc(job.status());
-    if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
-  }
-  auto job = jobs_.CancelJob(*id);
+  std::string id;
+  if (grpc::Status open = OpenJob(ctx, req->name(), "name", &id); !open.ok()) return open;
+  auto job = jobs_.CancelJob(id);
   if (!job.ok()) return ToGrpc(job.status());
   *out = std::move(job).value();
   return grpc::Status::OK;
@@ -496,14 +495,9 @@ grpc::Status DocumentServiceImpl::CancelJob(grpc::ServerContext* ctx,
 
 grpc::Status DocumentServiceImpl::CancelBatch(grpc::ServerContext* ctx,
                                               const v1::CancelBatchRequest* req, v1::Batch* out) {
-  auto id = server::ParseBatchName(req->name(), "name");
-  if (!id.ok()) return ToGrpc(id.status());
-  if (auth_.enabled()) {  // without a policy every caller may: no read for it
-    auto batch = jobs_.GetBatch(*id);
-    if (!batch.ok()) return ToGrpc(batch.status());
-    if (grpc::Status allowed = AllowBatch(ctx, *batch); !allowed.ok()) return allowed;
-  }
-  auto batch = jobs_.CancelBatch(*id);
+  std::string id;
+  if (grpc::Status open = OpenBatch(ctx, req->name(), "name", &id); !open.ok()) return open;
+  auto batch = jobs_.CancelBatch(id);
   if (!batch.ok()) return ToGrpc(batch.status());
   *out = std::move(batch).value();
   return grpc::Status::OK;
@@ -512,15 +506,14 @@ grpc::Status DocumentServiceImpl::CancelBatch(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::DownloadDocument(
     grpc::ServerContext* ctx, const v1::DownloadDocumentRequest* req,
     grpc::ServerWriter<v1::DocumentChunk>* writer) {
-  auto id = server::ParseJobName(req->job(), "job");
-  if (!id.ok()) return ToGrpc(id.status());
   if (req->chunk_size() < 0 || req->chunk_size() > kMaxChunk) {
     return ToGrpc(InvalidArgument("must be 0 (64 KiB) to 1048576 bytes", "chunk_size"));
   }
   const size_t chunk = req->chunk_size() == 0 ? kDefaultChunk : req->chunk_size();
-  auto job = jobs_.GetJob(*id);
-  if (!job.ok()) return ToGrpc(job.status());
-  if (grpc::Status allowed = AllowJob(ctx, *job); !allowed.ok()) return allowed;
+  std::string id;
+  v1::Job read;
+  if (grpc::Status open = OpenJob(ctx, req->job(), "job", &id, &read); !open.ok()) return open;
+  const v1::Job* job = &read;
   if (job->state() != v1::JOB_STATE_SUCCEEDED) {
     return ToGrpc(Status(StatusCode::kFailedPrecondition,
                          "job is " + v1::JobState_Name(job->state()) +

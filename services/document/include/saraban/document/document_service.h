@@ -84,6 +84,14 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
                            const std::string& agency_code);
   grpc::Status AllowJob(grpc::ServerContext* ctx, const v1::Job& job);
   grpc::Status AllowBatch(grpc::ServerContext* ctx, const v1::Batch& batch);
+  // The job or batch a request names in `field`, once this caller may see
+  // it: the name parsed into `*id` and, under an access policy, the job or
+  // batch read and checked. Given `job` or `batch`, it is read (and
+  // returned) with or without a policy.
+  grpc::Status OpenJob(grpc::ServerContext* ctx, const std::string& name,
+                       const std::string& field, std::string* id, v1::Job* job = nullptr);
+  grpc::Status OpenBatch(grpc::ServerContext* ctx, const std::string& name,
+                         const std::string& field, std::string* id, v1::Batch* batch = nullptr);
   // OK when `caller` may queue `more` jobs under its in-flight limit.
   grpc::Status CheckInFlight(const authz::Caller& caller, int64_t more);
 
