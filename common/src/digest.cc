@@ -4,26 +4,29 @@
 
 namespace saraban {
 
-namespace {
-
-std::string HexDigest(std::string_view bytes, const EVP_MD* md) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &len, md, nullptr);
+std::string ToHex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
+  out.reserve(2 * bytes.size());
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
   }
   return out;
 }
 
-}  // namespace
+std::string Sha256Hex(std::string_view bytes) {
+  Sha256 hash;
+  hash.Update(bytes);
+  const auto digest = hash.Final();
+  return ToHex({reinterpret_cast<const char*>(digest.data()), digest.size()});
+}
 
-std::string Sha256Hex(std::string_view bytes) { return HexDigest(bytes, EVP_sha256()); }
-std::string Sha1Hex(std::string_view bytes) { return HexDigest(bytes, EVP_sha1()); }
+std::string Sha1Hex(std::string_view bytes) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return ToHex({reinterpret_cast<const char*>(digest), sizeof digest});
+}
 
 std::string Base64UrlEncode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "pdf_format.h"
-#include "sha256.h"
+#include "saraban/digest.h"
 
 namespace saraban::pdf {
 namespace {

@@ -13,8 +13,9 @@
 #include "font_embed.h"
 #include "hpdf_backend.h"
 #include "metadata.h"
+#include "pdf_format.h"
 #include "pdf_objects.h"
-#include "sha256.h"
+#include "saraban/digest.h"
 #include "validate.h"
 
 namespace saraban::pdf {
@@ -59,26 +60,35 @@ Result<std::string> ReadIccProfile(const std::string& path) {
   return bytes;
 }
 
+// Hashes the decimal text of `value` and a separator, so that adjacent
+// fields cannot run into each other.
+void HashNumber(Sha256& hash, double value) {
+  std::string s;
+  AppendNumber(s, value, 6);
+  s.push_back(';');
+  hash.Update(s);
+}
+
 // The trailer /ID: a digest of everything that goes into the file, so equal
 // documents get equal IDs and no clock or random value is involved.
 std::array<uint8_t, 16> FileId(const DocumentObjects& o, bool compress) {
   Sha256 hash;
   hash.Update(compress ? "saraban-pdf-1 compressed;" : "saraban-pdf-1 plain;");
   for (const PageObjects& p : o.pages) {
-    hash.UpdateNumber(p.width);
-    hash.UpdateNumber(p.height);
-    hash.UpdateNumber(static_cast<double>(p.content.size()));
+    HashNumber(hash, p.width);
+    HashNumber(hash, p.height);
+    HashNumber(hash, static_cast<double>(p.content.size()));
     hash.Update(p.content);
   }
   for (const FontObjects& f : o.fonts) {
     for (const std::string* s : {&f.base_font, &f.font_file, &f.to_unicode}) {
-      hash.UpdateNumber(static_cast<double>(s->size()));
+      HashNumber(hash, static_cast<double>(s->size()));
       hash.Update(*s);
     }
   }
-  hash.UpdateNumber(static_cast<double>(o.xmp.size()));
+  HashNumber(hash, static_cast<double>(o.xmp.size()));
   hash.Update(o.xmp);  // holds every /Info value
-  hash.UpdateNumber(static_cast<double>(o.icc_profile.size()));
+  HashNumber(hash, static_cast<double>(o.icc_profile.size()));
   hash.Update(o.icc_profile);
   const auto digest = hash.Final();
   std::array<uint8_t, 16> id{};
