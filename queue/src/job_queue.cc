@@ -174,7 +174,7 @@ Status JobQueue::EnsureStream() {
   auto r = redis::Run(pool_, {"XGROUP", "CREATE", keys_.RenderStream(),
                               std::string(store::kRenderGroup), "0", "MKSTREAM"});
   // From id 0, not $: jobs submitted before the group existed are rendered.
-  if (!r.ok() && r.status().message().find("BUSYGROUP") == std::string::npos) return r.status();
+  if (!r.ok() && redis::KindOf(r.status()) != redis::ErrorKind::kBusyGroup) return r.status();
   return Status::Ok();
 }
 
@@ -327,7 +327,7 @@ Result<v1::Batch> JobQueue::SubmitBatch(size_t total, const SpecSource& source,
       if (next.valid()) next.wait();
       // Another retry of the same request is writing it, or sealed it:
       // theirs wins.
-      if (r.status().message().find("CONFLICT") != std::string::npos) break;
+      if (redis::KindOf(r.status()) == redis::ErrorKind::kConflict) break;
       return stop(r.status());
     }
   }
@@ -596,7 +596,7 @@ Result<std::vector<Delivery>> JobQueue::Read(const std::string& consumer, int co
     return c->RunBlocking(cmd, block);
   };
   auto r = read();
-  if (!r.ok() && r.status().message().find("NOGROUP") != std::string::npos) {
+  if (!r.ok() && redis::KindOf(r.status()) == redis::ErrorKind::kNoGroup) {
     // The stream or group went away (a flushed or new Redis): recreate it.
     if (Status s = EnsureStream(); !s.ok()) return s;
     r = read();
@@ -616,7 +616,7 @@ Result<std::vector<Delivery>> JobQueue::Reclaim(const std::string& consumer, int
                      std::to_string(options_.claim_idle.count()), cursor, "COUNT",
                      std::to_string(count - static_cast<int>(out.size()))});
     if (!r.ok()) {
-      if (r.status().message().find("NOGROUP") != std::string::npos) return out;
+      if (redis::KindOf(r.status()) == redis::ErrorKind::kNoGroup) return out;
       return r.status();
     }
     if (!r->is_array() || r->elements.size() < 2) return UnexpectedReply("XAUTOCLAIM");

@@ -75,7 +75,7 @@ Result<redis::Reply> RunScript(redis::Connection& c, const Script& s,
   cmd[0] = "EVALSHA";
   cmd[1] = s.sha1;
   auto r = c.Run(cmd);
-  if (r.ok() || r.status().message().find("NOSCRIPT") == std::string::npos) return r;
+  if (r.ok() || redis::KindOf(r.status()) != redis::ErrorKind::kNoScript) return r;
   cmd[0] = "EVAL";
   cmd[1] = s.body;
   return c.Run(cmd);

@@ -57,13 +57,17 @@ Reply Copy(const redisReply* r) {
 std::atomic<uint64_t> connection_errors{0};
 std::atomic<uint64_t> refusals{0};
 
+// The prefix of the message of every status made from an error reply.
+constexpr std::string_view kReplyPrefix = "redis: ";
+constexpr std::string_view kOomPrefix = "Redis is out of memory";
+
 Status ErrorStatus(std::string_view message) {
-  std::string text = "redis: " + std::string(message);
+  std::string text = std::string(kReplyPrefix) + std::string(message);
   auto starts = [&](std::string_view p) { return message.substr(0, p.size()) == p; };
   if (starts("OOM")) {
     ++refusals;
     return {StatusCode::kResourceExhausted,
-            "Redis is out of memory (its maxmemory is reached): nothing was written; retry once "
+            std::string(kOomPrefix) + " (its maxmemory is reached): nothing was written; retry once "
             "memory is freed or maxmemory raised (" + text + ")"};
   }
   if (starts("LOADING") || starts("BUSY") || starts("MASTERDOWN") || starts("TRYAGAIN") ||
@@ -136,6 +140,20 @@ long long Reply::AsInteger() const {
 ErrorCounts GetErrorCounts() { return {connection_errors.load(), refusals.load()}; }
 
 Status Reply::ErrorStatus() const { return redis::ErrorStatus(str); }
+
+ErrorKind KindOf(const Status& status) {
+  std::string_view m = status.message();
+  if (m.substr(0, kOomPrefix.size()) == kOomPrefix) return ErrorKind::kOom;
+  if (m.substr(0, kReplyPrefix.size()) != kReplyPrefix) return ErrorKind::kNone;
+  m.remove_prefix(kReplyPrefix.size());
+  const std::string_view word = m.substr(0, m.find(' '));
+  if (word == "OOM") return ErrorKind::kOom;
+  if (word == "NOSCRIPT") return ErrorKind::kNoScript;
+  if (word == "BUSYGROUP") return ErrorKind::kBusyGroup;
+  if (word == "NOGROUP") return ErrorKind::kNoGroup;
+  if (word == "CONFLICT") return ErrorKind::kConflict;
+  return ErrorKind::kOther;
+}
 
 Connection::Connection(Endpoint endpoint, Options options)
     : endpoint_(std::move(endpoint)), options_(options) {}

@@ -122,6 +122,27 @@ TEST(AgencyCodeTest, AllowsOnlyKeySafeCharacters) {
   }
 }
 
+// Redis error replies are told apart by their kind, parsed in one place.
+TEST_F(StoreTest, RedisErrorRepliesHaveTheirKind) {
+  using redis::ErrorKind;
+  auto kind = [&](const redis::Command& c) {
+    auto r = redis::Run(pool_, c);
+    return r.ok() ? ErrorKind::kNone : redis::KindOf(r.status());
+  };
+  EXPECT_EQ(kind({"SET", "k", "v"}), ErrorKind::kNone);
+  EXPECT_EQ(kind({"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}), ErrorKind::kNone);
+  EXPECT_EQ(kind({"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"}), ErrorKind::kBusyGroup);
+  EXPECT_EQ(kind({"XREADGROUP", "GROUP", "nogroup", "c", "COUNT", "1", "STREAMS", "s", ">"}),
+            ErrorKind::kNoGroup);
+  EXPECT_EQ(kind({"EVALSHA", std::string(40, '0'), "0"}), ErrorKind::kNoScript);
+  EXPECT_EQ(kind({"EVAL", "return redis.error_reply('CONFLICT taken')", "0"}),
+            ErrorKind::kConflict);
+  EXPECT_EQ(kind({"INCR", "k"}), ErrorKind::kOther);  // WRONGTYPE-like: not an integer
+  ASSERT_TRUE(redis::Run(pool_, {"CONFIG", "SET", "maxmemory", "1"}).ok());
+  EXPECT_EQ(kind({"SET", "big", std::string(1000, 'x')}), ErrorKind::kOom);
+  ASSERT_TRUE(redis::Run(pool_, {"CONFIG", "SET", "maxmemory", "0"}).ok());
+}
+
 TEST_F(StoreTest, AgencyLifecycle) {
   auto created = store_.CreateAgency(MakeAgency("a1"));
   ASSERT_TRUE(created.ok()) << created.status().ToString();

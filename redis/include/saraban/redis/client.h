@@ -63,6 +63,22 @@ struct Reply {
   Status ErrorStatus() const;
 };
 
+// The kinds of Redis error reply the code acts on, named by the reply's
+// first word ("NOGROUP No such key ..."). Everything else is kOther.
+enum class ErrorKind {
+  kNone,       // not an error reply of Redis (OK, or a connection failure)
+  kOom,        // OOM: maxmemory reached (the status is kResourceExhausted)
+  kNoScript,   // NOSCRIPT: EVALSHA of a script Redis does not have
+  kBusyGroup,  // BUSYGROUP: XGROUP CREATE of a group that exists
+  kNoGroup,    // NOGROUP: the stream or its group does not exist
+  kConflict,   // CONFLICT: saraban's own scripts refusing a competing write
+  kOther,
+};
+
+// The kind of the error reply `status` was made from (by Reply::ErrorStatus
+// or a command that failed with an error reply).
+ErrorKind KindOf(const Status& status);
+
 // A command as its arguments, binary-safe.
 using Command = std::vector<std::string>;
 
