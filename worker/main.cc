@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <thread>
 
+#include "saraban/flags/queue_flags.h"
+#include "saraban/flags/redis_flags.h"
 #include "saraban/flags/render_flags.h"
 #include "saraban/observe/log.h"
 #include "saraban/observe/metrics.h"
@@ -78,49 +80,28 @@ int main(int argc, char** argv) {
   sigset_t signals = saraban::server::BlockStopSignals();
   CLI::App app{"saraban renderer: renders queued report jobs from Redis to PDF"};
   saraban::worker::WorkerOptions options;
-  std::string url = "redis://127.0.0.1:6379";
-  std::string redis_password_file;
-  std::string prefix(saraban::store::kDefaultPrefix);
+  saraban::flags::RedisFlags redis;
   unsigned cores = std::thread::hardware_concurrency();
   options.threads = cores == 0 ? 1 : static_cast<int>(cores);
   options.consumer = DefaultConsumer();
   int64_t claim_idle_ms = options.queue.claim_idle.count();
-  int64_t document_ttl_s = options.queue.document_ttl.count();
-  bool allow_unsafe = false;
 
-  app.add_option("--redis", url, "Redis URL: redis://[USER@]HOST:PORT[/DB]")
-      ->envname("SARABAN_REDIS")
-      ->capture_default_str();
+  saraban::flags::AddRedisFlags(app, &redis);
   app.add_option("--workers", options.threads, "Render threads (default: one per core)")
       ->envname("SARABAN_WORKERS")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  app.add_option("--key-prefix", prefix, "Prefix of every Redis key")
-      ->envname("SARABAN_KEY_PREFIX")
-      ->capture_default_str();
   saraban::flags::AddRenderFlags(app, &options.render);
-  app.add_option("--max-attempts", options.queue.max_attempts,
-                 "Deliveries before a job is failed and dead-lettered")
-      ->envname("SARABAN_MAX_ATTEMPTS")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+  saraban::flags::AddQueueFlags(app, &options.queue);
   app.add_option("--claim-idle-ms", claim_idle_ms,
                  "Take over a job another worker has held this long (must exceed the slowest "
                  "render)")
       ->envname("SARABAN_CLAIM_IDLE_MS")
       ->check(CLI::Range(int64_t{100}, int64_t{3600} * 1000))
       ->capture_default_str();
-  app.add_option("--document-ttl-s", document_ttl_s, "How long finished PDFs are kept, in seconds")
-      ->envname("SARABAN_DOCUMENT_TTL_S")
-      ->check(CLI::Range(int64_t{60}, int64_t{10} * 365 * 86400))
-      ->capture_default_str();
   app.add_option("--consumer", options.consumer,
                  "Consumer name in the group; thread i reads as NAME-i (default: hostname-pid)")
       ->envname("SARABAN_CONSUMER");
-  saraban::server::AddRedisPasswordFlag(app, &redis_password_file);
-  app.add_flag("--allow-unsafe-redis", allow_unsafe,
-               "Run even if Redis may lose or evict jobs (AOF off or an evicting policy)")
-      ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
   std::string health_listen;
   app.add_option("--health-listen", health_listen,
                  "Serve grpc.health.v1 on HOST:PORT for probes (empty: none)")
@@ -136,33 +117,16 @@ int main(int argc, char** argv) {
   }
   saraban::report::KeepFreedMemory();
 
-  auto endpoint = saraban::redis::ParseUrl(url);
+  // Unreachable: the threads wait for it, and the durability check runs
+  // when it answers.
+  auto endpoint = saraban::server::PrepareRedis(redis);
   if (!endpoint.ok()) {
-    spdlog::error("renderer: --redis: {}", endpoint.status().ToString());
-    return 2;
-  }
-  if (auto s = saraban::server::ResolveRedisPassword(redis_password_file, &*endpoint); !s.ok()) {
-    spdlog::error("renderer: {}", s.ToString());
-    return 2;
+    spdlog::error("renderer: {}", endpoint.status().ToString());
+    return endpoint.status().code() == saraban::StatusCode::kInvalidArgument ? 2 : 1;
   }
   options.endpoint = *endpoint;
-  options.keys = saraban::store::Keys(prefix);
+  options.keys = saraban::store::Keys(redis.key_prefix);
   options.queue.claim_idle = std::chrono::milliseconds(claim_idle_ms);
-  options.queue.document_ttl = std::chrono::seconds(document_ttl_s);
-
-  {
-    saraban::redis::Connection check(options.endpoint, options.redis);
-    saraban::Status s = saraban::redis::CheckDurability(check);
-    if (s.code() == saraban::StatusCode::kUnavailable) {
-      // Not up yet: the threads wait for it. The check runs when it is.
-      spdlog::warn("renderer: {}; waiting for it", s.ToString());
-    } else if (!s.ok() && !allow_unsafe) {
-      spdlog::error("renderer: {} (--allow-unsafe-redis runs anyway)", s.ToString());
-      return 1;
-    } else if (!s.ok()) {
-      spdlog::warn("renderer: {}; running anyway (--allow-unsafe-redis)", s.ToString());
-    }
-  }
 
   // Signals go to this thread only (blocked before any other starts), so
   // the workers are never interrupted mid-write.

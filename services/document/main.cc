@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "saraban/document/document_service.h"
+#include "saraban/flags/queue_flags.h"
 #include "saraban/flags/render_flags.h"
 #include "saraban/observe/metrics.h"
 #include "saraban/observe/log.h"
@@ -71,7 +72,6 @@ int main(int argc, char** argv) {
   saraban::queue::QueueOptions queue;
   saraban::report::RenderOptions render;
   saraban::flags::AddRenderFlags(app, &render);
-  int64_t document_ttl_s = queue.document_ttl.count();
   app.add_option("--max-jobs-in-flight-per-caller", doc.max_jobs_in_flight_per_caller,
                  "Most jobs one caller may have queued or running at once")
       ->envname("SARABAN_MAX_JOBS_IN_FLIGHT_PER_CALLER")
@@ -81,31 +81,21 @@ int main(int argc, char** argv) {
       ->envname("SARABAN_MAX_BATCH_JOBS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  app.add_option("--document-ttl-s", document_ttl_s,
-                 "How long finished PDFs are kept, in seconds")
-      ->envname("SARABAN_DOCUMENT_TTL_S")
-      ->check(CLI::Range(int64_t{60}, int64_t{10} * 365 * 86400))
-      ->capture_default_str();
-  app.add_option("--max-attempts", queue.max_attempts,
-                 "Deliveries before a job is failed and dead-lettered")
-      ->envname("SARABAN_MAX_ATTEMPTS")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+  saraban::flags::AddQueueFlags(app, &queue);
   CLI11_PARSE(app, argc, argv);
   if (auto s = saraban::observe::SetUpLogging("document-service", options.log); !s.ok()) {
     spdlog::error("document-service: {}", s.ToString());
     return 2;
   }
-  queue.document_ttl = std::chrono::seconds(document_ttl_s);
 
-  auto endpoint = saraban::server::PrepareRedis(options);
+  auto endpoint = saraban::server::PrepareRedis(options.redis);
   if (!endpoint.ok()) {
     spdlog::error("document-service: {}", endpoint.status().ToString());
     return 1;
   }
   saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
-  saraban::store::ReportStore reports(pool, saraban::store::Keys(options.key_prefix));
-  saraban::queue::JobQueue jobs(pool, saraban::store::Keys(options.key_prefix), queue);
+  saraban::store::ReportStore reports(pool, saraban::store::Keys(options.redis.key_prefix));
+  saraban::queue::JobQueue jobs(pool, saraban::store::Keys(options.redis.key_prefix), queue);
   if (auto s = jobs.EnsureStream(); !s.ok()) {
     spdlog::warn("document-service: cannot create the render stream yet: {}", s.message());
   }

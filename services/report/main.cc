@@ -18,13 +18,13 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto endpoint = saraban::server::PrepareRedis(options);
+  auto endpoint = saraban::server::PrepareRedis(options.redis);
   if (!endpoint.ok()) {
     spdlog::error("report-service: {}", endpoint.status().ToString());
     return 1;
   }
   saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
-  saraban::store::ReportStore store(pool, saraban::store::Keys(options.key_prefix));
+  saraban::store::ReportStore store(pool, saraban::store::Keys(options.redis.key_prefix));
   auto auth = saraban::server::LoadAuthenticator(options, "report-service");
   if (!auth.ok()) {
     spdlog::error("report-service: {}", auth.status().ToString());

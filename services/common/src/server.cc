@@ -43,10 +43,7 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
                  "Access policy, JSON: who may read, write and render which agencies "
                  "(default: none, every caller may do everything)")
       ->envname("SARABAN_POLICY");
-  app.add_option("--redis", o->redis_url, "Redis, redis://[USER@]HOST:PORT[/DB]")
-      ->envname("SARABAN_REDIS")
-      ->capture_default_str();
-  AddRedisPasswordFlag(app, &o->redis_password_file);
+  flags::AddRedisFlags(app, &o->redis);
   app.add_option("--redis-connections", o->redis_connections,
                  "Redis connections shared by the RPC threads")
       ->envname("SARABAN_REDIS_CONNECTIONS")
@@ -58,17 +55,11 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
       ->envname("SARABAN_RPC_THREADS")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  app.add_option("--key-prefix", o->key_prefix, "Prefix of every Redis key")
-      ->envname("SARABAN_KEY_PREFIX")
-      ->capture_default_str();
   app.add_option("--max-message-bytes", o->max_message_bytes,
                  "Largest request message accepted, in bytes")
       ->envname("SARABAN_MAX_MESSAGE_BYTES")
       ->check(CLI::Range(1 << 16, 1 << 30))
       ->capture_default_str();
-  app.add_flag("--allow-unsafe-redis", o->allow_unsafe_redis,
-               "Start even if Redis has AOF off or may evict keys (warns instead)")
-      ->envname("SARABAN_ALLOW_UNSAFE_REDIS");
   app.add_option("--drain-delay-s", o->drain_delay_s,
                  "On SIGTERM, report NOT_SERVING this long before refusing new calls")
       ->envname("SARABAN_DRAIN_DELAY_S")
@@ -172,13 +163,6 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
-void AddRedisPasswordFlag(CLI::App& app, std::string* file) {
-  app.add_option("--redis-password-file", *file,
-                 "File whose first line is the Redis password (AUTH; the URL's user, if any, "
-                 "is the ACL user); default: $SARABAN_REDIS_PASSWORD")
-      ->envname("SARABAN_REDIS_PASSWORD_FILE");
-}
-
 Status ResolveRedisPassword(const std::string& file, redis::Endpoint* endpoint) {
   if (!file.empty()) {
     auto text = ReadFileAtMost(file, 64 << 10);
@@ -208,17 +192,16 @@ Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
   return authz::Authenticator(std::move(policy).value());
 }
 
-Result<redis::Endpoint> PrepareRedis(const ServerOptions& options) {
-  auto endpoint = redis::ParseUrl(options.redis_url);
+Result<redis::Endpoint> PrepareRedis(const flags::RedisFlags& redis) {
+  auto endpoint = redis::ParseUrl(redis.url);
   if (!endpoint.ok()) return endpoint.status().WithFieldPrefix("--redis");
-  if (Status s = ResolveRedisPassword(options.redis_password_file, &*endpoint); !s.ok()) return s;
+  if (Status s = ResolveRedisPassword(redis.password_file, &*endpoint); !s.ok()) return s;
   redis::Connection c(*endpoint, {});
   Status durable = redis::CheckDurability(c);
   if (durable.code() == StatusCode::kUnavailable) {
-    spdlog::warn("{}; starting anyway, health is NOT_SERVING until it answers",
-                 durable.message());
+    spdlog::warn("{}; starting anyway, not ready until it answers", durable.message());
   } else if (!durable.ok()) {
-    if (!options.allow_unsafe_redis) return durable;
+    if (!redis.allow_unsafe) return durable;
     spdlog::warn("{} (continuing: --allow-unsafe-redis)", durable.message());
   }
   return endpoint;

@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "saraban/authz/caller.h"
+#include "saraban/flags/redis_flags.h"
 #include "saraban/observe/log.h"
 #include "saraban/redis/client.h"
 #include "saraban/server/credentials.h"
 #include "saraban/server/errors.h"
+#include "saraban/flags/redis_flags.h"
 #include "saraban/status.h"
 
 namespace CLI {
@@ -51,17 +53,14 @@ struct ServerOptions {
   // --policy / SARABAN_POLICY: the access policy (authz/policy.h); empty:
   // every caller may do everything (logged as a warning).
   std::string policy_file;
-  std::string redis_url = "redis://127.0.0.1:6379";    // --redis / SARABAN_REDIS
-  std::string redis_password_file;  // --redis-password-file (else SARABAN_REDIS_PASSWORD)
+  flags::RedisFlags redis;  // --redis, --redis-password-file, --key-prefix, --allow-unsafe-redis
   int redis_connections = 16;                          // --redis-connections
   // --rpc-threads / SARABAN_RPC_THREADS: threads of the synchronous gRPC
   // server that stay waiting for the next call. gRPC's default (2) ends
   // every other thread when its call returns, so under concurrent calls
   // nearly every call starts a thread.
   int rpc_threads = 256;
-  std::string key_prefix = "saraban:";                 // --key-prefix / SARABAN_KEY_PREFIX
   int max_message_bytes = 16 << 20;                    // --max-message-bytes
-  bool allow_unsafe_redis = false;  // --allow-unsafe-redis: warn instead of refusing
   std::string metrics;              // --metrics / SARABAN_METRICS: HOST:PORT, empty for none
   observe::LogOptions log;          // --log-format, --log-level
   // On SIGTERM: NOT_SERVING at once, then wait `drain_delay` (so that load
@@ -83,18 +82,17 @@ void AddServerFlags(CLI::App& app, ServerOptions* options, const std::string& de
 Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
                                                const std::string& name);
 
-// Adds --redis-password-file (SARABAN_REDIS_PASSWORD_FILE).
-void AddRedisPasswordFlag(CLI::App& app, std::string* file);
 // Sets endpoint->password from `file` (its first line), else from the
 // environment variable SARABAN_REDIS_PASSWORD, else leaves the URL's; an
 // error naming --redis-password-file when the file cannot be read. The
 // password is never logged: Endpoint::ToString leaves it out.
 Status ResolveRedisPassword(const std::string& file, redis::Endpoint* endpoint);
 
-// Parses the Redis URL and checks Redis durability (AOF, noeviction) when it
-// is reachable; refuses (returns an error) unless allow_unsafe_redis.
-// Unreachable Redis is not an error: the server starts NOT_SERVING.
-Result<redis::Endpoint> PrepareRedis(const ServerOptions& options);
+// Parses the Redis URL, takes the password (ResolveRedisPassword) and checks
+// Redis durability (AOF, noeviction) when it is reachable; refuses (returns
+// an error) unless allow_unsafe. Unreachable Redis is not an error: a
+// server starts NOT_SERVING, the renderer waits for it.
+Result<redis::Endpoint> PrepareRedis(const flags::RedisFlags& redis);
 
 // The health service name that reports whether the process is alive (a
 // liveness probe): SERVING until shutdown starts, whatever Redis does. The
