@@ -18,7 +18,9 @@
 #include "saraban/observe/log.h"
 #include "saraban/observe/metrics.h"
 #include "saraban/redis/client.h"
-#include "saraban/server/server.h"
+#include "saraban/server/health.h"
+#include "saraban/server/redis_setup.h"
+#include "saraban/server/serve.h"
 #include "saraban/worker/worker.h"
 
 namespace {

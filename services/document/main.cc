@@ -15,7 +15,8 @@
 #include "saraban/flags/render_flags.h"
 #include "saraban/observe/metrics.h"
 #include "saraban/observe/log.h"
-#include "saraban/server/server.h"
+#include "saraban/server/redis_setup.h"
+#include "saraban/server/serve.h"
 
 namespace {
 

@@ -6,7 +6,8 @@
 
 #include "saraban/reports/report_service.h"
 #include "saraban/observe/log.h"
-#include "saraban/server/server.h"
+#include "saraban/server/redis_setup.h"
+#include "saraban/server/serve.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"saraban report-service: agencies and their ITA reports, stored in Redis"};

@@ -12,7 +12,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "saraban/server/errors.h"
-#include "saraban/server/server.h"
+#include "saraban/server/parse_errors.h"
 #include "google/rpc/status.pb.h"
 #include "saraban/model/json.h"
 #include "saraban/model/validate.h"

@@ -16,7 +16,7 @@
 
 #include "interceptors.h"
 #include "saraban/server/errors.h"
-#include "saraban/server/server.h"
+#include "saraban/server/parse_errors.h"
 
 namespace saraban::server {
 

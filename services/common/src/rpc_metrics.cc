@@ -11,7 +11,7 @@
 
 #include "interceptors.h"
 #include "saraban/observe/metrics.h"
-#include "saraban/server/server.h"
+#include "saraban/server/serve.h"
 
 namespace saraban::server {
 

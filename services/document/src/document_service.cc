@@ -13,7 +13,7 @@
 #include "saraban/model/validate.h"
 #include "saraban/page_token.h"
 #include "saraban/observe/log.h"
-#include "saraban/server/server.h"
+#include "saraban/server/errors.h"
 #include "saraban/server/names.h"
 
 namespace saraban::document {

@@ -10,7 +10,8 @@
 #include <utility>
 
 #include "saraban/server/names.h"
-#include "saraban/server/server.h"
+#include "saraban/server/errors.h"
+#include "saraban/server/parse_errors.h"
 
 namespace saraban::reports {
 namespace {

@@ -1,6 +1,5 @@
-#include "saraban/server/server.h"
+#include "saraban/server/serve.h"
 
-#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
@@ -12,22 +11,12 @@
 #include <mutex>
 #include <thread>
 
-#include "saraban/files.h"
+#include "ports.h"
 #include "saraban/observe/metrics.h"
+#include "saraban/server/health.h"
+#include "saraban/server/redis_setup.h"
 
 namespace saraban::server {
-
-namespace {
-
-// gRPC binds with SO_REUSEPORT by default, so a second server given a port
-// already in use (a health port equal to the API port, two deployments on one
-// host) would start "successfully" and the kernel would split connections
-// between them. Binding must fail instead.
-void RefuseSharedPorts(grpc::ServerBuilder& builder) {
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-}
-
-}  // namespace
 
 void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_listen) {
   o->listen = default_listen;
@@ -74,86 +63,6 @@ void AddServerFlags(CLI::App& app, ServerOptions* o, const std::string& default_
   observe::AddLogFlags(app, &o->log);
 }
 
-void RegisterRedisMetrics() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    observe::AddScrapeCallback(
-        "saraban_redis_errors_total",
-        "Redis connections lost, timed out or refused (kind=connection), and commands Redis "
-        "refused for its state: out of memory, loading, read-only (kind=refused)",
-        observe::SampleKind::kCounter, [] {
-          const redis::ErrorCounts c = redis::GetErrorCounts();
-          return std::vector<observe::Sample>{
-              {{{"kind", "connection"}}, static_cast<double>(c.connection)},
-              {{{"kind", "refused"}}, static_cast<double>(c.refused)}};
-        });
-  });
-}
-
-HealthReporter::HealthReporter(std::string name,
-                               std::vector<grpc::HealthCheckServiceInterface*> health,
-                               redis::Endpoint redis, std::vector<std::string> services)
-    : name_(std::move(name)), health_(std::move(health)), services_(std::move(services)) {
-  services_.insert(services_.begin(), "");
-  SetAll(kLivenessService, true);
-  thread_ = std::thread([this, redis] { Run(redis); });
-}
-
-HealthReporter::~HealthReporter() {
-  NotServing();
-  thread_.join();
-}
-
-void HealthReporter::NotServing() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  for (const auto& s : services_) SetAll(s, false);
-}
-
-void HealthReporter::SetAll(const std::string& service, bool serving) {
-  for (grpc::HealthCheckServiceInterface* h : health_) h->SetServingStatus(service, serving);
-}
-
-void HealthReporter::Run(const redis::Endpoint& redis) {
-  redis::Connection probe(redis, {std::chrono::milliseconds(500), std::chrono::milliseconds(1000)});
-  bool last = false;
-  bool first = true;
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    auto r = probe.Run({"PING"});
-    const bool up = r.ok();
-    lock.lock();
-    if (stopping_) break;
-    if (up != last || first) {
-      if (up) {
-        spdlog::info("{}: redis reachable: SERVING", name_);
-      } else {
-        spdlog::warn("{}: {}: NOT_SERVING", name_, r.status().message());
-      }
-      for (const auto& s : services_) SetAll(s, up);
-      last = up;
-      first = false;
-    }
-    cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
-  }
-}
-
-Result<std::unique_ptr<grpc::Server>> StartHealthServer(const std::string& listen) {
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  RefuseSharedPorts(builder);
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) return InvalidArgument("cannot listen on " + listen, "--health-listen");
-  return server;
-}
-
 sigset_t BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -161,22 +70,6 @@ sigset_t BlockStopSignals() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
-}
-
-Status ResolveRedisPassword(const std::string& file, redis::Endpoint* endpoint) {
-  if (!file.empty()) {
-    auto text = ReadFileAtMost(file, 64 << 10);
-    if (!text.ok()) return InvalidArgument(text.status().message(), "--redis-password-file");
-    std::string password = text->substr(0, text->find_first_of("\r\n"));
-    if (password.empty()) {
-      return InvalidArgument(file + " holds no password on its first line",
-                             "--redis-password-file");
-    }
-    endpoint->password = std::move(password);
-  } else if (const char* env = std::getenv("SARABAN_REDIS_PASSWORD"); env && *env) {
-    endpoint->password = env;
-  }
-  return Status::Ok();
 }
 
 Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
@@ -190,21 +83,6 @@ Result<authz::Authenticator> LoadAuthenticator(const ServerOptions& options,
   spdlog::info("{}: access policy {} with {} principals", name, options.policy_file,
                (*policy)->size());
   return authz::Authenticator(std::move(policy).value());
-}
-
-Result<redis::Endpoint> PrepareRedis(const flags::RedisFlags& redis) {
-  auto endpoint = redis::ParseUrl(redis.url);
-  if (!endpoint.ok()) return endpoint.status().WithFieldPrefix("--redis");
-  if (Status s = ResolveRedisPassword(redis.password_file, &*endpoint); !s.ok()) return s;
-  redis::Connection c(*endpoint, {});
-  Status durable = redis::CheckDurability(c);
-  if (durable.code() == StatusCode::kUnavailable) {
-    spdlog::warn("{}; starting anyway, not ready until it answers", durable.message());
-  } else if (!durable.ok()) {
-    if (!redis.allow_unsafe) return durable;
-    spdlog::warn("{} (continuing: --allow-unsafe-redis)", durable.message());
-  }
-  return endpoint;
 }
 
 int Serve(const std::string& name, const ServerOptions& options, redis::Pool& pool,
@@ -250,7 +128,7 @@ int Serve(const std::string& name, const ServerOptions& options, redis::Pool& po
 
   grpc::ServerBuilder builder;
   int port = 0;
-  RefuseSharedPorts(builder);
+  internal::RefuseSharedPorts(builder);
   builder.AddListeningPort(options.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
