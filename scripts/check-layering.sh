@@ -28,16 +28,16 @@ check() {
   fi
 }
 
-upper_of_renderer=('saraban/(redis|store|queue|server|authz|document|reports|worker|observe|flags)/'
+upper_of_renderer=('saraban/(redis|store|queue|server|authz|document_service|report_service|worker|observe|flags)/'
                    'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|store|queue|server|authz|api|worker|observe|errors|credentials|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
 check model "the renderer, Redis, gRPC or the services" \
-  'saraban/(layout|pdf|report|text/shaper|redis|store|queue|server|authz|document|reports|worker)/' \
+  'saraban/(layout|pdf|report|text/shaper|redis|store|queue|server|authz|document_service|report_service|worker)/' \
   'grpc' 'saraban::(layout|pdf|report|redis|store|queue|server|api|worker)\b'
 for dir in store queue redis; do
   check "$dir" "the services or the worker" \
-    'saraban/(server|authz|document|reports|worker)/' 'saraban::(server|authz|document|reports|worker)\b'
+    'saraban/(server|authz|document_service|report_service|worker)/' 'saraban::(server|authz|document_service|report_service|worker)\b'
 done
 
 if [ "$status" -eq 0 ]; then echo "check-layering: no module reaches upward"; fi

@@ -54,9 +54,9 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "run.sh: redis-server did not start; see $STACK/redis.log" >&2; exit 1; }
 
-"$BUILD_DIR/services/report/report-service" --listen "$SARABAN_REPORTS" "${server_tls[@]}" >"$STACK/report-service.log" 2>&1 &
+"$BUILD_DIR/services/report_service/report-service" --listen "$SARABAN_REPORTS" "${server_tls[@]}" >"$STACK/report-service.log" 2>&1 &
 pids+=($!)
-"$BUILD_DIR/services/document/document-service" --listen "$SARABAN_DOCUMENTS" "${server_tls[@]}" >"$STACK/document-service.log" 2>&1 &
+"$BUILD_DIR/services/document_service/document-service" --listen "$SARABAN_DOCUMENTS" "${server_tls[@]}" >"$STACK/document-service.log" 2>&1 &
 pids+=($!)
 "$BUILD_DIR/worker/renderer" >"$STACK/renderer.log" 2>&1 &
 pids+=($!)

@@ -293,7 +293,7 @@ if [ "$(id -u)" -ne 0 ]; then
   finish
 fi
 if [ ${#programs[@]} -eq 0 ]; then
-  programs=("$build_dir/services/report/report-service" "$build_dir/services/document/document-service"
+  programs=("$build_dir/services/report_service/report-service" "$build_dir/services/document_service/document-service"
             "$build_dir/worker/renderer" "$build_dir/cli/saraban" "$build_dir/cli/saraban-client")
 fi
 missing_programs=()

@@ -132,10 +132,10 @@ EOF
   stack_pids+=($!)
   for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   SARABAN_LISTEN="127.0.0.1:$reports_port" SARABAN_METRICS="127.0.0.1:$((base + 4))" \
-    "$BUILD_DIR/services/report/report-service" 2>"$work/report-service.log" &
+    "$BUILD_DIR/services/report_service/report-service" 2>"$work/report-service.log" &
   stack_pids+=($!)
   SARABAN_LISTEN="127.0.0.1:$documents_port" SARABAN_METRICS="127.0.0.1:$((base + 5))" \
-    "$BUILD_DIR/services/document/document-service" 2>"$work/document-service.log" &
+    "$BUILD_DIR/services/document_service/document-service" 2>"$work/document-service.log" &
   stack_pids+=($!)
   SARABAN_HEALTH_LISTEN="127.0.0.1:$health_port" SARABAN_METRICS="127.0.0.1:$((base + 6))" \
     SARABAN_WORKERS=$threads "$BUILD_DIR/worker/renderer" 2>"$work/renderer.log" &

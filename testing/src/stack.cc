@@ -81,8 +81,8 @@ void Stack::Start() {
     }
     services_.push_back(Spawn(argv, redis_.dir() + "/" + log));
   };
-  service("/services/report/report-service", reports_address_, "report-service.log");
-  service("/services/document/document-service", documents_address_, "document-service.log");
+  service("/services/report_service/report-service", reports_address_, "report-service.log");
+  service("/services/document_service/document-service", documents_address_, "document-service.log");
   for (int i = 0; i < options_.workers; ++i) StartWorker();
   for (int port : {reports_port, documents_port}) {
     if (!WaitForPort(port, std::chrono::seconds(30))) {

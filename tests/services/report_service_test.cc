@@ -1,4 +1,4 @@
-#include "saraban/reports/report_service.h"
+#include "saraban/report_service/report_service.h"
 
 #include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -18,7 +18,7 @@
 #include "saraban/model/validate.h"
 #include "saraban/testing/redis_server.h"
 
-namespace saraban::reports {
+namespace saraban::report_service {
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
@@ -650,4 +650,4 @@ TEST_F(ReportServiceTest, AgencyLifecycle) {
 }
 
 }  // namespace
-}  // namespace saraban::reports
+}  // namespace saraban::report_service

@@ -31,7 +31,7 @@ using test::kCliPath;
 using ::testing::HasSubstr;
 
 const std::string kBin = SARABAN_BINARY_DIR;
-const std::string kReportService = kBin + "/services/report/report-service";
+const std::string kReportService = kBin + "/services/report_service/report-service";
 
 // A fresh CA in `dir` with a server certificate and one client certificate
 // per name (scripts/dev-certs.sh).

@@ -16,7 +16,7 @@
 namespace saraban::testing {
 
 struct StackOptions {
-  std::string bin_dir;        // the build tree: <bin>/services/report/report-service ...
+  std::string bin_dir;        // the build tree: <bin>/services/report_service/report-service ...
   // Redis's settings. With a password, every process reads it from a file
   // (--redis-password-file).
   RedisServer::Options redis;

@@ -10,7 +10,7 @@
 #include <optional>
 #include <tuple>
 
-#include "saraban/document/document_service.h"
+#include "saraban/document_service/document_service.h"
 #include "saraban/flags/queue_flags.h"
 #include "saraban/flags/render_flags.h"
 #include "saraban/observe/metrics.h"
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   CLI::App app{"saraban document-service: queues render jobs on Redis and serves the PDFs"};
   saraban::server::ServerOptions options;
   saraban::server::AddServerFlags(app, &options, "127.0.0.1:50052");
-  saraban::document::DocumentServiceOptions doc;
+  saraban::document_service::DocumentServiceOptions doc;
   saraban::queue::QueueOptions queue;
   saraban::report::RenderOptions render;
   saraban::flags::AddRenderFlags(app, &render);
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     spdlog::error("document-service: {}", layouts.status().ToString());
     return 2;
   }
-  saraban::document::DocumentServiceImpl service(reports, jobs, **layouts,
+  saraban::document_service::DocumentServiceImpl service(reports, jobs, **layouts,
                                                  std::move(auth).value(), doc);
   return saraban::server::Serve("document-service", options, pool,
                                   {{saraban::v1::DocumentService::service_full_name(), &service}});

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "saraban/reports/report_service.h"
+#include "saraban/report_service/report_service.h"
 #include "saraban/observe/log.h"
 #include "saraban/server/redis_setup.h"
 #include "saraban/server/serve.h"
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     spdlog::error("report-service: {}", auth.status().ToString());
     return 2;
   }
-  saraban::reports::ReportServiceImpl service(store, std::move(auth).value());
+  saraban::report_service::ReportServiceImpl service(store, std::move(auth).value());
   return saraban::server::Serve("report-service", options, pool,
                                   {{saraban::v1::ReportService::service_full_name(), &service}});
 }

@@ -6,7 +6,7 @@
 #include "saraban/store/report_store.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
-namespace saraban::reports {
+namespace saraban::report_service {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
@@ -56,4 +56,4 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   authz::Authenticator auth_;
 };
 
-}  // namespace saraban::reports
+}  // namespace saraban::report_service

@@ -12,7 +12,7 @@
 #include "saraban/store/report_store.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 
-namespace saraban::document {
+namespace saraban::document_service {
 
 struct DocumentServiceOptions {
   int max_batch_jobs = 10000;  // jobs one bulk render may create
@@ -102,4 +102,4 @@ class DocumentServiceImpl final : public v1::DocumentService::Service {
   DocumentServiceOptions options_;
 };
 
-}  // namespace saraban::document
+}  // namespace saraban::document_service

@@ -1,4 +1,4 @@
-#include "saraban/reports/report_service.h"
+#include "saraban/report_service/report_service.h"
 
 #include <google/protobuf/util/field_mask_util.h>
 #include <google/protobuf/util/time_util.h>
@@ -13,7 +13,7 @@
 #include "saraban/server/errors.h"
 #include "saraban/server/parse_errors.h"
 
-namespace saraban::reports {
+namespace saraban::report_service {
 namespace {
 
 using google::protobuf::FieldMask;
@@ -493,4 +493,4 @@ grpc::Status ReportServiceImpl::ImportReports(
   return grpc::Status::OK;
 }
 
-}  // namespace saraban::reports
+}  // namespace saraban::report_service

@@ -1,4 +1,4 @@
-#include "saraban/document/document_service.h"
+#include "saraban/document_service/document_service.h"
 
 #include <spdlog/spdlog.h>
 
@@ -16,7 +16,7 @@
 #include "saraban/server/errors.h"
 #include "saraban/server/names.h"
 
-namespace saraban::document {
+namespace saraban::document_service {
 
 namespace {
 
@@ -572,4 +572,4 @@ grpc::Status DocumentServiceImpl::ListDeadLetters(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-}  // namespace saraban::document
+}  // namespace saraban::document_service
