@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
 
   // Each paragraph's lines, cut from the paragraph's own text at the
   // offsets where the engine's lines end.
-  std::vector<pdf::GlyphRun> runs;
+  std::vector<page::GlyphRun> runs;
   size_t li = 0, skipped = 0;
   std::vector<test::AuditedParagraph> audited;
   for (size_t pi = 0; pi < paragraphs.size(); ++pi) {
@@ -128,14 +128,14 @@ int main(int argc, char** argv) {
         end = next;
       }
       while (byte < end && p.text[byte] == ' ') ++byte;
-      pdf::GlyphRun run;
+      page::GlyphRun run;
       run.text = p.text.substr(byte, end - byte);
       runs.push_back(std::move(run));
       byte = end;
     }
     audited.push_back({&p, widths[pi]});
   }
-  std::vector<const pdf::GlyphRun*> run_ptrs;
+  std::vector<const page::GlyphRun*> run_ptrs;
   for (const auto& r : runs) run_ptrs.push_back(&r);
   test::BreakAudit audit;
   const bool whole = test::AuditBreaks(audited, run_ptrs, layout::FontSet{*regular, *regular}, &audit);

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!fuzz::BuildDocument(data, size, &doc)) return 0;
   static layout::Typesetter* typesetter = new layout::Typesetter(fuzz::Fonts());
 
-  Result<std::vector<pdf::Page>> pages = typesetter->Layout(doc);
+  Result<std::vector<page::Page>> pages = typesetter->Layout(doc);
   if (!pages.ok()) {
     const StatusCode code = pages.status().code();
     SARABAN_FUZZ_CHECK(code == StatusCode::kInvalidArgument || code == StatusCode::kResourceExhausted,
@@ -30,10 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const double right = doc.setup.width - doc.setup.margin_right;
   std::string shown;
-  for (const pdf::Page& page : *pages) {
-    for (const pdf::GlyphRun& run : page.runs) {
+  for (const page::Page& page : *pages) {
+    for (const page::GlyphRun& run : page.runs) {
       double advance = 0;
-      for (const pdf::Glyph& g : run.glyphs) advance += g.x_advance;
+      for (const page::Glyph& g : run.glyphs) advance += g.x_advance;
       const double units = typesetter->fonts()[run.font]->units_per_em();
       SARABAN_FUZZ_CHECK(run.x + advance * run.size / units <= right + 0.01,
                          "a line ends inside the right margin");

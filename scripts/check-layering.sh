@@ -32,6 +32,11 @@ upper_of_renderer=('saraban/(redis|store|queue|server|authz|document_service|rep
                    'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|store|queue|server|authz|api|worker|observe|errors|credentials|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
+# The display list (renderer/page) sits below both: the layout produces
+# pages, the writer consumes them, neither knows the other.
+check renderer/layout "the PDF writer" 'saraban/pdf/' 'saraban::pdf\b'
+check renderer/pdf "the layout" 'saraban/layout/' 'saraban::layout\b'
+check renderer/page "any other module" 'saraban/(text|pdf|layout|report|model)/' 'saraban::(text|pdf|layout|report|model|common)\b'
 check model "the renderer, Redis, gRPC or the services" \
   'saraban/(layout|pdf|report|text/shaper|redis|store|queue|server|authz|document_service|report_service|worker)/' \
   'grpc' 'saraban::(layout|pdf|report|redis|store|queue|server|api|worker)\b'

@@ -19,7 +19,7 @@ FontSet Laksaman() {
   return {*regular, *bold};
 }
 
-double RunWidth(const pdf::GlyphRun& run) {
+double RunWidth(const page::GlyphRun& run) {
   double w = 0;
   for (const auto& g : run.glyphs) w += g.x_advance;
   return w * run.size / 1000.0;  // Laksaman: 1000 units per em
@@ -306,11 +306,6 @@ TEST(LayoutTest, LongZeroWidthTextIsSplitByLength) {
   EXPECT_EQ(total, 20000u * 3);
 }
 
-TEST(LayoutTest, ThaiDigits) {
-  EXPECT_EQ(ThaiDigits("หน้า 12/305"), "หน้า ๑๒/๓๐๕");
-  EXPECT_EQ(ThaiDigits(""), "");
-}
-
 TEST(LayoutTest, SameInputSamePages) {
   Typesetter a(Laksaman());
   Typesetter b(Laksaman());
@@ -340,13 +335,13 @@ const std::string kLongThai =
     "เพื่อพัฒนาการบริหารงานของหน่วยงานให้เกิดความเป็นธรรมและความโปร่งใสในการดำเนินงานมากยิ่งขึ้น "
     "โดยมอบหมายให้เจ้าหน้าที่ผู้รับผิดชอบติดตามผลการปฏิบัติงานและรายงานผู้บังคับบัญชาทุกไตรมาส";
 
-std::vector<pdf::GlyphRun> LayOutAligned(Typesetter& ts, Align align, double width,
+std::vector<page::GlyphRun> LayOutAligned(Typesetter& ts, Align align, double width,
                                          const std::string& text = kLongThai) {
   DocumentLayout doc = OneParagraph(text, width);
   std::get<Paragraph>(doc.blocks[0]).style.align = align;
   auto pages = ts.Layout(doc);
   EXPECT_TRUE(pages.ok()) << pages.status().ToString();
-  return pages.ok() ? pages->front().runs : std::vector<pdf::GlyphRun>();
+  return pages.ok() ? pages->front().runs : std::vector<page::GlyphRun>();
 }
 
 // Every justified line but the last ends at the right margin (within one
@@ -356,7 +351,7 @@ TEST(LayoutTest, JustifiedLinesEndAtTheRightMargin) {
   const std::string spaced = Repeat("องค์การบริหารส่วนตำบล จัดทำ ", 12) + "แผน";
   for (Align align : {Align::kThaiDistributed, Align::kJustify}) {
     const double width = 300;
-    const std::vector<pdf::GlyphRun> runs =
+    const std::vector<page::GlyphRun> runs =
         LayOutAligned(ts, align, width, align == Align::kJustify ? spaced : kLongThai);
     ASSERT_GT(runs.size(), 3u);
     const double margin = DocumentLayout().setup.margin_left + width;

@@ -56,7 +56,7 @@ struct BreakAudit {
 // marker is a run of its own before its paragraph's first line). False
 // when the runs do not give the paragraphs back; `*audit` says why.
 inline bool AuditBreaks(const std::vector<AuditedParagraph>& paragraphs,
-                        const std::vector<const pdf::GlyphRun*>& runs, const layout::FontSet& fonts,
+                        const std::vector<const page::GlyphRun*>& runs, const layout::FontSet& fonts,
                         BreakAudit* audit) {
   text::LineBreaker breaker;
   text::Shaper regular(fonts.regular), bold(fonts.bold);

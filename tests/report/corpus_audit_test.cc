@@ -64,9 +64,9 @@ TEST(CorpusAudit, OfficialSentencesBreakWhereATypesetterWould) {
           layout::Paragraph{sentence, {layout::FontRole::kRegular, setting.size, setting.align}});
     }
     // In pieces that fit the endless page.
-    std::vector<const pdf::GlyphRun*> runs;
+    std::vector<const page::GlyphRun*> runs;
     std::vector<test::AuditedParagraph> paragraphs;
-    std::vector<std::vector<pdf::Page>> pieces;
+    std::vector<std::vector<page::Page>> pieces;
     constexpr size_t kPerPiece = 40;
     for (size_t begin = 0; begin < doc.blocks.size(); begin += kPerPiece) {
       layout::DocumentLayout piece = doc;

@@ -89,22 +89,22 @@ std::string Header(const std::string& example) {
 }
 
 // The stable text form of laid-out pages.
-std::string Dump(const std::string& example, const std::vector<pdf::Page>& pages) {
+std::string Dump(const std::string& example, const std::vector<page::Page>& pages) {
   static const char* const kFontNames[] = {"regular", "bold"};
   std::ostringstream out;
   out << Header(example);
   for (size_t i = 0; i < pages.size(); ++i) {
-    const pdf::Page& page = pages[i];
+    const page::Page& page = pages[i];
     out << "page " << i + 1 << ' ' << Fixed2(page.width) << 'x' << Fixed2(page.height) << '\n';
-    for (const pdf::Fill& f : page.fills) {
+    for (const page::Fill& f : page.fills) {
       out << "fill " << Fixed2(f.x) << ' ' << Fixed2(f.y) << ' ' << Fixed2(f.w) << ' ' << Fixed2(f.h)
           << ' ' << Fixed2(f.gray) << '\n';
     }
-    for (const pdf::Rule& r : page.rules) {
+    for (const page::Rule& r : page.rules) {
       out << "rule " << Fixed2(r.x1) << ' ' << Fixed2(r.y1) << ' ' << Fixed2(r.x2) << ' '
           << Fixed2(r.y2) << ' ' << Fixed2(r.width) << (r.dotted ? " dotted" : "") << '\n';
     }
-    for (const pdf::GlyphRun& run : page.runs) {
+    for (const page::GlyphRun& run : page.runs) {
       const bool known = run.font >= 0 && run.font < 2;
       out << "run " << (known ? kFontNames[run.font] : "font" + std::to_string(run.font)) << ' '
           << Fixed2(run.size) << ' ' << Fixed2(run.x) << ' ' << Fixed2(run.y)
@@ -272,7 +272,7 @@ std::string UnifiedDiff(const std::string& expected_name, const std::string& exp
 class LayoutGoldenTest : public ::testing::TestWithParam<const char*> {
  protected:
   // The example laid out on its real pages with the default template.
-  std::vector<pdf::Page> LayOut() {
+  std::vector<page::Page> LayOut() {
     Result<v1::Report> report = model::LoadReportFile(std::string(SARABAN_SOURCE_DIR) + "/" + GetParam());
     EXPECT_TRUE(report.ok()) << report.status().ToString();
     if (!report.ok()) return {};
@@ -289,14 +289,14 @@ class LayoutGoldenTest : public ::testing::TestWithParam<const char*> {
     EXPECT_TRUE(regular.ok() && bold.ok());
     if (!regular.ok() || !bold.ok()) return {};
     layout::Typesetter typesetter({*regular, *bold});
-    Result<std::vector<pdf::Page>> pages = typesetter.Layout(*doc);
+    Result<std::vector<page::Page>> pages = typesetter.Layout(*doc);
     EXPECT_TRUE(pages.ok()) << pages.status().ToString();
-    return pages.ok() ? *pages : std::vector<pdf::Page>();
+    return pages.ok() ? *pages : std::vector<page::Page>();
   }
 };
 
 TEST_P(LayoutGoldenTest, MatchesGoldenFile) {
-  const std::vector<pdf::Page> pages = LayOut();
+  const std::vector<page::Page> pages = LayOut();
   ASSERT_FALSE(pages.empty());
   const std::string actual = Dump(GetParam(), pages);
   const std::string path = GoldenPath(GetParam());

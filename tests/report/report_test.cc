@@ -16,6 +16,7 @@
 #include <tuple>
 #include <variant>
 
+#include "saraban/text/digits.h"
 #include "saraban/layout/layout.h"
 #include "saraban/model/json.h"
 #include "saraban/model/validate.h"
@@ -115,8 +116,8 @@ std::vector<std::pair<const layout::Paragraph*, double>> ParagraphBoxes(
   return out;
 }
 
-std::vector<const pdf::GlyphRun*> Runs(const std::vector<pdf::Page>& pages) {
-  std::vector<const pdf::GlyphRun*> out;
+std::vector<const page::GlyphRun*> Runs(const std::vector<page::Page>& pages) {
+  std::vector<const page::GlyphRun*> out;
   for (const auto& page : pages) {
     for (const auto& run : page.runs) out.push_back(&run);
   }
@@ -144,7 +145,7 @@ class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, Font
   // Lays out the document on its real pages, or on one endless page (PDF/A's
   // largest, 200 in), where nothing is split and the content stream follows
   // the reading order.
-  std::vector<pdf::Page> LayOut(bool endless) {
+  std::vector<page::Page> LayOut(bool endless) {
     layout::DocumentLayout doc = doc_;
     if (endless) {
       doc.setup.height = 14400;
@@ -153,7 +154,7 @@ class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, Font
     layout::Typesetter ts(fonts_);
     auto pages = ts.Layout(doc);
     EXPECT_TRUE(pages.ok()) << pages.status().ToString();
-    return pages.ok() ? *pages : std::vector<pdf::Page>();
+    return pages.ok() ? *pages : std::vector<page::Page>();
   }
 
   // Renders the report to a file of its own; returns the path.
@@ -189,7 +190,7 @@ class ExampleTest : public ::testing::TestWithParam<std::tuple<const char*, Font
 // paragraph ends with one short syllable alone on its last line. The lines
 // give back the paragraphs exactly. The counts go to the log.
 TEST_P(ExampleTest, LineEndsPassTheBreakAudit) {
-  const std::vector<pdf::Page> pages = LayOut(/*endless=*/true);
+  const std::vector<page::Page> pages = LayOut(/*endless=*/true);
   ASSERT_EQ(pages.size(), 1u);
   std::vector<test::AuditedParagraph> paragraphs;
   for (const auto& [p, width] : ParagraphBoxes(doc_)) paragraphs.push_back({p, width});
@@ -203,11 +204,11 @@ TEST_P(ExampleTest, LineEndsPassTheBreakAudit) {
 // Splitting rows between pages loses and duplicates nothing: the real pages
 // hold the lines of the endless page plus only headers, marks and numbers.
 TEST_P(ExampleTest, PagingLosesNothing) {
-  const std::vector<pdf::Page> pages = LayOut(false);
+  const std::vector<page::Page> pages = LayOut(false);
   ASSERT_GT(pages.size(), 1u);
   std::map<std::string, int> extra;
   for (const auto* run : Runs(pages)) ++extra[run->text];
-  const std::vector<pdf::Page> endless = LayOut(true);
+  const std::vector<page::Page> endless = LayOut(true);
   for (const auto* run : Runs(endless)) {
     ASSERT_GT(extra[run->text], 0) << "line lost in paging: " << run->text;
     --extra[run->text];
@@ -224,9 +225,9 @@ TEST_P(ExampleTest, PagingLosesNothing) {
 // The header row is on every page the table reaches, after the mark on
 // later pages, and every page is numbered in Thai digits.
 TEST_P(ExampleTest, HeaderRepeatsAndPagesAreNumbered) {
-  const std::vector<pdf::Page> pages = LayOut(false);
+  const std::vector<page::Page> pages = LayOut(false);
   const std::string first_heading = report_.layout().columns(0).heading();
-  const std::string total = layout::ThaiDigits(std::to_string(pages.size()));
+  const std::string total = text::ThaiDigits(std::to_string(pages.size()));
   for (size_t i = 0; i < pages.size(); ++i) {
     std::string all;
     for (const auto& run : pages[i].runs) all += run.text + "\n";
@@ -235,7 +236,7 @@ TEST_P(ExampleTest, HeaderRepeatsAndPagesAreNumbered) {
       EXPECT_NE(all.find(template_.continuation_mark()), std::string::npos);
     }
     const std::string label =
-        "หน้า " + layout::ThaiDigits(std::to_string(i + 1)) + "/" + total;
+        "หน้า " + text::ThaiDigits(std::to_string(i + 1)) + "/" + total;
     EXPECT_NE(all.find(label), std::string::npos) << label;
     EXPECT_FALSE(pages[i].fills.empty()) << "no header fill on page " << i + 1;
   }
@@ -247,7 +248,7 @@ TEST_P(ExampleTest, HeaderRepeatsAndPagesAreNumbered) {
 TEST_P(ExampleTest, NoTextOutsideItsColumn) {
   auto widths = report::ColumnWidths(report_, template_);
   ASSERT_TRUE(widths.ok());
-  const std::vector<pdf::Page> pages = LayOut(false);
+  const std::vector<page::Page> pages = LayOut(false);
   const double left = doc_.setup.margin_left;
   const double right = doc_.setup.width - doc_.setup.margin_right;
   std::vector<double> edges{left};
@@ -321,7 +322,7 @@ TEST_P(ExampleTest, EveryStringOfTheReportIsInThePdf) {
     if (field == "agency.code") continue;  // an identifier, not printed
     std::string text = report::FillPlaceholders(value, report_);
     if (field.ends_with("indicator") || field.ends_with("question_code")) {
-      text = layout::ThaiDigits(text);
+      text = text::ThaiDigits(text);
     }
     EXPECT_NE(extracted.find(StripSpaces(text)), std::string::npos)
         << field << " is missing from the PDF: " << text;
@@ -337,7 +338,7 @@ TEST_P(ExampleTest, PdfTextExtractsExactly) {
   ASSERT_EQ(raw.exit_code, 0) << raw.output;
 
   std::string expected;
-  const std::vector<pdf::Page> pages = LayOut(false);
+  const std::vector<page::Page> pages = LayOut(false);
   for (const auto* run : Runs(pages)) expected += run->text;
   const std::string got = StripSpaces(raw.output);
   expected = StripSpaces(expected);

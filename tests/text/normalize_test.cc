@@ -1,3 +1,4 @@
+#include "saraban/text/digits.h"
 #include "saraban/text/normalize.h"
 
 #include <gtest/gtest.h>
@@ -239,6 +240,11 @@ TEST(Normalize, BidiControlsAreRefusedAndZeroWidthSpacesRemoved) {
   auto zw = Normalize("งบ\xE2\x80\x8Bประมาณ\xEF\xBB\xBFปี");
   ASSERT_TRUE(zw.ok()) << zw.status().ToString();
   EXPECT_EQ(*zw, "งบประมาณปี");
+}
+
+TEST(ThaiDigitsTest, ReplacesAsciiDigitsOnly) {
+  EXPECT_EQ(ThaiDigits("หน้า 12/305"), "หน้า ๑๒/๓๐๕");
+  EXPECT_EQ(ThaiDigits(""), "");
 }
 
 }  // namespace

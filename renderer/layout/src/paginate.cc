@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "saraban/text/digits.h"
 #include "saraban/strings.h"
 #include "typesetter_impl.h"
 
@@ -163,15 +164,15 @@ class KeepHeights {
   std::vector<std::optional<std::vector<LineBox>>> lines_;
 };
 
-void NumberPages(const PageSetup& setup, Typesetter::Impl& ts, std::vector<pdf::Page>* pages) {
+void NumberPages(const PageSetup& setup, Typesetter::Impl& ts, std::vector<page::Page>* pages) {
   if (setup.page_number_format.empty()) return;
-  const std::string total = ThaiDigits(std::to_string(pages->size()));
+  const std::string total = text::ThaiDigits(std::to_string(pages->size()));
   for (size_t i = 0; i < pages->size(); ++i) {
     std::string label = ReplaceAll(setup.page_number_format, "{page}",
-                                   ThaiDigits(std::to_string(i + 1)));
+                                   text::ThaiDigits(std::to_string(i + 1)));
     label = ReplaceAll(label, "{pages}", total);
     double width = 0;
-    pdf::GlyphRun run = ts.ShapeLine(label, setup.footer_style, &width);
+    page::GlyphRun run = ts.ShapeLine(label, setup.footer_style, &width);
     run.x = setup.width - setup.margin_right - width;
     run.y = setup.margin_bottom / 2;
     (*pages)[i].runs.push_back(std::move(run));
@@ -219,13 +220,13 @@ void Flow::NewPage() {
   if (static_cast<int>(pages_.size()) >= setup_.max_pages) {
     ts_.Fail(Status(StatusCode::kResourceExhausted,
                     "the document needs more than " + std::to_string(setup_.max_pages) + " pages"));
-    pages_.back() = pdf::Page{};  // keep memory bounded; the result is discarded
+    pages_.back() = page::Page{};  // keep memory bounded; the result is discarded
     pages_.back().width = setup_.width;
     pages_.back().height = setup_.height;
     y_ = setup_.margin_top;
     return;
   }
-  pdf::Page page;
+  page::Page page;
   page.width = setup_.width;
   page.height = setup_.height;
   pages_.push_back(std::move(page));
@@ -238,7 +239,7 @@ void Flow::PutLine(const LineBox& line, double x) {
 }
 
 void Flow::Rule(double x1, double y1_top, double x2, double y2_top, double width, bool dotted) {
-  pdf::Rule r;
+  page::Rule r;
   r.x1 = x1;
   r.x2 = x2;
   r.y1 = page().height - y1_top;
@@ -248,10 +249,10 @@ void Flow::Rule(double x1, double y1_top, double x2, double y2_top, double width
   page().rules.push_back(r);
 }
 
-void PlaceLine(const LineBox& line, double left, double top, pdf::Page* page) {
+void PlaceLine(const LineBox& line, double left, double top, page::Page* page) {
   const double baseline = page->height - (top + line.ascent);
-  for (const pdf::GlyphRun& run : line.runs) {
-    pdf::GlyphRun placed = run;
+  for (const page::GlyphRun& run : line.runs) {
+    page::GlyphRun placed = run;
     placed.x += left;
     placed.y = baseline;
     page->runs.push_back(std::move(placed));
@@ -267,7 +268,7 @@ std::vector<std::shared_ptr<const text::Font>> Typesetter::fonts() const {
   return {impl_->fonts_.regular, impl_->fonts_.bold};
 }
 
-Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
+Result<std::vector<page::Page>> Typesetter::Layout(const DocumentLayout& doc) {
   if (Status s = CheckSetup(doc.setup); !s.ok()) return s;
   if (impl_->regular_.cache_size() + impl_->bold_.cache_size() > kMaxCachedWords) {
     impl_->regular_.ClearCache();
@@ -299,25 +300,11 @@ Result<std::vector<pdf::Page>> Typesetter::Layout(const DocumentLayout& doc) {
     if (status.ok()) status = impl_->error_;
     if (!status.ok()) return status.WithFieldPrefix("blocks[" + std::to_string(i) + "]");
   }
-  std::vector<pdf::Page> pages = flow.TakePages();
+  std::vector<page::Page> pages = flow.TakePages();
   NumberPages(doc.setup, *impl_, &pages);
   if (!impl_->error_.ok()) return impl_->error_;  // e.g. a glyph missing in the footer
   return pages;
 }
 
-std::string ThaiDigits(std::string_view ascii) {
-  std::string out;
-  out.reserve(ascii.size() * 3);
-  for (char c : ascii) {
-    if (c >= '0' && c <= '9') {
-      // U+0E50 + digit, in UTF-8: E0 B9 90+digit.
-      out += "\xE0\xB9";
-      out += static_cast<char>(0x90 + (c - '0'));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace saraban::layout

@@ -257,7 +257,7 @@ class LineBuilder {
     LineBox line;
     line.height = height_;
     line.ascent = ascent_;
-    pdf::GlyphRun run;
+    page::GlyphRun run;
     run.font = font_;
     run.size = size_;
     const size_t start = pieces_.empty() ? end_ : pieces_.front().begin;
@@ -295,7 +295,7 @@ class LineBuilder {
   // grapheme-cluster boundary (kThaiDistributed). A gap is added to the
   // advance of the glyph before it, so a mark never leaves its base: a
   // cluster's glyphs move together. Returns the pt added.
-  double Justify(pdf::GlyphRun* run, double slack) const {
+  double Justify(page::GlyphRun* run, double slack) const {
     std::vector<size_t> gaps;  // glyph indices whose advance grows
     auto& g = run->glyphs;
     if (p_.style.align == Align::kJustify) {
@@ -559,7 +559,7 @@ std::vector<LineBox> Typesetter::Impl::BreakParagraph(const Paragraph& p, double
 
   if (!p.marker.empty() && !out.empty()) {
     double marker_width = 0;
-    pdf::GlyphRun marker = ShapeLine(p.marker, p.style, &marker_width);
+    page::GlyphRun marker = ShapeLine(p.marker, p.style, &marker_width);
     marker.x = std::max(0.0, p.indent - marker_width - 0.3 * size);
     out.front().runs.insert(out.front().runs.begin(), std::move(marker));
   }
@@ -580,14 +580,14 @@ LinesBlock Typesetter::Impl::BreakParagraphs(const std::vector<Paragraph>& ps, d
   return block;
 }
 
-pdf::GlyphRun Typesetter::Impl::ShapeLine(std::string_view s, const TextStyle& style,
+page::GlyphRun Typesetter::Impl::ShapeLine(std::string_view s, const TextStyle& style,
                                           double* width) {
   text::Shaper& shaper = ShaperFor(style.font);
   const double size = Scaled(style);
   const double k = size / shaper.font().units_per_em();
   const text::ShapedWord& word = shaper.Shape(s);
   if (Status status = CheckGlyphs(word, s, shaper.font()); !status.ok()) Fail(std::move(status));
-  pdf::GlyphRun run;
+  page::GlyphRun run;
   run.font = style.font == FontRole::kBold ? 1 : 0;
   run.size = size;
   run.text = std::string(s);

@@ -61,7 +61,7 @@ class TableWriter {
   void BeginSegment(bool continued) {
     if (continued && !t_.continuation_mark.empty()) flow_->PutLine(mark_);
     segment_top_ = flow_->y();
-    pdf::Fill fill;
+    page::Fill fill;
     fill.x = x_.front();
     fill.w = width();
     fill.h = header_height_;

@@ -18,7 +18,7 @@ struct LineBox {
   double height = 0;   // advance to the next line
   double ascent = 0;   // from the top of the line to its baseline
   double width = 0;    // ink advance of the widest run end, pt
-  std::vector<pdf::GlyphRun> runs;
+  std::vector<page::GlyphRun> runs;
 };
 
 // A laid-out table cell or paragraph sequence.
@@ -45,7 +45,7 @@ struct Typesetter::Impl {
   // Lines of several paragraphs stacked (a cell).
   LinesBlock BreakParagraphs(const std::vector<Paragraph>& ps, double width);
   // One line of text, unbroken (footers, markers).
-  pdf::GlyphRun ShapeLine(std::string_view text, const TextStyle& style, double* width);
+  page::GlyphRun ShapeLine(std::string_view text, const TextStyle& style, double* width);
 
   // Records the first problem found while breaking lines (a missing glyph,
   // no room for text); Layout() returns it.
@@ -63,7 +63,7 @@ struct Typesetter::Impl {
 
 // Moves every run of `line` to absolute page coordinates: `left` and `top`
 // are measured from the page's left and top edges.
-void PlaceLine(const LineBox& line, double left, double top, pdf::Page* page);
+void PlaceLine(const LineBox& line, double left, double top, page::Page* page);
 
 // Stage: blocks onto pages. Tracks the page being filled and the vertical
 // position, measured downwards from the top edge of the page.
@@ -82,12 +82,12 @@ class Flow {
   double PrintableHeight() const {
     return setup_.height - setup_.margin_top - setup_.margin_bottom;
   }
-  pdf::Page& page() { return pages_.back(); }
+  page::Page& page() { return pages_.back(); }
   // Starts a page; past setup.max_pages it records ResourceExhausted in the
   // typesetter and keeps drawing on the last page, so callers need no checks.
   void NewPage();
   Typesetter::Impl& ts() { return ts_; }
-  std::vector<pdf::Page> TakePages() { return std::move(pages_); }
+  std::vector<page::Page> TakePages() { return std::move(pages_); }
 
   // Places `line` at the current position (left + x) and advances past it.
   void PutLine(const LineBox& line, double x = 0);
@@ -96,7 +96,7 @@ class Flow {
  private:
   Typesetter::Impl& ts_;
   const PageSetup& setup_;
-  std::vector<pdf::Page> pages_;
+  std::vector<page::Page> pages_;
   double y_ = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include "saraban/report/thai_format.h"
 #include "saraban/strings.h"
+#include "saraban/text/digits.h"
 #include "saraban/text/normalize.h"
 
 namespace saraban::report {
@@ -146,7 +147,7 @@ layout::Cell MeasureCell(v1::ColumnKind kind, const v1::Measure& m, bool numbere
       if (m.has_finding()) {
         const v1::Finding& f = m.finding();
         std::string s = "จากผลการประเมิน ITA";
-        if (!f.indicator().empty()) s += " ตัวชี้วัดที่ " + layout::ThaiDigits(f.indicator());
+        if (!f.indicator().empty()) s += " ตัวชี้วัดที่ " + text::ThaiDigits(f.indicator());
         if (!f.indicator_name().empty()) s += " " + f.indicator_name();
         if (!f.issue().empty()) s += " ประเด็น " + f.issue();
         cell.Text(std::move(s));

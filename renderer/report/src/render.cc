@@ -68,7 +68,7 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
       Compose(report, tmpl, ComposeOptions{impl_->options.size_factor});
   if (!doc.ok()) return doc.status().WithFieldPrefix("template");
   // 3. Lay out: break lines, shape, paginate, number pages.
-  Result<std::vector<pdf::Page>> pages = impl_->typesetter.Layout(*doc);
+  Result<std::vector<page::Page>> pages = impl_->typesetter.Layout(*doc);
   // The layout's own path ("blocks[4]") means nothing to a caller; its
   // message names the text or the part of the template at fault. A
   // character missing from the fonts is named by its field instead (the

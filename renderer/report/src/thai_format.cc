@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "saraban/layout/layout.h"
+#include "saraban/text/digits.h"
 
 namespace saraban::report {
 namespace {
@@ -63,10 +63,10 @@ long long Hundredths(double v) { return std::llround(v * 100); }
 std::string ThaiNumber(double value, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return layout::ThaiDigits(buf);
+  return text::ThaiDigits(buf);
 }
 
-std::string ThaiInteger(long long value) { return layout::ThaiDigits(std::to_string(value)); }
+std::string ThaiInteger(long long value) { return text::ThaiDigits(std::to_string(value)); }
 
 std::string ThaiPeriod(const v1::Period& period) {
   if (period.has_range()) {
@@ -82,7 +82,7 @@ std::string ScoreSentence(const v1::ScoreComparison& s) {
   const std::string prev_year = ThaiInteger(s.previous_fiscal_year());
   const std::string cur_year = ThaiInteger(s.current_fiscal_year());
   std::string question = s.question();
-  if (!s.question_code().empty()) question = layout::ThaiDigits(s.question_code()) + " " + question;
+  if (!s.question_code().empty()) question = text::ThaiDigits(s.question_code()) + " " + question;
 
   std::string change;
   if (cur == prev) {

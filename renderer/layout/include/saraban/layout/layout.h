@@ -1,6 +1,6 @@
 // Layout: blocks of text and tables in, positioned pages out.
 //
-// Pure: strings, fonts and sizes in, pdf::Page values out; no report types,
+// Pure: strings, fonts and sizes in, page::Page values out; no report types,
 // no libharu. The stages are visible in Typesetter::Layout():
 // break paragraphs into lines (text::LineBreaker + text::Shaper), lay out
 // table rows, flow blocks onto pages, then number the pages.
@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "saraban/pdf/document.h"
+#include "saraban/page/page.h"
 #include "saraban/status.h"
 #include "saraban/text/font.h"
 
@@ -133,9 +133,9 @@ class Typesetter {
   // room, a table's columns or header do not fit the page, an indent leaves
   // no room for text, or a character is not in the font (it would print as
   // a box); with ResourceExhausted past setup.max_pages.
-  Result<std::vector<pdf::Page>> Layout(const DocumentLayout& doc);
+  Result<std::vector<page::Page>> Layout(const DocumentLayout& doc);
 
-  // The fonts in the order pdf::GlyphRun::font refers to them.
+  // The fonts in the order page::GlyphRun::font refers to them.
   std::vector<std::shared_ptr<const text::Font>> fonts() const;
 
   struct Impl;
@@ -143,8 +143,5 @@ class Typesetter {
  private:
   std::unique_ptr<Impl> impl_;
 };
-
-// "123" -> "๑๒๓": ASCII digits to Thai digits, everything else unchanged.
-std::string ThaiDigits(std::string_view ascii);
 
 }  // namespace saraban::layout

@@ -1,6 +1,6 @@
-// Laid-out pages, ready to be written as PDF. This is the only thing the PDF
-// writer knows: positioned glyphs and rules, no reports, no Thai rules.
-// Coordinates are PDF points with the origin at the bottom-left of the page.
+// A document to write as PDF: its metadata, its fonts and its pages (the
+// display list of saraban/page/page.h). This is the only thing the PDF
+// writer knows: no reports, no Thai rules.
 #pragma once
 
 #include <cstdint>
@@ -8,50 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "saraban/page/page.h"
 #include "saraban/text/font.h"
 
 namespace saraban::pdf {
 
-// One glyph of a run, in font units relative to the pen position.
-struct Glyph {
-  uint32_t gid = 0;
-  int32_t x_advance = 0;
-  int32_t x_offset = 0;
-  int32_t y_offset = 0;
-  uint32_t cluster = 0;  // byte offset into GlyphRun::text of its cluster
-};
-
-// A line (or a piece of a line) of text in one font and size.
-struct GlyphRun {
-  int font = 0;          // index into Document::fonts
-  double size = 0;       // font size in points (already scaled)
-  double x = 0, y = 0;   // pen start on the baseline
-  std::vector<Glyph> glyphs;
-  // The exact text these glyphs show (UTF-8), written as ActualText so that
-  // copy and pdftotext give it back. Clusters index into it.
-  std::string text;
-};
-
-// A straight line, e.g. a table rule or a signature line.
-struct Rule {
-  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
-  double width = 0.5;
-  bool dotted = false;
-};
-
-// A filled rectangle, e.g. the table header background.
-struct Fill {
-  double x = 0, y = 0, w = 0, h = 0;
-  double gray = 0.9;  // 0 black .. 1 white
-};
-
-struct Page {
-  double width = 841.89;   // A4 landscape
-  double height = 595.28;
-  std::vector<Fill> fills;  // drawn first
-  std::vector<Rule> rules;
-  std::vector<GlyphRun> runs;
-};
+// The writer consumes the display list of saraban/page/page.h.
+using page::Fill;
+using page::Glyph;
+using page::GlyphRun;
+using page::Page;
+using page::Rule;
 
 // Document metadata; every string is UTF-8 and may be Thai.
 struct Metadata {
