@@ -53,9 +53,9 @@ Result<std::unique_ptr<ReportRenderer>> ReportRenderer::Create(const RenderOptio
   return std::unique_ptr<ReportRenderer>(new ReportRenderer(std::move(impl)));
 }
 
-Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Template& tmpl) {
-  // 1. Validate and normalise (a copy: the caller's report is untouched).
-  v1::Report report = input;
+Result<std::vector<page::Page>> ReportRenderer::LayOutPages(v1::Report& report,
+                                                            const v1::Template& tmpl) {
+  // 1. Validate and normalise (the caller's copy).
   if (std::vector<Status> errors = model::ValidateReport(&report); !errors.empty()) {
     if (errors.size() == 1) return errors.front();
     return Status(errors.front().code(), model::FormatErrors(errors));
@@ -85,6 +85,20 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
     }
     return Status(pages.status().code(), pages.status().message());
   }
+  return pages;
+}
+
+Result<int> ReportRenderer::PageCount(const v1::Report& input, const v1::Template& tmpl) {
+  v1::Report report = input;
+  auto pages = LayOutPages(report, tmpl);
+  if (!pages.ok()) return pages.status();
+  return static_cast<int>(pages->size());
+}
+
+Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Template& tmpl) {
+  v1::Report report = input;  // the caller's report is untouched
+  auto pages = LayOutPages(report, tmpl);
+  if (!pages.ok()) return pages.status();
   // 4. Write the PDF.
   pdf::Document pdf_doc;
   pdf_doc.metadata.title = DocumentTitle(report);

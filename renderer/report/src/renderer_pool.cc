@@ -1,6 +1,7 @@
 #include "saraban/report/renderer_pool.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "saraban/report/default_template.h"
 
@@ -25,7 +26,8 @@ Result<std::unique_ptr<RendererPool>> RendererPool::Create(const RenderOptions& 
   return pool;
 }
 
-Result<RenderedPdf> RendererPool::Render(const v1::Report& report, const v1::Template* tmpl) {
+template <typename Use>
+auto RendererPool::Borrow(Use use) -> decltype(use(std::declval<ReportRenderer&>())) {
   std::unique_ptr<ReportRenderer> renderer;
   {
     std::unique_lock lock(mu_);
@@ -47,13 +49,25 @@ Result<RenderedPdf> RendererPool::Render(const v1::Report& report, const v1::Tem
     }
     renderer = std::move(made).value();
   }
-  auto pdf = renderer->Render(report, tmpl != nullptr ? *tmpl : default_template_);
+  auto result = use(*renderer);
   {
     std::lock_guard lock(mu_);
     idle_.push_back(std::move(renderer));
   }
   returned_.notify_one();
-  return pdf;
+  return result;
+}
+
+Result<RenderedPdf> RendererPool::Render(const v1::Report& report, const v1::Template* tmpl) {
+  return Borrow([&](ReportRenderer& r) {
+    return r.Render(report, tmpl != nullptr ? *tmpl : default_template_);
+  });
+}
+
+Result<int> RendererPool::PageCount(const v1::Report& report, const v1::Template* tmpl) {
+  return Borrow([&](ReportRenderer& r) {
+    return r.PageCount(report, tmpl != nullptr ? *tmpl : default_template_);
+  });
 }
 
 }  // namespace saraban::report

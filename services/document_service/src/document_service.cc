@@ -76,9 +76,9 @@ Result<int> DocumentServiceImpl::LayOut(const std::string& snapshot, const v1::T
                                         const std::string& report_field) {
   v1::Report report;
   if (!report.ParseFromString(snapshot)) return Internal("the stored report does not parse");
-  auto pdf = layouts_.Render(report, tmpl);
-  if (pdf.ok()) return pdf->page_count;
-  const Status& s = pdf.status();
+  auto pages = layouts_.PageCount(report, tmpl);
+  if (pages.ok()) return pages;
+  const Status& s = pages.status();
   if (s.code() == StatusCode::kInternal || s.code() == StatusCode::kUnavailable) return s;
   // The report is stored and valid, so what cannot be laid out is the
   // template's doing when one is supplied.
@@ -207,21 +207,11 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
     if (!errors.empty()) return InvalidFields(errors, "template");
   }
   const v1::Template* tmpl = req->has_template_() ? &req->template_() : nullptr;
-  if (req->validate_only()) {
-    // A dry run: nothing is looked up by request id, queued or counted.
-    auto spec = SpecFor(req->report(), "report", tmpl);
-    if (!spec.ok()) return ToGrpc(spec.status());
-    auto pages = LayOut(spec->snapshot, tmpl, "report");
-    if (!pages.ok()) return ToGrpc(pages.status());
-    out->set_report(req->report());
-    out->set_report_revision(spec->report_revision);
-    out->set_request_id(req->request_id());
-    out->mutable_document()->set_page_count(*pages);
-    return grpc::Status::OK;
-  }
-  // A retry: answer with the job the first attempt created.
+  // A retry: answer with the job the first attempt created. (A dry run
+  // looks up nothing by request id, and queues and counts nothing.)
   const queue::RequestId request = RequestIdOf(*req, **caller);
-  auto earlier = Earlier(request, "jobs/");
+  Result<std::optional<std::string>> earlier = std::optional<std::string>();
+  if (!req->validate_only()) earlier = Earlier(request, "jobs/");
   if (!earlier.ok()) return ToGrpc(earlier.status());
   if (earlier->has_value()) {
     auto job = jobs_.GetJob(**earlier);
@@ -235,9 +225,15 @@ grpc::Status DocumentServiceImpl::RenderReport(grpc::ServerContext* ctx,
   if (!spec.ok()) return ToGrpc(spec.status());
   // A template the report does not fit is the caller's error now, not a
   // dead-lettered job later.
-  if (tmpl != nullptr) {
-    if (auto pages = LayOut(spec->snapshot, tmpl, "report"); !pages.ok()) {
-      return ToGrpc(pages.status());
+  if (tmpl != nullptr || req->validate_only()) {
+    auto pages = LayOut(spec->snapshot, tmpl, "report");
+    if (!pages.ok()) return ToGrpc(pages.status());
+    if (req->validate_only()) {
+      out->set_report(req->report());
+      out->set_report_revision(spec->report_revision);
+      out->set_request_id(req->request_id());
+      out->mutable_document()->set_page_count(*pages);
+      return grpc::Status::OK;
     }
   }
   if (grpc::Status room = CheckInFlight(**caller, 1); !room.ok()) return room;

@@ -5,7 +5,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "saraban/page/page.h"
 #include "saraban/status.h"
 #include "saraban/v1/report.pb.h"
 #include "saraban/v1/template.pb.h"
@@ -41,8 +43,14 @@ class ReportRenderer {
 
   // Validates a copy of `report` (errors name each bad field), then renders.
   Result<RenderedPdf> Render(const v1::Report& report, const v1::Template& tmpl);
+  // Render's steps up to the layout, with the same errors, and no PDF
+  // written: how many pages the render will have.
+  Result<int> PageCount(const v1::Report& report, const v1::Template& tmpl);
 
  private:
+  // Validates and normalises `report` in place, composes and lays it out.
+  Result<std::vector<page::Page>> LayOutPages(v1::Report& report, const v1::Template& tmpl);
+
   struct Impl;
   explicit ReportRenderer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -24,8 +24,15 @@ class RendererPool {
   // As ReportRenderer::Render; `tmpl` null means the default template.
   // Safe to call from many threads.
   Result<RenderedPdf> Render(const v1::Report& report, const v1::Template* tmpl);
+  // As ReportRenderer::PageCount: the layout without writing the PDF.
+  Result<int> PageCount(const v1::Report& report, const v1::Template* tmpl);
 
  private:
+  // Runs `use` on a borrowed renderer (null when none could be made, with
+  // the reason in `*made`).
+  template <typename Use>
+  auto Borrow(Use use) -> decltype(use(std::declval<ReportRenderer&>()));
+
   RendererPool(RenderOptions options, v1::Template default_template, int max_renderers);
 
   const RenderOptions options_;
