@@ -1,6 +1,7 @@
 #include "scripts.h"
 
 #include "saraban/digest.h"
+#include "saraban/redis/clock.h"
 
 namespace saraban::queue::internal {
 
@@ -49,7 +50,8 @@ end
 
 }  // namespace
 
-Script::Script(std::string b) : body(std::string(kPrelude) + b), sha1(Sha1Hex(body)) {}
+Script::Script(std::string b)
+    : body(std::string(redis::kClockLua) + kPrelude + b), sha1(Sha1Hex(body)) {}
 
 redis::Command ScriptCommand(const Script& s, std::vector<std::string> keys,
                              std::vector<std::string> args) {
@@ -88,6 +90,7 @@ if earlier then
   redis.call('DEL', KEYS[1])
   return earlier
 end
+redis.call('HSET', KEYS[1], 'create_ms', now_ms(ARGV[5]))
 redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
 return false
 )lua");
@@ -98,7 +101,7 @@ const Script& CreateBatchScript() {
   static const Script s(R"lua(
 local earlier = ARGV[3] == '1' and recall_or_record(KEYS[1], ARGV[1], ARGV[2])
 if earlier then return earlier end
-redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('HSET', KEYS[2], 'create_ms', now_ms(ARGV[4]), unpack(ARGV, 5))
 return false
 )lua");
   return s;
@@ -117,9 +120,11 @@ if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[1]) then
   redis.call('DEL', unpack(KEYS, 4))
   return redis.error_reply('CONFLICT another submission is writing this batch')
 end
+local now = now_ms(ARGV[3])
 for i = 4, #KEYS do
-  redis.call('XADD', KEYS[2], '*', 'job', ARGV[i - 1], 'batch', ARGV[2])
-  redis.call('RPUSH', KEYS[1], ARGV[i - 1])
+  redis.call('HSET', KEYS[i], 'create_ms', now)
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[i], 'batch', ARGV[2])
+  redis.call('RPUSH', KEYS[1], ARGV[i])
 end
 return #KEYS - 3
 )lua");
@@ -139,6 +144,7 @@ end
 local batch = j[4] or ''
 if batch ~= ARGV[7] then return {'batch', batch} end
 local max = tonumber(ARGV[3])
+local now = now_ms(ARGV[4])
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if attempts > max then
   -- Only a worker that died mid-render (or a lost Fail) gets here: the
@@ -148,12 +154,12 @@ if attempts > max then
   local reason = 'gave up after ' .. max .. ' attempts: ' .. last
   redis.call('HSET', KEYS[1], 'attempts', max)
   fail_for_good(KEYS[1], KEYS[3], KEYS[4], KEYS[5], ARGV[5], j[3], max, reason, j[4],
-                ARGV[4], ARGV[6])
+                now, ARGV[6])
   ack(KEYS[2], ARGV[2], ARGV[1])
   return {'dead', reason}
 end
 local token = ARGV[1] .. '/' .. attempts
-redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'start_ms', ARGV[4], 'token', token)
+redis.call('HSET', KEYS[1], 'state', 'RUNNING', 'start_ms', now, 'token', token)
 return {'claimed', token, attempts, batch}
 )lua");
   return s;
@@ -171,10 +177,11 @@ if j[2] ~= ARGV[1] then return 'fenced' end
 -- failed write (Redis out of memory) must not leave a job SUCCEEDED without
 -- its document.
 if redis.call('EXISTS', KEYS[5]) == 0 then return 'nopdf' end
+local now = now_ms(ARGV[7])
 redis.call('HSET', KEYS[1], 'state', 'SUCCEEDED', 'sha256', ARGV[4], 'size', ARGV[5],
-           'pages', ARGV[6], 'finish_ms', ARGV[7], 'token', '')
+           'pages', ARGV[6], 'finish_ms', now, 'token', '')
 redis.call('HDEL', KEYS[1], 'error')
-if j[3] and j[3] ~= '' then count_final(KEYS[3], KEYS[4], 'succeeded', ARGV[7], ARGV[8]) end
+if j[3] and j[3] ~= '' then count_final(KEYS[3], KEYS[4], 'succeeded', now, ARGV[8]) end
 ack(KEYS[2], ARGV[3], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 return 'ok'
@@ -191,17 +198,18 @@ if not j[1] or is_final(j[1]) then
 end
 if j[2] ~= ARGV[1] then return 'fenced' end
 local attempts = tonumber(j[3]) or 0
+local now = now_ms(ARGV[7])
 if ARGV[5] == '1' or attempts >= tonumber(ARGV[6]) then
   local reason = ARGV[4]
   if ARGV[5] ~= '1' then reason = 'gave up after ' .. attempts .. ' attempts: ' .. ARGV[4] end
   fail_for_good(KEYS[1], KEYS[4], KEYS[5], KEYS[6], ARGV[9], j[4], attempts, reason, j[5],
-                ARGV[7], ARGV[10])
+                now, ARGV[10])
   ack(KEYS[2], ARGV[3], ARGV[2])
   return 'dead'
 end
-redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'error', ARGV[4], 'retry_ms', ARGV[8],
-           'token', '')
-redis.call('ZADD', KEYS[3], ARGV[8], ARGV[9])
+local due = string.format('%d', tonumber(now) + tonumber(ARGV[8]))
+redis.call('HSET', KEYS[1], 'state', 'QUEUED', 'error', ARGV[4], 'retry_ms', due, 'token', '')
+redis.call('ZADD', KEYS[3], due, ARGV[9])
 ack(KEYS[2], ARGV[3], ARGV[2])
 return 'retry'
 )lua");
@@ -210,7 +218,8 @@ return 'retry'
 
 const Script& PromoteScript() {
   static const Script s(R"lua(
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(ARGV[1]), 'LIMIT', 0,
+                      tonumber(ARGV[2]))
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
   local batch = redis.call('HGET', ARGV[3] .. id, 'batch')
@@ -233,7 +242,7 @@ redis.call('HSET', KEYS[1], 'total', n, 'sealed', '1', 'error',
            'the submission stopped after ' .. n .. ' of ' .. ARGV[3] .. ' jobs: ' .. ARGV[4])
 local b = redis.call('HMGET', KEYS[1], 'succeeded', 'failed', 'cancelled')
 if (tonumber(b[1]) or 0) + (tonumber(b[2]) or 0) + (tonumber(b[3]) or 0) >= n then
-  redis.call('HSET', KEYS[1], 'finish_ms', ARGV[1])
+  redis.call('HSET', KEYS[1], 'finish_ms', now_ms(ARGV[1]))
   redis.call('EXPIRE', KEYS[1], ARGV[2])
   redis.call('EXPIRE', KEYS[2], ARGV[2])
 end
@@ -245,14 +254,15 @@ return n
 const Script& CancelScript() {
   static const Script s(R"lua(
 local n = 0
+local now = now_ms(ARGV[1])
 for i = 4, #KEYS do
   local j = redis.call('HMGET', KEYS[i], 'state', 'batch')
   if j[1] and not is_final(j[1]) then
     -- The stream entry stays: whoever reads or holds it sees a final job at
     -- Claim/Complete and acknowledges it.
-    redis.call('HSET', KEYS[i], 'state', 'CANCELLED', 'finish_ms', ARGV[1], 'token', '')
+    redis.call('HSET', KEYS[i], 'state', 'CANCELLED', 'finish_ms', now, 'token', '')
     redis.call('ZREM', KEYS[1], ARGV[i - 1])
-    if j[2] and j[2] ~= '' then count_final(KEYS[2], KEYS[3], 'cancelled', ARGV[1], ARGV[2]) end
+    if j[2] and j[2] ~= '' then count_final(KEYS[2], KEYS[3], 'cancelled', now, ARGV[2]) end
     redis.call('EXPIRE', KEYS[i], ARGV[2])
     n = n + 1
   end

@@ -40,17 +40,21 @@ Result<std::vector<redis::Reply>> RunCommands(redis::Connection& c,
                                               const std::vector<redis::Command>& commands,
                                               bool atomic);
 
+// A now_ms argument is empty for Redis's clock (saraban/redis/clock.h), or
+// the time of the queue's test clock (QueueOptions::clock).
+
 // Runs after an HSET of the job's hash, in the same transaction.
 // KEYS job, stream, request; ARGV job_id, request_value, request_ttl_s,
-// has_request. Returns nil, or the value the request id already maps to
+// has_request, now_ms. Returns nil, or the value the request id already maps to
 // (the job's hash is deleted again then). The stream entry is {job} alone:
 // a job of its own has no batch.
 const Script& SubmitScript();
 // KEYS request, batch; ARGV request_value, request_ttl_s, has_request,
-// field, value, ...  Returns nil, or what the request id already maps to.
+// now_ms, field, value, ...  Returns nil, or what the request id already maps to.
 const Script& CreateBatchScript();
 // Runs after the HSETs of the jobs' hashes, in the same transaction.
-// KEYS batch_jobs, stream, batch, job...; ARGV offset, batch_id, job_id...
+// KEYS batch_jobs, stream, batch, job...; ARGV offset, batch_id, now_ms,
+// job_id... (ARGV[i] is the id of KEYS[i]).
 // Stream entries are {job, batch}. Fails with CONFLICT (and deletes the
 // jobs' hashes) when the batch is sealed or its list does not hold exactly
 // `offset` ids, so two writers of one batch never both write.
@@ -69,8 +73,8 @@ const Script& ClaimScript();
 // | "nopdf" (the PDF key is missing: nothing changed).
 const Script& CompleteScript();
 // KEYS job, stream, retry, dead, batch, batch_jobs; ARGV token, entry,
-// group, reason, permanent (0/1), max_attempts, now_ms, due_ms, job_id,
-// job_ttl_s. Returns "retry" | "dead" | "final" | "fenced".
+// group, reason, permanent (0/1), max_attempts, now_ms, backoff_ms, job_id,
+// job_ttl_s: a retry is due backoff_ms after now. Returns "retry" | "dead" | "final" | "fenced".
 const Script& FailScript();
 // KEYS retry, stream; ARGV now_ms, limit, job_key_prefix (Keys::Job("")):
 // each job's batch is read from its hash for the new entry, so the claim

@@ -14,6 +14,7 @@
 #include "saraban/digest.h"
 #include "saraban/model/validate.h"
 #include "saraban/page_token.h"
+#include "saraban/redis/clock.h"
 
 namespace saraban::store {
 namespace {
@@ -35,13 +36,9 @@ constexpr size_t kMaxAgencyCodeBytes = 64;
 // Every write is one script so that the existence check, the etag check, the
 // hash and all index sets change together or not at all. Outcomes are
 // returned as {"ok", revision, create_ms, update_ms[, created]} or
-// {"<refusal>", detail}; times come from the Redis clock so that every
-// replica of the service agrees on them. `now` is a decimal string: a Lua
-// number passed to redis.call may be formatted with an exponent.
-constexpr std::string_view kNowLua = R"lua(
-local t = redis.call('TIME')
-local now = string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
-)lua";
+// {"<refusal>", detail}; times come from the Redis clock (redis/clock.h) so
+// that every replica of the service agrees on them.
+const std::string kNowLua = std::string(redis::kClockLua) + "local now = now_ms('')\n";
 
 // KEYS: agency, agencies. ARGV: mode ("create"|"update"), code, data,
 // province, type, expected revision (0: any), validate only ("1"|"0": every

@@ -2,6 +2,7 @@
 // claims with fencing, retries and dead letters, cancellation, batches.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -23,6 +24,13 @@ class QueueTest : public ::testing::Test {
     pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 2);
     Reset(QueueOptions{});
   }
+
+  // `options` on a clock the test moves (Advance) instead of sleeping.
+  QueueOptions OnTestClock(QueueOptions options) {
+    options.clock = [this] { return now_ms_.load(); };
+    return options;
+  }
+  void Advance(milliseconds by) { now_ms_ += by.count(); }
 
   // A fresh queue with `options` over the same Redis.
   void Reset(QueueOptions options) {
@@ -69,6 +77,10 @@ class QueueTest : public ::testing::Test {
   static std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
   testing::RedisServer redis_;
+  // The test clock starts at the real time, so stored times look real.
+  std::atomic<int64_t> now_ms_{std::chrono::duration_cast<milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count()};
   std::unique_ptr<redis::Pool> pool_;
   std::unique_ptr<JobQueue> queue_;
   store::Keys keys_;
@@ -492,11 +504,9 @@ TEST_F(QueueTest, OnlyTheCurrentClaimantCompletes) {
 TEST_F(QueueTest, RetriesWithBackoffThenDeadLetters) {
   QueueOptions o;
   o.max_attempts = 3;
-  // Long enough that the check "not due yet", made right after the
-  // failure, holds on a loaded machine.
   o.retry_base = milliseconds(300);
   o.retry_cap = milliseconds(1000);
-  Reset(o);
+  Reset(OnTestClock(o));
   auto batch = queue_->SubmitBatch({Spec()}, {});
   ASSERT_TRUE(batch.ok());
   std::string job_id;
@@ -506,7 +516,11 @@ TEST_F(QueueTest, RetriesWithBackoffThenDeadLetters) {
       auto early = queue_->PromoteDueRetries();
       ASSERT_TRUE(early.ok());
       EXPECT_EQ(*early, 0) << "attempt " << attempt;
-      std::this_thread::sleep_for(milliseconds(300 << (attempt - 2)) + milliseconds(50));
+      Advance(milliseconds(300 << (attempt - 2)) - milliseconds(1));
+      auto almost = queue_->PromoteDueRetries();
+      ASSERT_TRUE(almost.ok());
+      EXPECT_EQ(*almost, 0) << "attempt " << attempt;
+      Advance(milliseconds(1));
       auto moved = queue_->PromoteDueRetries();
       ASSERT_TRUE(moved.ok()) << moved.status().ToString();
       EXPECT_EQ(*moved, 1);
@@ -546,7 +560,7 @@ TEST_F(QueueTest, EntriesNameTheBatchAlsoAfterARetry) {
   QueueOptions o;
   o.retry_base = milliseconds(10);
   o.retry_cap = milliseconds(10);
-  Reset(o);
+  Reset(OnTestClock(o));
   auto single = queue_->Submit(Spec("single"), {});
   ASSERT_TRUE(single.ok());
   auto batch = queue_->SubmitBatch({Spec("in-batch")}, {});
@@ -565,7 +579,7 @@ TEST_F(QueueTest, EntriesNameTheBatchAlsoAfterARetry) {
     EXPECT_EQ(job.batch_id, d.batch_id);
     ASSERT_TRUE(queue_->Fail(job, "font cache broke", false).ok());
   }
-  std::this_thread::sleep_for(milliseconds(30));
+  Advance(milliseconds(10));
   auto moved = queue_->PromoteDueRetries();
   ASSERT_TRUE(moved.ok()) << moved.status().ToString();
   EXPECT_EQ(*moved, 2);

@@ -46,6 +46,11 @@ struct QueueOptions {
   // A delivery idle this long belongs to a dead worker and is taken over.
   // Must exceed the slowest render.
   std::chrono::milliseconds claim_idle{std::chrono::seconds(30)};
+  // The time in ms since the epoch, for tests that move time forward
+  // instead of sleeping (retry backoffs). Empty: Redis's clock, shared with
+  // the report store and every replica (saraban/redis/clock.h). Expiry and
+  // claim_idle are always Redis's own.
+  std::function<int64_t()> clock;
 };
 
 // The depth of the queue, for metrics.
@@ -101,17 +106,23 @@ enum class ClaimOutcome {
   kClaimed,       // render it
   kAlreadyFinal,  // cancelled or done: the entry was acknowledged, skip it
   kDeadLettered,  // too many attempts: failed and dead-lettered, skip it
-  kNotDue,        // (unused by callers) a retry that is not due yet
 };
 
+// One class, four files by concern (as asynq keeps state changes apart
+// from reads): src/submission.cc (Submit, SubmitBatch, request ids),
+// src/job_queue.cc (the state machine: delivery, claim, complete, fail,
+// retry, cancel), src/inspection.cc (reads and listings, for the API and
+// metrics) and src/quotas.cc (jobs in flight per caller). How records are
+// stored is in src/records.h, the scripts in src/scripts.h.
 class JobQueue {
  public:
   JobQueue(redis::Pool& pool, store::Keys keys, QueueOptions options);
 
-  // Creates the stream and the consumer group if missing (idempotent).
-  Status EnsureStream();
+  const store::Keys& keys() const { return keys_; }
+  const QueueOptions& options() const { return options_; }
 
-  // --- submission (document-service) ---
+  // --- submission (document service) ---
+
   // Queues one job. With a request id this caller already used for the
   // same request, returns the job it created and queues nothing; used for
   // another request (or for a batch), AlreadyExists on field request_id.
@@ -121,13 +132,13 @@ class JobQueue {
   // Queues `total` jobs as one batch, in chunks: each chunk's specs are
   // asked of `source` while the previous chunk is written, so workers start
   // on the first jobs while later ones are still read. With a request id
-  // this caller already used for the same request, returns that batch, and queues the rest if that
-  // submission stopped part way. An error (from `source`, or Redis refusing
-  // a write) stops the submission with the chunks before it queued and
-  // seals the batch there: its total becomes what it holds and its `error`
-  // says why. With Redis away it is not sealed, so that a retry resumes.
-  // The error names the batch either way. `source` may use the same pool:
-  // no connection is held while it runs.
+  // this caller already used for the same request, returns that batch, and
+  // queues the rest if that submission stopped part way. An error (from
+  // `source`, or Redis refusing a write) stops the submission with the
+  // chunks before it queued and seals the batch there: its total becomes
+  // what it holds and its `error` says why. With Redis away it is not
+  // sealed, so that a retry resumes. The error names the batch either way.
+  // `source` may use the same pool: no connection is held while it runs.
   // A request id used for another request (or for a single job) is
   // AlreadyExists on field request_id, and nothing is written.
   // `owner` is the caller that submitted it (Batch.owner), for access checks.
@@ -135,20 +146,6 @@ class JobQueue {
                                 const RequestId& request, const std::string& owner = {});
   Result<v1::Batch> SubmitBatch(const std::vector<JobSpec>& specs, const RequestId& request,
                                 const std::string& owner = {});
-  // Up to `count` entries of the dead-letter stream after stream id `after`
-  // ("" for the start), oldest first; `next` is the id to continue after,
-  // or empty at the end.
-  Result<std::vector<v1::DeadLetter>> ListDeadLetters(const std::string& after, int count,
-                                                      std::string* next);
-
-  // Jobs a caller has in flight (queued or running), for its limit: its
-  // open batches' unfinished jobs plus its unfinished single jobs. Finished
-  // ones are forgotten as they are found.
-  Result<int64_t> InFlight(const std::string& owner);
-  // Counts `name` (jobs/{id} or batches/{id}) towards `owner`'s in-flight
-  // jobs until it is final.
-  Status TrackInFlight(const std::string& owner, const std::string& name);
-
   // The job or batch ("jobs/{id}", "batches/{id}") a request id created for
   // the same caller and request, if any (for early idempotency checks before
   // expensive work). AlreadyExists when this caller used it for another
@@ -157,20 +154,10 @@ class JobQueue {
   Result<std::optional<std::string>> LookupRequest(const RequestId& request,
                                                    std::string_view collection);
 
-  Result<v1::Job> GetJob(const std::string& job_id);
-  Result<v1::Batch> GetBatch(const std::string& batch_id);
-  // The jobs of a batch from position `offset`, at most `limit`, optionally
-  // only those in `state`. `next_offset` is -1 after the last.
-  Result<std::vector<v1::Job>> ListBatchJobs(const std::string& batch_id, int64_t offset,
-                                             int limit, v1::JobState state,
-                                             int64_t* next_offset);
-  Result<v1::Job> CancelJob(const std::string& job_id);
-  Result<v1::Batch> CancelBatch(const std::string& batch_id);
+  // --- the state machine (renderer workers; cancellation) ---
 
-  // The stored PDF of a document, or kNotFound when it has expired.
-  Result<std::string> GetPdf(const std::string& sha256);
-
-  // --- consumption (renderer workers) ---
+  // Creates the stream and the consumer group if missing (idempotent).
+  Status EnsureStream();
   // Up to `count` new entries for `consumer`, waiting up to `block`.
   Result<std::vector<Delivery>> Read(const std::string& consumer, int count,
                                      std::chrono::milliseconds block);
@@ -194,22 +181,51 @@ class JobQueue {
   // allowed attempt fails the job and dead-letters it with `reason`; any
   // other is retried after the backoff. kAborted when fenced.
   Status Fail(const ClaimedJob& job, const std::string& reason, bool permanent);
+  Result<v1::Job> CancelJob(const std::string& job_id);
+  Result<v1::Batch> CancelBatch(const std::string& batch_id);
 
+  // --- inspection (the API's reads, metrics) ---
+
+  Result<v1::Job> GetJob(const std::string& job_id);
+  Result<v1::Batch> GetBatch(const std::string& batch_id);
+  // The jobs of a batch from position `offset`, at most `limit`, optionally
+  // only those in `state`. `next_offset` is -1 after the last.
+  Result<std::vector<v1::Job>> ListBatchJobs(const std::string& batch_id, int64_t offset,
+                                             int limit, v1::JobState state,
+                                             int64_t* next_offset);
+  // Up to `count` entries of the dead-letter stream after stream id `after`
+  // ("" for the start), oldest first; `next` is the id to continue after,
+  // or empty at the end.
+  Result<std::vector<v1::DeadLetter>> ListDeadLetters(const std::string& after, int count,
+                                                      std::string* next);
+  // The stored PDF of a document, or kNotFound when it has expired.
+  Result<std::string> GetPdf(const std::string& sha256);
   // Entries delivered to consumers and not yet acknowledged (XPENDING).
   Result<int64_t> PendingCount();
   // The queue's depth, in one round trip.
   Result<QueueStats> Stats();
 
-  const store::Keys& keys() const { return keys_; }
-  const QueueOptions& options() const { return options_; }
+  // --- quotas (document service) ---
+
+  // Jobs a caller has in flight (queued or running), for its limit: its
+  // open batches' unfinished jobs plus its unfinished single jobs. Finished
+  // ones are forgotten as they are found.
+  Result<int64_t> InFlight(const std::string& owner);
+  // Counts `name` (jobs/{id} or batches/{id}) towards `owner`'s in-flight
+  // jobs until it is final.
+  Status TrackInFlight(const std::string& owner, const std::string& name);
 
  private:
+  // The now_ms argument of a script: empty for Redis's clock, or the test
+  // clock's time.
+  std::string Now() const;
   // XREADGROUP for `consumer`; without `block` it does not wait.
   redis::Command ReadCommand(const std::string& consumer, int count,
                              std::optional<std::chrono::milliseconds> block) const;
   static std::vector<Delivery> ParseReadReply(const redis::Reply& r);
   // The key of a request id: under its caller's scope.
   std::string RequestKey(const RequestId& request) const;
+
   redis::Pool& pool_;
   store::Keys keys_;
   QueueOptions options_;
