@@ -73,12 +73,12 @@ int main(int argc, char** argv) {
   saraban::queue::QueueOptions queue;
   saraban::report::RenderOptions render;
   saraban::flags::AddRenderFlags(app, &render);
-  app.add_option("--max-jobs-in-flight-per-caller", doc.max_jobs_in_flight_per_caller,
+  app.add_option("--max-jobs-in-flight-per-caller", doc.submission.max_jobs_in_flight_per_caller,
                  "Most jobs one caller may have queued or running at once")
       ->envname("SARABAN_MAX_JOBS_IN_FLIGHT_PER_CALLER")
       ->check(CLI::Range(int64_t{1}, int64_t{10000000}))
       ->capture_default_str();
-  app.add_option("--max-batch-jobs", doc.max_batch_jobs, "Most jobs one bulk render may create")
+  app.add_option("--max-batch-jobs", doc.submission.max_batch_jobs, "Most jobs one bulk render may create")
       ->envname("SARABAN_MAX_BATCH_JOBS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
