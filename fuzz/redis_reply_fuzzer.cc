@@ -10,7 +10,7 @@
 //     reply with the snapshot (Claim), queue stats;
 //   - store::ReportStore: agency and report records (GetAgency, GetReport,
 //     ListReports, GetSnapshots);
-//   - the pure parsers redis::ParseUrl and store::RevisionOf on the bytes.
+//   - the pure parsers redis::ParseUrl and report_service::RevisionOf on the bytes.
 // Any reply may be refused with an error; none may crash, hang or leak.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -33,6 +33,7 @@
 #include "fuzz_check.h"
 #include "saraban/queue/job_queue.h"
 #include "saraban/redis/client.h"
+#include "saraban/report_service/etag.h"
 #include "saraban/store/report_store.h"
 
 namespace {
@@ -113,8 +114,8 @@ void Client(uint8_t mode, int port) {
   options.connect_timeout = std::chrono::milliseconds(1000);
   options.command_timeout = std::chrono::milliseconds(2000);
   redis::Pool pool(endpoint, options, 1);
-  queue::JobQueue jobs(pool, store::Keys(), queue::QueueOptions());
-  store::ReportStore reports(pool, store::Keys());
+  queue::JobQueue jobs(pool, keyspace::Keys(), queue::QueueOptions());
+  store::ReportStore reports(pool, keyspace::Keys());
   const std::vector<std::pair<std::string, int>> refs = {{"bueng-khla", 2567}, {"taluboh", 2566}};
 
   switch (mode % 19) {
@@ -197,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The parsers of what a user or a client hands in (a --redis URL, an etag).
   (void)redis::ParseUrl(rest);
-  (void)store::RevisionOf(std::string(rest));
+  (void)report_service::RevisionOf(std::string(rest));
 
   int port = 0;
   const int listen_fd = ListenFd(&port);

@@ -1,6 +1,6 @@
 // A report from JSON as `saraban import`, `saraban validate` and
 // report-service take it: model::ParseReportJson, then model::ValidateReport
-// (which normalises every string) and store::ValidateAgency. Anything may
+// (which normalises every string) and model::ValidateAgency. Anything may
 // be rejected with an error; what is accepted must print back to JSON that
 // parses and validates again to the same report (normalisation is a fixed
 // point), since the store keeps the printed form.
@@ -12,7 +12,6 @@
 #include "fuzz_check.h"
 #include "saraban/model/json.h"
 #include "saraban/model/validate.h"
-#include "saraban/store/report_store.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace saraban;
@@ -27,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   v1::Report report = std::move(parsed).value();
   if (!model::ValidateReport(&report).empty()) return 0;
   v1::Agency agency = report.agency();
-  (void)store::ValidateAgency(&agency);
+  (void)model::ValidateAgency(&agency);
 
   const std::string printed = model::ReportToJson(report);
   SARABAN_FUZZ_CHECK(!printed.empty(), "a valid report prints");

@@ -3,7 +3,8 @@
 # direction of dependencies"): the pure renderer (renderer/) includes or
 # links nothing of Redis, gRPC, the store, the queue, the services or the
 # worker; the model nothing of the renderer or the services; the store and
-# the queue nothing of the services. Checks #include lines of the sources
+# the queue nothing of the services nor of each other (both sit on
+# keyspace/, which reaches nothing). Checks #include lines of the sources
 # and the targets named in each module's CMakeLists.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +29,8 @@ check() {
   fi
 }
 
-upper_of_renderer=('saraban/(redis|store|queue|server|authz|document_service|report_service|worker|observe|flags)/'
-                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|store|queue|server|authz|api|worker|observe|errors|credentials|flags)\b'
+upper_of_renderer=('saraban/(redis|keyspace|store|queue|server|authz|document_service|report_service|worker|observe|flags)/'
+                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|keyspace|store|queue|server|authz|api|worker|observe|errors|credentials|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
 # The display list (renderer/page) sits below both: the layout produces
@@ -40,7 +41,12 @@ check renderer/page "any other module" 'saraban/(text|pdf|layout|report|model)/'
 check model "the renderer, Redis, gRPC or the services" \
   'saraban/(layout|pdf|report|text/shaper|redis|store|queue|server|authz|document_service|report_service|worker)/' \
   'grpc' 'saraban::(layout|pdf|report|redis|store|queue|server|api|worker)\b'
-for dir in store queue redis; do
+# The store and the queue are siblings over the key layout (keyspace/):
+# neither reaches the other.
+check store "the job queue" 'saraban/queue/' 'saraban::queue\b'
+check queue "the report store" 'saraban/store/' 'saraban::store\b'
+check keyspace "any other module" 'saraban/' 'target_link_libraries'
+for dir in store queue redis keyspace; do
   check "$dir" "the services or the worker" \
     'saraban/(server|authz|document_service|report_service|worker)/' 'saraban::(server|authz|document_service|report_service|worker)\b'
 done

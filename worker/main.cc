@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
     return endpoint.status().code() == saraban::StatusCode::kInvalidArgument ? 2 : 1;
   }
   options.endpoint = *endpoint;
-  options.keys = saraban::store::Keys(redis.key_prefix);
+  options.keys = saraban::keyspace::Keys(redis.key_prefix);
   options.queue.claim_idle = std::chrono::milliseconds(claim_idle_ms);
 
   // Signals go to this thread only (blocked before any other starts), so

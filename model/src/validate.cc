@@ -157,6 +157,23 @@ class ReportChecker {
     if (r->has_sign_off()) CheckSignOff(r->mutable_sign_off());
   }
 
+  // The agency a report is printed under; its code is not checked here
+  // (ValidateAgencyCode is the stored agency's rule).
+  void CheckAgency(v1::Agency* a) {
+    Text(a->mutable_code(), "agency.code", false);
+    // The name also goes into the PDF's title and author metadata.
+    Text(a->mutable_name(), "agency.name", true, limits_.max_title_bytes);
+    if (a->type() == v1::AGENCY_TYPE_UNSPECIFIED) {
+      p_.Invalid("agency.type",
+                 "agency type is required, e.g. AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
+    } else if (!v1::AgencyType_IsValid(a->type())) {
+      p_.Invalid("agency.type", "unknown agency type " + std::to_string(a->type()) +
+                                    ", e.g. AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
+    }
+    Text(a->mutable_district(), "agency.district", false);
+    Text(a->mutable_province(), "agency.province", true);
+  }
+
  private:
   // Checks the size of `*s` and replaces it by its normalised form. Returns
   // false when the string has a problem (it is then left as it was).
@@ -217,20 +234,6 @@ class ReportChecker {
     }
   }
 
-  void CheckAgency(v1::Agency* a) {
-    Text(a->mutable_code(), "agency.code", false);
-    // The name also goes into the PDF's title and author metadata.
-    Text(a->mutable_name(), "agency.name", true, limits_.max_title_bytes);
-    if (a->type() == v1::AGENCY_TYPE_UNSPECIFIED) {
-      p_.Invalid("agency.type",
-                 "agency type is required, e.g. AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
-    } else if (!v1::AgencyType_IsValid(a->type())) {
-      p_.Invalid("agency.type", "unknown agency type " + std::to_string(a->type()) +
-                                    ", e.g. AGENCY_TYPE_SUBDISTRICT_ADMINISTRATIVE_ORGANIZATION");
-    }
-    Text(a->mutable_district(), "agency.district", false);
-    Text(a->mutable_province(), "agency.province", true);
-  }
 
   void CheckPlaceholders(const std::string& s, const std::string& path, const v1::Report& r) {
     for (const std::string& name : Placeholders(s)) {
@@ -637,6 +640,31 @@ std::vector<Status> ValidateReport(v1::Report* report, const Limits& limits) {
   Problems problems;
   ReportChecker(limits, &problems).Check(report);
   return std::move(problems).Take();
+}
+
+Status ValidateAgencyCode(const std::string& code) {
+  const bool ok = !code.empty() && code.size() <= kMaxAgencyCodeBytes &&
+                  std::all_of(code.begin(), code.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                  });
+  if (ok) return Status::Ok();
+  if (code.empty()) return InvalidArgument("agency code is required");
+  const std::string shown = code.size() > 80 ? code.substr(0, 80) + "..." : code;
+  return InvalidArgument("agency code \"" + shown + "\" must be 1.." +
+                         std::to_string(kMaxAgencyCodeBytes) + " characters of a-z, 0-9 and -");
+}
+
+std::vector<Status> ValidateAgency(v1::Agency* agency, const Limits& limits) {
+  std::vector<Status> errors;
+  if (Status s = ValidateAgencyCode(agency->code()); !s.ok()) {
+    errors.emplace_back(s.code(), s.message(), "agency.code");
+  }
+  Problems problems;
+  ReportChecker(limits, &problems).CheckAgency(agency);
+  for (Status& e : std::move(problems).Take()) {
+    if (e.field() != "agency.code") errors.push_back(std::move(e));
+  }
+  return errors;
 }
 
 std::vector<Status> ValidateTemplate(const v1::Template& tmpl) {

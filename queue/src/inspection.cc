@@ -123,7 +123,7 @@ Result<std::string> JobQueue::GetPdf(const std::string& sha256) {
 }
 
 Result<int64_t> JobQueue::PendingCount() {
-  auto r = redis::Run(pool_, {"XPENDING", keys_.RenderStream(), std::string(store::kRenderGroup)});
+  auto r = redis::Run(pool_, {"XPENDING", keys_.RenderStream(), std::string(keyspace::kRenderGroup)});
   if (!r.ok()) return r.status();
   if (!r->is_array() || r->elements.empty()) return UnexpectedReply("XPENDING");
   return static_cast<int64_t>(r->elements[0].AsInteger());
@@ -153,7 +153,7 @@ Result<QueueStats> JobQueue::Stats() {
     bool ours = false;
     int64_t pending = 0, lag = -1;
     for (size_t i = 0; i + 1 < kv.size(); i += 2) {
-      if (kv[i].str == "name") ours = kv[i + 1].str == store::kRenderGroup;
+      if (kv[i].str == "name") ours = kv[i + 1].str == keyspace::kRenderGroup;
       if (kv[i].str == "pending") pending = ToInt(kv[i + 1]);
       if (kv[i].str == "lag" && !kv[i + 1].is_nil()) lag = ToInt(kv[i + 1]);
     }

@@ -27,7 +27,7 @@ constexpr int kPromoteLimit = 500;
 
 }  // namespace
 
-JobQueue::JobQueue(redis::Pool& pool, store::Keys keys, QueueOptions options)
+JobQueue::JobQueue(redis::Pool& pool, keyspace::Keys keys, QueueOptions options)
     : pool_(pool), keys_(std::move(keys)), options_(options) {}
 
 std::string JobQueue::Now() const {
@@ -36,7 +36,7 @@ std::string JobQueue::Now() const {
 
 Status JobQueue::EnsureStream() {
   auto r = redis::Run(pool_, {"XGROUP", "CREATE", keys_.RenderStream(),
-                              std::string(store::kRenderGroup), "0", "MKSTREAM"});
+                              std::string(keyspace::kRenderGroup), "0", "MKSTREAM"});
   // From id 0, not $: jobs submitted before the group existed are rendered.
   if (!r.ok() && redis::KindOf(r.status()) != redis::ErrorKind::kBusyGroup) return r.status();
   return Status::Ok();
@@ -84,7 +84,7 @@ Result<v1::Batch> JobQueue::CancelBatch(const std::string& batch_id) {
 
 redis::Command JobQueue::ReadCommand(const std::string& consumer, int count,
                                     std::optional<std::chrono::milliseconds> block) const {
-  redis::Command cmd = {"XREADGROUP", "GROUP", std::string(store::kRenderGroup), consumer,
+  redis::Command cmd = {"XREADGROUP", "GROUP", std::string(keyspace::kRenderGroup), consumer,
                         "COUNT",      std::to_string(count)};
   if (block) {
     cmd.push_back("BLOCK");
@@ -131,7 +131,7 @@ Result<std::vector<Delivery>> JobQueue::Reclaim(const std::string& consumer, int
   // A few pages of the pending list per call: live workers' entries at its
   // head must not hide a dead worker's entries behind them.
   for (int round = 0; round < 10 && static_cast<int>(out.size()) < count; ++round) {
-    auto r = c->Run({"XAUTOCLAIM", keys_.RenderStream(), std::string(store::kRenderGroup), consumer,
+    auto r = c->Run({"XAUTOCLAIM", keys_.RenderStream(), std::string(keyspace::kRenderGroup), consumer,
                      std::to_string(options_.claim_idle.count()), cursor, "COUNT",
                      std::to_string(count - static_cast<int>(out.size()))});
     if (!r.ok()) {
@@ -167,7 +167,7 @@ Result<ClaimOutcome> JobQueue::Claim(const Delivery& delivery, ClaimedJob* job) 
         internal::ClaimScript(),
         {keys_.Job(delivery.job_id), keys_.RenderStream(), keys_.DeadLetters(),
          keys_.Batch(batch_id), keys_.BatchJobs(batch_id)},
-        {delivery.entry_id, std::string(store::kRenderGroup), std::to_string(options_.max_attempts),
+        {delivery.entry_id, std::string(keyspace::kRenderGroup), std::to_string(options_.max_attempts),
          Now(), delivery.job_id, std::to_string(options_.job_ttl.count()),
          batch_id}));
     commands.push_back(
@@ -235,7 +235,7 @@ Status JobQueue::Complete(const ClaimedJob& job, const std::string& pdf, int pag
       internal::CompleteScript(),
       {keys_.Job(job.job_id), keys_.RenderStream(), keys_.Batch(job.batch_id),
        keys_.BatchJobs(job.batch_id), keys_.Pdf(sha)},
-      {job.token, job.entry_id, std::string(store::kRenderGroup), sha, std::to_string(pdf.size()),
+      {job.token, job.entry_id, std::string(keyspace::kRenderGroup), sha, std::to_string(pdf.size()),
        std::to_string(page_count), Now(),
        std::to_string(options_.job_ttl.count())}));
   if (next != nullptr) commands.push_back(ReadCommand(read_for, 1, std::nullopt));
@@ -276,7 +276,7 @@ Status JobQueue::Fail(const ClaimedJob& job, const std::string& reason, bool per
       RunScript(*c, internal::FailScript(),
                 {keys_.Job(job.job_id), keys_.RenderStream(), keys_.RetrySchedule(),
                  keys_.DeadLetters(), keys_.Batch(job.batch_id), keys_.BatchJobs(job.batch_id)},
-                {job.token, job.entry_id, std::string(store::kRenderGroup), reason,
+                {job.token, job.entry_id, std::string(keyspace::kRenderGroup), reason,
                  permanent ? "1" : "0", std::to_string(options_.max_attempts), Now(),
                  std::to_string(backoff.count()), job.job_id,
                  std::to_string(options_.job_ttl.count())});

@@ -56,7 +56,7 @@ Result<std::string> Recall(std::string_view record, const RequestId& request,
 // source may itself read Redis through the same pool.
 class BatchWriter {
  public:
-  BatchWriter(redis::Pool& pool, const store::Keys& keys, const QueueOptions& options,
+  BatchWriter(redis::Pool& pool, const keyspace::Keys& keys, const QueueOptions& options,
               std::string now, size_t total, const JobQueue::SpecSource& source)
       : pool_(pool), keys_(keys), options_(options), now_(std::move(now)), total_(total),
         source_(source) {}
@@ -178,7 +178,7 @@ class BatchWriter {
   }
 
   redis::Pool& pool_;
-  const store::Keys& keys_;
+  const keyspace::Keys& keys_;
   const QueueOptions& options_;
   const std::string now_;
   const size_t total_;

@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
-  saraban::store::ReportStore reports(pool, saraban::store::Keys(options.redis.key_prefix));
-  saraban::queue::JobQueue jobs(pool, saraban::store::Keys(options.redis.key_prefix), queue);
+  saraban::store::ReportStore reports(pool, saraban::keyspace::Keys(options.redis.key_prefix));
+  saraban::queue::JobQueue jobs(pool, saraban::keyspace::Keys(options.redis.key_prefix), queue);
   if (auto s = jobs.EnsureStream(); !s.ok()) {
     spdlog::warn("document-service: cannot create the render stream yet: {}", s.message());
   }

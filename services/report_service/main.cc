@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   saraban::redis::Pool pool(*endpoint, {}, options.redis_connections);
-  saraban::store::ReportStore store(pool, saraban::store::Keys(options.redis.key_prefix));
+  saraban::store::ReportStore store(pool, saraban::keyspace::Keys(options.redis.key_prefix));
   auto auth = saraban::server::LoadAuthenticator(options, "report-service");
   if (!auth.ok()) {
     spdlog::error("report-service: {}", auth.status().ToString());

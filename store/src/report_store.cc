@@ -29,9 +29,6 @@ using redis::Reply;
 constexpr size_t kScanBatch = 512;
 // Members read per ZRANGE in MatchingReports, and commands per pipeline.
 constexpr size_t kBulkBatch = 2000;
-// A page token is the hex of one member: a code of at most 64 bytes, ':'
-// and a year.
-constexpr size_t kMaxAgencyCodeBytes = 64;
 
 // Every write is one script so that the existence check, the etag check, the
 // hash and all index sets change together or not at all. Outcomes are
@@ -187,8 +184,10 @@ Result<Outcome> ParseOutcome(const Reply& r) {
   return o;
 }
 
+// A write that expected another revision than the stored one. The store
+// speaks revisions; the API's etag is the service's spelling of one.
 Status Stale(int64_t expected, int64_t current, const std::string& what) {
-  return {StatusCode::kAborted, "etag " + EtagOf(expected) + " is stale: the " + what +
+  return {StatusCode::kAborted, "revision " + std::to_string(expected) + " is stale: the " + what +
                                     " is at revision " + std::to_string(current) +
                                     "; read it again"};
 }
@@ -219,7 +218,7 @@ bool ParseMember(std::string_view m, std::string* code, int* fiscal_year) {
   auto [end, ec] = std::from_chars(year.data(), year.data() + year.size(), *fiscal_year);
   if (ec != std::errc() || end != year.data() + year.size() || year.empty()) return false;
   *code = std::string(m.substr(0, colon));
-  return ValidateAgencyCode(*code).ok();
+  return model::ValidateAgencyCode(*code).ok();
 }
 
 // What a listing's page token is bound to: the kind of listing and every
@@ -238,7 +237,7 @@ Result<std::string> MemberOfToken(const std::string& token, std::string_view que
   std::string code;
   int fiscal_year = 0;
   const bool valid = report_member ? ParseMember(*member, &code, &fiscal_year)
-                                   : ValidateAgencyCode(*member).ok();
+                                   : model::ValidateAgencyCode(*member).ok();
   if (!valid) return ForeignPageToken();
   return member;
 }
@@ -270,7 +269,7 @@ void StartAfter(LexRange* range, const std::string& member) {
 // The agency fields filters look at, fetched once per agency per call.
 class AgencyMatcher {
  public:
-  AgencyMatcher(const Keys& keys, const ReportFilter& filter) : keys_(keys), filter_(filter) {}
+  AgencyMatcher(const keyspace::Keys& keys, const ReportFilter& filter) : keys_(keys), filter_(filter) {}
 
   bool active() const {
     return !filter_.province.empty() || filter_.agency_type != v1::AGENCY_TYPE_UNSPECIFIED;
@@ -311,7 +310,7 @@ class AgencyMatcher {
   }
 
  private:
-  const Keys& keys_;
+  const keyspace::Keys& keys_;
   const ReportFilter& filter_;
   std::map<std::string, bool> known_;
 };
@@ -435,56 +434,10 @@ Status Invalid(const std::vector<Status>& errors, const std::string& what,
 
 }  // namespace
 
-std::string EtagOf(int64_t revision) { return "\"" + std::to_string(revision) + "\""; }
-
-Result<int64_t> RevisionOf(const std::string& etag) {
-  if (etag.empty()) return int64_t{0};
-  const Status bad = InvalidArgument(
-      "etag " + etag + " is not one this service returned; pass the etag of the resource as read",
-      "etag");
-  if (etag.size() < 3 || etag.front() != '"' || etag.back() != '"') return bad;
-  int64_t revision = 0;
-  const char* first = etag.data() + 1;
-  const char* last = etag.data() + etag.size() - 1;
-  auto [end, ec] = std::from_chars(first, last, revision);
-  if (ec != std::errc() || end != last || revision < 1) return bad;
-  return revision;
-}
-
-Status ValidateAgencyCode(const std::string& code) {
-  const bool ok = !code.empty() && code.size() <= kMaxAgencyCodeBytes &&
-                  std::all_of(code.begin(), code.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-                  });
-  if (ok) return Status::Ok();
-  if (code.empty()) return InvalidArgument("agency code is required");
-  return InvalidArgument("agency code " + Quoted(code.size() > 80 ? code.substr(0, 80) + "..." : code) +
-                         " must be 1.." + std::to_string(kMaxAgencyCodeBytes) +
-                         " characters of a-z, 0-9 and -");
-}
-
-std::vector<Status> ValidateAgency(v1::Agency* agency) {
-  std::vector<Status> errors;
-  if (Status s = ValidateAgencyCode(agency->code()); !s.ok()) {
-    errors.emplace_back(s.code(), s.message(), "agency.code");
-  }
-  // The agency rules of a report are the ones it is printed under; check it
-  // as the agency of an otherwise empty report and keep only its problems.
-  v1::Report probe;
-  *probe.mutable_agency() = std::move(*agency);
-  for (Status& e : model::ValidateReport(&probe)) {
-    if (e.field().starts_with("agency.") && e.field() != "agency.code") {
-      errors.push_back(std::move(e));
-    }
-  }
-  *agency = std::move(*probe.mutable_agency());
-  return errors;
-}
-
 // ---- Agencies ----
 
 Result<StoredAgency> ReportStore::CreateAgency(v1::Agency agency, WriteEffect effect) {
-  if (auto errors = ValidateAgency(&agency); !errors.empty()) {
+  if (auto errors = model::ValidateAgency(&agency); !errors.empty()) {
     return Invalid(errors, "the agency", nullptr);
   }
   const std::string code = agency.code();
@@ -503,7 +456,7 @@ Result<StoredAgency> ReportStore::CreateAgency(v1::Agency agency, WriteEffect ef
 }
 
 Result<StoredAgency> ReportStore::GetAgency(const std::string& code) {
-  if (Status s = ValidateAgencyCode(code); !s.ok()) return s;
+  if (Status s = model::ValidateAgencyCode(code); !s.ok()) return s;
   auto r = redis::Run(pool_, HashGet(keys_.Agency(code), kRecordFields));
   if (!r.ok()) return r.status();
   return ParseAgency(*r, code);
@@ -549,7 +502,7 @@ Result<Page<StoredAgency>> ReportStore::ListAgencies(const ReportFilter& filter,
 
 Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expected_revision,
                                               WriteEffect effect) {
-  if (auto errors = ValidateAgency(&agency); !errors.empty()) {
+  if (auto errors = model::ValidateAgency(&agency); !errors.empty()) {
     return Invalid(errors, "the agency", nullptr);
   }
   const std::string code = agency.code();
@@ -569,7 +522,7 @@ Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expect
 }
 
 Status ReportStore::DeleteAgency(const std::string& code, int64_t expected_revision) {
-  if (Status s = ValidateAgencyCode(code); !s.ok()) return s;
+  if (Status s = model::ValidateAgencyCode(code); !s.ok()) return s;
   auto lease = pool_.Acquire();
   auto r = lease->Run(
       Eval(kAgencyDeleteLua, {keys_.Agency(code), keys_.Agencies(), keys_.AgencyReports(code)},
@@ -607,12 +560,12 @@ const char* ModeName(WriteMode mode) {
 
 // Validates `report` with its agency as it will be rendered, then stores it
 // in one script. Shared by CreateReport, UpdateReport and PutReport.
-Result<StoredReport> WriteReport(redis::Pool& pool, const Keys& keys, v1::Report report,
+Result<StoredReport> WriteReport(redis::Pool& pool, const keyspace::Keys& keys, v1::Report report,
                                         WriteMode mode, int64_t expected_revision,
                                         bool upsert_agency, bool* created,
                                         std::vector<Status>* field_errors, WriteEffect effect) {
   const std::string code = report.agency().code();
-  if (Status s = ValidateAgencyCode(code); !s.ok()) {
+  if (Status s = model::ValidateAgencyCode(code); !s.ok()) {
     return Status(s.code(), s.message(), "agency.code");
   }
   auto lease = pool.Acquire();
@@ -669,7 +622,7 @@ Result<StoredReport> ReportStore::CreateReport(v1::Report report,
 }
 
 Result<StoredReport> ReportStore::GetReport(const std::string& code, int fiscal_year) {
-  if (Status s = ValidateAgencyCode(code); !s.ok()) return s;
+  if (Status s = model::ValidateAgencyCode(code); !s.ok()) return s;
   auto lease = pool_.Acquire();
   auto replies = lease->Pipeline(
       {HashGet(keys_.Report(code, fiscal_year), kRecordFields), {"HGET", keys_.Agency(code), "data"}});
@@ -712,7 +665,7 @@ Result<std::vector<ReportSnapshot>> ReportStore::GetSnapshots(
     commands.reserve(2 * (end - begin));
     for (size_t i = begin; i < end; ++i) {
       const auto& [code, fiscal_year] = refs[i];
-      if (Status s = ValidateAgencyCode(code); !s.ok()) {
+      if (Status s = model::ValidateAgencyCode(code); !s.ok()) {
         if (missing_index != nullptr) *missing_index = i;
         return s;
       }
@@ -759,7 +712,7 @@ namespace {
 
 // Where reports matching `filter` live: one year's index when the year is
 // fixed, one agency's slice when the agency is.
-LexRange ReportRange(const Keys& keys, const ReportFilter& filter) {
+LexRange ReportRange(const keyspace::Keys& keys, const ReportFilter& filter) {
   LexRange range{filter.fiscal_year != 0 ? keys.ReportsOfYear(filter.fiscal_year)
                                          : keys.Reports()};
   if (!filter.agency_code.empty()) {
@@ -778,7 +731,7 @@ Result<Page<StoredReport>> ReportStore::ListReports(const ReportFilter& filter, 
   auto size = PageSize(page_size);
   if (!size.ok()) return size.status();
   if (!filter.agency_code.empty()) {
-    if (Status s = ValidateAgencyCode(filter.agency_code); !s.ok()) return s;
+    if (Status s = model::ValidateAgencyCode(filter.agency_code); !s.ok()) return s;
   }
   LexRange range = ReportRange(keys_, filter);
   const std::string query = QueryOf("reports", filter);
@@ -836,7 +789,7 @@ Result<StoredReport> ReportStore::UpdateReport(v1::Report report, int64_t expect
 
 Status ReportStore::DeleteReport(const std::string& code, int fiscal_year,
                                  int64_t expected_revision) {
-  if (Status s = ValidateAgencyCode(code); !s.ok()) return s;
+  if (Status s = model::ValidateAgencyCode(code); !s.ok()) return s;
   auto lease = pool_.Acquire();
   auto r = lease->Run(Eval(kReportDeleteLua,
                            {keys_.Report(code, fiscal_year), keys_.Reports(),
@@ -862,7 +815,7 @@ Result<StoredReport> ReportStore::PutReport(v1::Report report, bool upsert_agenc
 Result<std::vector<std::pair<std::string, int>>> ReportStore::MatchingReports(
     const ReportFilter& filter, size_t limit) {
   if (!filter.agency_code.empty()) {
-    if (Status s = ValidateAgencyCode(filter.agency_code); !s.ok()) return s;
+    if (Status s = model::ValidateAgencyCode(filter.agency_code); !s.ok()) return s;
   }
   AgencyMatcher matcher(keys_, filter);
   auto lease = pool_.Acquire();

@@ -839,5 +839,13 @@ TEST(ValidateTemplateTest, ContinuationMarkMustBeValidText) {
   ExpectOneTemplateError(t, "continuationMark");
 }
 
+TEST(AgencyCodeTest, AllowsOnlyKeySafeCharacters) {
+  EXPECT_TRUE(ValidateAgencyCode("6940101").ok());
+  EXPECT_TRUE(ValidateAgencyCode("bueng-khla").ok());
+  for (const std::string& bad : std::vector<std::string>{"", "A", "a:b", "a b", "a/b", std::string(65, 'a'), "ก"}) {
+    EXPECT_FALSE(ValidateAgencyCode(bad).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace saraban::model

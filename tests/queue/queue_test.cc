@@ -34,7 +34,7 @@ class QueueTest : public ::testing::Test {
 
   // A fresh queue with `options` over the same Redis.
   void Reset(QueueOptions options) {
-    queue_ = std::make_unique<JobQueue>(*pool_, store::Keys(), options);
+    queue_ = std::make_unique<JobQueue>(*pool_, keyspace::Keys(), options);
     ASSERT_TRUE(queue_->EnsureStream().ok());
   }
 
@@ -83,7 +83,7 @@ class QueueTest : public ::testing::Test {
                                    .count()};
   std::unique_ptr<redis::Pool> pool_;
   std::unique_ptr<JobQueue> queue_;
-  store::Keys keys_;
+  keyspace::Keys keys_;
 };
 
 TEST(NewIdTest, TwentySixCharactersInTimeOrder) {
@@ -414,7 +414,7 @@ TEST_F(QueueTest, ASealedBatchTakesNoMoreJobs) {
 // connection does not deadlock.
 TEST_F(QueueTest, TheBatchSourceMayUseTheQueuesPool) {
   redis::Pool one(redis_.endpoint(), redis::Options{}, 1);
-  JobQueue queue(one, store::Keys(), QueueOptions{});
+  JobQueue queue(one, keyspace::Keys(), QueueOptions{});
   auto source = [&](size_t begin, size_t end) -> Result<std::vector<JobSpec>> {
     auto pong = redis::Run(one, {"PING"});
     if (!pong.ok()) return pong.status();

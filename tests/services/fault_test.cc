@@ -14,7 +14,7 @@
 
 #include "saraban/model/json.h"
 #include "saraban/redis/client.h"
-#include "saraban/store/keys.h"
+#include "saraban/keyspace/keys.h"
 #include "saraban/testing/sample_reports.h"
 #include "saraban/testing/stack.h"
 #include "saraban/v1/document_service.grpc.pb.h"
@@ -218,7 +218,7 @@ TEST_F(FaultTest, PoisonJobsAreDeadLetteredAndBlockNothingBehindThem) {
   // The first two jobs of the stream go bad: one snapshot unreadable, one
   // readable but not a report that can be rendered.
   redis::Connection admin(stack_->redis().endpoint(), {});
-  const store::Keys keys;
+  const keyspace::Keys keys;
   const std::string garbled = jobs[0].name().substr(5), invalid = jobs[1].name().substr(5);
   ASSERT_TRUE(admin.Run({"HSET", keys.Job(garbled), "snapshot", "\xff\xff not a report"}).ok());
   v1::Report bad = Seed();

@@ -1,3 +1,4 @@
+#include "saraban/report_service/etag.h"
 #include "saraban/report_service/report_service.h"
 
 #include <gmock/gmock.h>
@@ -68,7 +69,7 @@ class ReportServiceTest : public ::testing::Test {
   void SetUp() override {
     redis_.Start();
     pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 4);
-    store_ = std::make_unique<store::ReportStore>(*pool_, store::Keys("t:"));
+    store_ = std::make_unique<store::ReportStore>(*pool_, keyspace::Keys("t:"));
     service_ = std::make_unique<ReportServiceImpl>(*store_, authz::Authenticator(nullptr));
     grpc::ServerBuilder builder;
     int port = 0;
@@ -133,6 +134,18 @@ class ReportServiceTest : public ::testing::Test {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::ReportService::Stub> stub_;
 };
+
+TEST(EtagTest, RoundTripsAndRefusesGarbage) {
+  EXPECT_EQ(EtagOf(7), "\"7\"");
+  EXPECT_EQ(*RevisionOf(EtagOf(7)), 7);
+  EXPECT_EQ(*RevisionOf(""), 0);
+  for (const char* bad : {"7", "\"\"", "\"x\"", "\"0\"", "\"-1\"", "W/\"1\"", "\"1"}) {
+    auto r = RevisionOf(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().field(), "etag");
+  }
+}
 
 TEST_F(ReportServiceTest, ImportsTheExamplesAndGivesThemBackNormalised) {
   ImportExamples();

@@ -34,8 +34,8 @@ class SubmissionsTest : public ::testing::Test {
   void SetUp() override {
     redis_.Start();
     pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 2);
-    reports_ = std::make_unique<store::ReportStore>(*pool_, store::Keys());
-    jobs_ = std::make_unique<queue::JobQueue>(*pool_, store::Keys(), queue::QueueOptions{});
+    reports_ = std::make_unique<store::ReportStore>(*pool_, keyspace::Keys());
+    jobs_ = std::make_unique<queue::JobQueue>(*pool_, keyspace::Keys(), queue::QueueOptions{});
     ASSERT_TRUE(jobs_->EnsureStream().ok());
     Reset(SubmissionOptions{});
     auto seed = model::LoadReportFile("examples/004_bueng_khla.json");

@@ -52,7 +52,7 @@ v1::Report MakeReport(const std::string& code, int fiscal_year) {
 class StoreTest : public ::testing::Test {
  protected:
   StoreTest()
-      : pool_(redis_.endpoint(), {}, 4), store_(pool_, Keys("t:")) {}
+      : pool_(redis_.endpoint(), {}, 4), store_(pool_, keyspace::Keys("t:")) {}
 
   void SetUp() override { redis_.Start(); }
 
@@ -102,26 +102,6 @@ TEST(RedisUrlTest, ParsesUsersAndNeverShowsThePassword) {
   EXPECT_EQ(bad_host.status().message().find("hunter2"), std::string::npos);
 }
 
-TEST(EtagTest, RoundTripsAndRefusesGarbage) {
-  EXPECT_EQ(EtagOf(7), "\"7\"");
-  EXPECT_EQ(*RevisionOf(EtagOf(7)), 7);
-  EXPECT_EQ(*RevisionOf(""), 0);
-  for (const char* bad : {"7", "\"\"", "\"x\"", "\"0\"", "\"-1\"", "W/\"1\"", "\"1"}) {
-    auto r = RevisionOf(bad);
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(r.status().field(), "etag");
-  }
-}
-
-TEST(AgencyCodeTest, AllowsOnlyKeySafeCharacters) {
-  EXPECT_TRUE(ValidateAgencyCode("6940101").ok());
-  EXPECT_TRUE(ValidateAgencyCode("bueng-khla").ok());
-  for (const std::string& bad : std::vector<std::string>{"", "A", "a:b", "a b", "a/b", std::string(65, 'a'), "ก"}) {
-    EXPECT_FALSE(ValidateAgencyCode(bad).ok()) << bad;
-  }
-}
-
 // Redis error replies are told apart by their kind, parsed in one place.
 TEST_F(StoreTest, RedisErrorRepliesHaveTheirKind) {
   using redis::ErrorKind;
@@ -166,7 +146,7 @@ TEST_F(StoreTest, AgencyLifecycle) {
   changed.set_province("นราธิวาส");
   auto stale = store_.UpdateAgency(changed, 1);
   EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
-  EXPECT_THAT(stale.status().message(), HasSubstr("etag \"1\" is stale"));
+  EXPECT_THAT(stale.status().message(), HasSubstr("revision 1 is stale"));
   EXPECT_EQ(store_.GetAgency("a1")->agency.province(), "ยะลา");
 
   ASSERT_TRUE(store_.PutReport(MakeReport("a1", 2567), false, nullptr, nullptr).ok());
@@ -181,7 +161,7 @@ TEST_F(StoreTest, AgencyLifecycle) {
 TEST_F(StoreTest, InvalidAgencyNamesEveryField) {
   v1::Agency a;
   a.set_code("Bad Code");
-  auto errors = ValidateAgency(&a);
+  auto errors = model::ValidateAgency(&a);
   std::set<std::string> fields;
   for (const Status& e : errors) fields.insert(e.field());
   EXPECT_EQ(fields, (std::set<std::string>{"agency.code", "agency.name", "agency.type",
@@ -223,7 +203,7 @@ TEST_F(StoreTest, ReportLifecycle) {
   auto stale = store_.UpdateReport(edit, 1, &errors);
   EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
   EXPECT_EQ(stale.status().message(),
-            "etag \"1\" is stale: the report is at revision 2; read it again");
+            "revision 1 is stale: the report is at revision 2; read it again");
   EXPECT_EQ(Redis({"HGET", "t:report:a1:2567", "data"}).str, before);
   EXPECT_EQ(store_.GetReport("a1", 2567)->revision, 2);
 

@@ -45,7 +45,7 @@ class WorkerTest : public ::testing::Test {
   void SetUp() override {
     redis_.Start();
     pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 2);
-    queue_ = std::make_unique<queue::JobQueue>(*pool_, store::Keys(), queue::QueueOptions{});
+    queue_ = std::make_unique<queue::JobQueue>(*pool_, keyspace::Keys(), queue::QueueOptions{});
     ASSERT_TRUE(queue_->EnsureStream().ok());
     auto report = model::LoadReportFile("examples/004_bueng_khla.json");
     ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -142,7 +142,7 @@ class WorkerTest : public ::testing::Test {
     auto pending = queue_->PendingCount();
     ASSERT_TRUE(pending.ok());
     EXPECT_EQ(*pending, 0);
-    auto dead = redis::Run(*pool_, {"XLEN", store::Keys().DeadLetters()});
+    auto dead = redis::Run(*pool_, {"XLEN", keyspace::Keys().DeadLetters()});
     ASSERT_TRUE(dead.ok());
     EXPECT_EQ(dead->AsInteger(), 0);
   }
@@ -305,8 +305,8 @@ TEST_F(WorkerTest, RandomKillsDuringATwoThousandJobRunLoseNothing) {
 // one's worker renders only its own jobs, and no key of one is touched by
 // the other.
 TEST_F(WorkerTest, TwoDeploymentsShareARedisByKeyPrefix) {
-  queue::JobQueue east(*pool_, store::Keys("east:"), queue::QueueOptions{});
-  queue::JobQueue west(*pool_, store::Keys("west:"), queue::QueueOptions{});
+  queue::JobQueue east(*pool_, keyspace::Keys("east:"), queue::QueueOptions{});
+  queue::JobQueue west(*pool_, keyspace::Keys("west:"), queue::QueueOptions{});
   ASSERT_TRUE(east.EnsureStream().ok());
   ASSERT_TRUE(west.EnsureStream().ok());
   auto east_batch = east.SubmitBatch(Specs(20), {"same-request-id"});
@@ -318,7 +318,7 @@ TEST_F(WorkerTest, TwoDeploymentsShareARedisByKeyPrefix) {
   options.endpoint = redis_.endpoint();
   options.threads = 2;
   options.consumer = "east-worker";
-  options.keys = store::Keys("east:");
+  options.keys = keyspace::Keys("east:");
   auto worker = Worker::Create(options);
   ASSERT_TRUE(worker.ok());
   (*worker)->Start();
@@ -338,7 +338,7 @@ TEST_F(WorkerTest, TwoDeploymentsShareARedisByKeyPrefix) {
   ASSERT_TRUE(keys.ok());
   for (const auto& k : keys->elements) {
     const bool mine = k.str.rfind("east:", 0) == 0 || k.str.rfind("west:", 0) == 0 ||
-                      k.str.rfind(store::Keys().RenderStream(), 0) == 0;
+                      k.str.rfind(keyspace::Keys().RenderStream(), 0) == 0;
     EXPECT_TRUE(mine) << k.str;
   }
 }

@@ -9,6 +9,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "saraban/model/validate.h"
+#include "saraban/report_service/etag.h"
 #include "saraban/server/names.h"
 #include "saraban/server/errors.h"
 #include "saraban/server/parse_errors.h"
@@ -52,14 +54,14 @@ google::protobuf::Timestamp Time(int64_t ms) { return TimeUtil::MillisecondsToTi
 void Fill(const store::StoredAgency& a, v1::AgencyResource* out) {
   out->set_name(AgencyResourceName(a.agency.code()));
   *out->mutable_agency() = a.agency;
-  out->set_etag(store::EtagOf(a.revision));
+  out->set_etag(EtagOf(a.revision));
   *out->mutable_create_time() = Time(a.create_ms);
   *out->mutable_update_time() = Time(a.update_ms);
 }
 
 void Fill(store::StoredReport r, v1::ReportResource* out) {
   out->set_name(ReportResourceName(r.report.agency().code(), r.report.fiscal_year()));
-  out->set_etag(store::EtagOf(r.revision));
+  out->set_etag(EtagOf(r.revision));
   out->set_revision(r.revision);
   *out->mutable_create_time() = Time(r.create_ms);
   *out->mutable_update_time() = Time(r.update_ms);
@@ -169,7 +171,7 @@ grpc::Status ReportServiceImpl::CreateAgency(grpc::ServerContext* context,
   v1::Agency agency = request->agency();
   if (grpc::Status allowed = AllowWrite(context, agency.code()); !allowed.ok()) return allowed;
   // Every problem at once; the store alone would name the first.
-  if (auto errors = store::ValidateAgency(&agency); !errors.empty()) {
+  if (auto errors = model::ValidateAgency(&agency); !errors.empty()) {
     return server::InvalidFields(errors);
   }
   auto stored = store_.CreateAgency(std::move(agency), EffectOf(request->validate_only()));
@@ -214,7 +216,7 @@ grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext* context,
   auto code = ParseAgencyName(resource.name(), "agency.name");
   if (!code.ok()) return server::ToGrpc(code.status());
   if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
-  auto etag = store::RevisionOf(resource.etag());
+  auto etag = RevisionOf(resource.etag());
   if (!etag.ok()) return server::ToGrpc(etag.status().WithFieldPrefix("agency"));
   const std::string& given = resource.agency().code();
   if (!given.empty() && given != *code) {
@@ -231,7 +233,7 @@ grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext* context,
       return server::ToGrpc(s);
     }
     agency.set_code(*code);
-    if (auto errors = store::ValidateAgency(&agency); !errors.empty()) {
+    if (auto errors = model::ValidateAgency(&agency); !errors.empty()) {
       return server::InvalidFields(errors, "agency");
     }
     // Without an etag the merge is still made against what was read, so a
@@ -255,7 +257,7 @@ grpc::Status ReportServiceImpl::DeleteAgency(grpc::ServerContext* context,
   auto code = ParseAgencyName(request->name(), "name");
   if (!code.ok()) return server::ToGrpc(code.status());
   if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
-  auto etag = store::RevisionOf(request->etag());
+  auto etag = RevisionOf(request->etag());
   if (!etag.ok()) return server::ToGrpc(etag.status());
   return server::ToGrpc(store_.DeleteAgency(*code, *etag));
 }
@@ -337,7 +339,7 @@ grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext* context,
   auto name = ParseReportName(resource.name(), "report.name");
   if (!name.ok()) return server::ToGrpc(name.status());
   if (grpc::Status allowed = AllowWrite(context, name->agency); !allowed.ok()) return allowed;
-  auto etag = store::RevisionOf(resource.etag());
+  auto etag = RevisionOf(resource.etag());
   if (!etag.ok()) return server::ToGrpc(etag.status().WithFieldPrefix("report"));
   if (Status s = CheckAgencyCode(resource.report(), name->agency, "report.report.agency.code");
       !s.ok()) {
@@ -381,7 +383,7 @@ grpc::Status ReportServiceImpl::DeleteReport(grpc::ServerContext* context,
   auto name = ParseReportName(request->name(), "name");
   if (!name.ok()) return server::ToGrpc(name.status());
   if (grpc::Status allowed = AllowWrite(context, name->agency); !allowed.ok()) return allowed;
-  auto etag = store::RevisionOf(request->etag());
+  auto etag = RevisionOf(request->etag());
   if (!etag.ok()) return server::ToGrpc(etag.status());
   return server::ToGrpc(store_.DeleteReport(name->agency, name->fiscal_year, *etag));
 }
@@ -441,7 +443,7 @@ grpc::Status ReportServiceImpl::ImportReports(
       continue;
     }
     std::string name;
-    if (store::ValidateAgencyCode(code).ok() && report.fiscal_year() > 0) {
+    if (model::ValidateAgencyCode(code).ok() && report.fiscal_year() > 0) {
       name = ReportResourceName(code, report.fiscal_year());
     }
     // A report of an agency the caller may not write fails on its own,

@@ -42,6 +42,19 @@ inline constexpr size_t kMaxReportedErrors = 100;
 // report is partly normalised and must not be used.
 std::vector<Status> ValidateReport(v1::Report* report, const Limits& limits = {});
 
+// An agency code: 1..kMaxAgencyCodeBytes bytes of [a-z0-9-], so that it is
+// safe in Redis keys and resource names.
+inline constexpr size_t kMaxAgencyCodeBytes = 64;
+// INVALID_ARGUMENT without a field when `code` is not one: the caller knows
+// where the code came from (a resource name, "agency.code").
+Status ValidateAgencyCode(const std::string& code);
+
+// Validates `agency` with the rules a report's agency is printed under (the
+// agency rules of ValidateReport) plus ValidateAgencyCode, and normalises
+// its text in place. Returns every problem, fields like "agency.name";
+// empty means valid.
+std::vector<Status> ValidateAgency(v1::Agency* agency, const Limits& limits = {});
+
 // Checks each template value against the bounds the layout works within.
 // Combinations can still fail at layout (an indent wider than a narrow page,
 // a header taller than a third of a short page); those errors say which.

@@ -1,6 +1,6 @@
 // Render jobs on Redis: job hashes, the render stream with its consumer
 // group, retries, the dead-letter stream, batches, and the stored PDFs.
-// The key layout is in saraban/store/keys.h.
+// The key layout is in saraban/keyspace/keys.h.
 //
 // Protocol. Submit writes the job hash (with the report snapshot) and adds
 // {job: id, batch: id} to the stream (no batch field for a job of its own).
@@ -24,7 +24,7 @@
 
 #include "saraban/redis/client.h"
 #include "saraban/status.h"
-#include "saraban/store/keys.h"
+#include "saraban/keyspace/keys.h"
 #include "saraban/v1/document_service.pb.h"
 #include "saraban/v1/report.pb.h"
 #include "saraban/v1/template.pb.h"
@@ -116,9 +116,9 @@ enum class ClaimOutcome {
 // stored is in src/records.h, the scripts in src/scripts.h.
 class JobQueue {
  public:
-  JobQueue(redis::Pool& pool, store::Keys keys, QueueOptions options);
+  JobQueue(redis::Pool& pool, keyspace::Keys keys, QueueOptions options);
 
-  const store::Keys& keys() const { return keys_; }
+  const keyspace::Keys& keys() const { return keys_; }
   const QueueOptions& options() const { return options_; }
 
   // --- submission (document service) ---
@@ -227,7 +227,7 @@ class JobQueue {
   std::string RequestKey(const RequestId& request) const;
 
   redis::Pool& pool_;
-  store::Keys keys_;
+  keyspace::Keys keys_;
   QueueOptions options_;
 };
 

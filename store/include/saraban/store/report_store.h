@@ -10,7 +10,7 @@
 
 #include "saraban/redis/client.h"
 #include "saraban/status.h"
-#include "saraban/store/keys.h"
+#include "saraban/keyspace/keys.h"
 #include "saraban/v1/report.pb.h"
 
 namespace saraban::store {
@@ -54,23 +54,6 @@ struct Page {
   std::string next;
 };
 
-// The etag of a revision, as callers see it: "\"<revision>\"" (opaque).
-std::string EtagOf(int64_t revision);
-// The revision an etag names; kInvalidArgument (field "etag") if malformed.
-// An empty etag is revision 0: "whatever is stored".
-Result<int64_t> RevisionOf(const std::string& etag);
-
-// Checks an agency code: 1..64 bytes of [a-z0-9-], so it is safe in keys
-// and resource names. The error has no field: the caller knows where the
-// code came from (a resource name, "agency.code").
-Status ValidateAgencyCode(const std::string& code);
-
-// Validates `agency` with the rules the renderer prints it under (the
-// agency rules of model::ValidateReport, plus ValidateAgencyCode) and
-// normalises its text in place. Returns every problem, fields like
-// "agency.name"; empty means valid.
-std::vector<Status> ValidateAgency(v1::Agency* agency);
-
 // Limits of the store itself (reports have their own, in model/validate.h).
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kDefaultPageSize = 100;
@@ -83,7 +66,7 @@ enum class WriteEffect { kStore, kValidateOnly };
 
 class ReportStore {
  public:
-  ReportStore(redis::Pool& pool, Keys keys) : pool_(pool), keys_(std::move(keys)) {}
+  ReportStore(redis::Pool& pool, keyspace::Keys keys) : pool_(pool), keys_(std::move(keys)) {}
 
   // Agencies. Writes validate the agency (code, name, type, province) and
   // normalise its text; errors name fields like "agency.name".
@@ -137,7 +120,7 @@ class ReportStore {
 
  private:
   redis::Pool& pool_;
-  Keys keys_;
+  keyspace::Keys keys_;
 };
 
 }  // namespace saraban::store

@@ -19,7 +19,7 @@
 #include "saraban/redis/client.h"
 #include "saraban/report/render.h"
 #include "saraban/status.h"
-#include "saraban/store/keys.h"
+#include "saraban/keyspace/keys.h"
 #include "saraban/v1/template.pb.h"
 
 namespace saraban::worker {
@@ -27,7 +27,7 @@ namespace saraban::worker {
 struct WorkerOptions {
   redis::Endpoint endpoint;
   redis::Options redis;
-  store::Keys keys;
+  keyspace::Keys keys;
   queue::QueueOptions queue;
   report::RenderOptions render;  // the same defaults as `saraban render`
   int threads = 1;

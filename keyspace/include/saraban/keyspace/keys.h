@@ -62,7 +62,7 @@
 #include <string>
 #include <string_view>
 
-namespace saraban::store {
+namespace saraban::keyspace {
 
 inline constexpr std::string_view kDefaultPrefix = "saraban:";
 inline constexpr std::string_view kRenderGroup = "renderers";
@@ -110,4 +110,4 @@ class Keys {
   std::string p_;
 };
 
-}  // namespace saraban::store
+}  // namespace saraban::keyspace
