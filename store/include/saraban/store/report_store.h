@@ -1,6 +1,9 @@
 // Agencies and their reports in Redis: validated, normalised, versioned.
-// Every write is one atomic Lua script that checks the etag (revision) it
-// was given, so a stale write is refused, never silently applied.
+// Every write is one atomic Lua script that checks the revision it was
+// given, so a stale write is refused, never silently applied. The sources:
+// src/report_store.cc (writes and reads of one record), src/listing.cc
+// (listings and bulk matches), src/snapshots.cc (reports as jobs keep
+// them), src/records.h (how a record is stored).
 #pragma once
 
 #include <cstdint>
@@ -89,15 +92,15 @@ class ReportStore {
   Result<StoredReport> CreateReport(v1::Report report, std::vector<Status>* field_errors,
                                     WriteEffect effect = WriteEffect::kStore);
   Result<StoredReport> GetReport(const std::string& code, int fiscal_year);
+  // The index of the first of `refs` that does not exist, if any; pipelined
+  // EXISTS, no report read.
+  Result<std::optional<size_t>> FindMissingReport(
+      const std::vector<std::pair<std::string, int>>& refs);
   // Many reports at once as snapshots, pipelined, in the order asked.
   // Neither parsed nor serialized again: the stored report's bytes with the
   // stored agency's appended as its `agency` field, which parsing merges
   // into the report's own (that holds only the code). kNotFound names the
   // first missing one; `*missing_index` (when given) says which it was.
-  // The index of the first of `refs` that does not exist, if any; pipelined
-  // EXISTS, no report read.
-  Result<std::optional<size_t>> FindMissingReport(
-      const std::vector<std::pair<std::string, int>>& refs);
   Result<std::vector<ReportSnapshot>> GetSnapshots(
       const std::vector<std::pair<std::string, int>>& refs, size_t* missing_index = nullptr);
   Result<Page<StoredReport>> ListReports(const ReportFilter& filter, int page_size,
