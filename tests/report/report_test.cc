@@ -70,26 +70,6 @@ layout::FontSet LoadFonts(const FontChoice& choice) {
   return {*regular, *bold};
 }
 
-// Every paragraph of a composed document in reading order, headers included.
-std::vector<const layout::Paragraph*> Paragraphs(const layout::DocumentLayout& doc) {
-  std::vector<const layout::Paragraph*> out;
-  for (const auto& block : doc.blocks) {
-    if (const auto* p = std::get_if<layout::Paragraph>(&block)) out.push_back(p);
-    if (const auto* s = std::get_if<layout::SignatureLine>(&block)) out.push_back(&s->text);
-    if (const auto* t = std::get_if<layout::Table>(&block)) {
-      for (const auto& cell : t->header) {
-        for (const auto& p : cell.paragraphs) out.push_back(&p);
-      }
-      for (const auto& row : t->rows) {
-        for (const auto& cell : row) {
-          for (const auto& p : cell.paragraphs) out.push_back(&p);
-        }
-      }
-    }
-  }
-  return out;
-}
-
 // Each paragraph with the width its lines have for text, pt (the page's or
 // the cell's, less padding and indents).
 std::vector<std::pair<const layout::Paragraph*, double>> ParagraphBoxes(
