@@ -10,7 +10,7 @@
 //     reply with the snapshot (Claim), queue stats;
 //   - store::ReportStore: agency and report records (GetAgency, GetReport,
 //     ListReports, GetSnapshots);
-//   - the pure parsers redis::ParseUrl and report_service::RevisionOf on the bytes.
+//   - the pure parsers redis::ParseUrl and server::RevisionOf on the bytes.
 // Any reply may be refused with an error; none may crash, hang or leak.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -33,7 +33,7 @@
 #include "fuzz_check.h"
 #include "saraban/queue/job_queue.h"
 #include "saraban/redis/client.h"
-#include "saraban/report_service/etag.h"
+#include "saraban/server/etag.h"
 #include "saraban/store/report_store.h"
 
 namespace {
@@ -198,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The parsers of what a user or a client hands in (a --redis URL, an etag).
   (void)redis::ParseUrl(rest);
-  (void)report_service::RevisionOf(std::string(rest));
+  (void)server::RevisionOf(std::string(rest));
 
   int port = 0;
   const int listen_fd = ListenFd(&port);

@@ -215,6 +215,13 @@ Result<StoredAgency> ReportStore::GetAgency(const std::string& code) {
   return ParseAgency(*r, code);
 }
 
+Result<std::string> ReportStore::ProvinceOf(const std::string& code) {
+  auto stored = GetAgency(code);
+  if (stored.ok()) return stored->agency.province();
+  if (stored.status().code() == StatusCode::kNotFound) return std::string();
+  return stored.status();
+}
+
 Result<StoredAgency> ReportStore::UpdateAgency(v1::Agency agency, int64_t expected_revision,
                                               WriteEffect effect) {
   if (auto errors = model::ValidateAgency(&agency); !errors.empty()) {

@@ -1,4 +1,4 @@
-#include "saraban/report_service/etag.h"
+#include "saraban/server/etag.h"
 #include "saraban/report_service/report_service.h"
 
 #include <gmock/gmock.h>
@@ -136,11 +136,11 @@ class ReportServiceTest : public ::testing::Test {
 };
 
 TEST(EtagTest, RoundTripsAndRefusesGarbage) {
-  EXPECT_EQ(EtagOf(7), "\"7\"");
-  EXPECT_EQ(*RevisionOf(EtagOf(7)), 7);
-  EXPECT_EQ(*RevisionOf(""), 0);
+  EXPECT_EQ(server::EtagOf(7), "\"7\"");
+  EXPECT_EQ(*server::RevisionOf(server::EtagOf(7)), 7);
+  EXPECT_EQ(*server::RevisionOf(""), 0);
   for (const char* bad : {"7", "\"\"", "\"x\"", "\"0\"", "\"-1\"", "W/\"1\"", "\"1"}) {
-    auto r = RevisionOf(bad);
+    auto r = server::RevisionOf(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(r.status().field(), "etag");

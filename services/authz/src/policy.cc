@@ -142,6 +142,17 @@ Status MayRead(const Caller& caller, const Agency& agency) {
   return Denied(caller, "read or render agencies/" + agency.code);
 }
 
+Status MayReadAgency(const Caller& caller, const std::string& agency_code,
+                     const ProvinceLookup& province_of) {
+  Agency agency{agency_code, {}};
+  if (caller.role == v1::ROLE_PROVINCE) {
+    auto province = province_of(agency_code);
+    if (!province.ok()) return province.status();
+    agency.province = std::move(province).value();
+  }
+  return MayRead(caller, agency);
+}
+
 Status MayWrite(const Caller& caller, std::string_view agency_code) {
   if (caller.role == v1::ROLE_OPERATOR) return Status::Ok();
   if (caller.role == v1::ROLE_AGENCY && caller.agencies.count(std::string(agency_code))) {

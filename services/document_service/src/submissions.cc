@@ -63,16 +63,8 @@ Status Submissions::CheckTemplate(const v1::Template* tmpl, std::vector<Status>*
 }
 
 Status Submissions::MayReadAgency(const authz::Caller& caller, const std::string& agency_code) {
-  authz::Agency agency{agency_code, {}};
-  if (caller.role == v1::ROLE_PROVINCE) {
-    auto stored = reports_.GetAgency(agency_code);
-    if (stored.ok()) {
-      agency.province = stored->agency.province();
-    } else if (stored.status().code() != StatusCode::kNotFound) {
-      return stored.status();
-    }
-  }
-  return authz::MayRead(caller, agency);
+  return authz::MayReadAgency(caller, agency_code,
+                              [this](const std::string& c) { return reports_.ProvinceOf(c); });
 }
 
 Status Submissions::MayReadJob(const authz::Caller& caller, const v1::Job& job) {

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "saraban/model/validate.h"
-#include "saraban/report_service/etag.h"
+#include "saraban/server/etag.h"
 #include "saraban/server/names.h"
 #include "saraban/server/errors.h"
 #include "saraban/server/parse_errors.h"
@@ -54,14 +54,14 @@ google::protobuf::Timestamp Time(int64_t ms) { return TimeUtil::MillisecondsToTi
 void Fill(const store::StoredAgency& a, v1::AgencyResource* out) {
   out->set_name(AgencyResourceName(a.agency.code()));
   *out->mutable_agency() = a.agency;
-  out->set_etag(EtagOf(a.revision));
+  out->set_etag(server::EtagOf(a.revision));
   *out->mutable_create_time() = Time(a.create_ms);
   *out->mutable_update_time() = Time(a.update_ms);
 }
 
 void Fill(store::StoredReport r, v1::ReportResource* out) {
   out->set_name(ReportResourceName(r.report.agency().code(), r.report.fiscal_year()));
-  out->set_etag(EtagOf(r.revision));
+  out->set_etag(server::EtagOf(r.revision));
   out->set_revision(r.revision);
   *out->mutable_create_time() = Time(r.create_ms);
   *out->mutable_update_time() = Time(r.update_ms);
@@ -137,16 +137,10 @@ Status CheckAgencyCode(const v1::Report& report, const std::string& code,
 grpc::Status ReportServiceImpl::AllowRead(grpc::ServerContext* context, const std::string& code) {
   auto caller = auth_.Identify(*context);
   if (!caller.ok()) return authz::Enforce(caller.status(), *context, "report-service");
-  authz::Agency agency{code, {}};
-  if ((*caller)->role == v1::ROLE_PROVINCE) {
-    auto stored = store_.GetAgency(code);
-    if (stored.ok()) {
-      agency.province = stored->agency.province();
-    } else if (stored.status().code() != StatusCode::kNotFound) {
-      return server::ToGrpc(stored.status());
-    }
-  }
-  return authz::Enforce(authz::MayRead(**caller, agency), *context, "report-service");
+  Status decision = authz::MayReadAgency(
+      **caller, code, [this](const std::string& c) { return store_.ProvinceOf(c); });
+  if (decision.code() != StatusCode::kPermissionDenied) return server::ToGrpc(decision);
+  return authz::Enforce(decision, *context, "report-service");
 }
 
 grpc::Status ReportServiceImpl::AllowWrite(grpc::ServerContext* context, const std::string& code) {
@@ -216,7 +210,7 @@ grpc::Status ReportServiceImpl::UpdateAgency(grpc::ServerContext* context,
   auto code = ParseAgencyName(resource.name(), "agency.name");
   if (!code.ok()) return server::ToGrpc(code.status());
   if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
-  auto etag = RevisionOf(resource.etag());
+  auto etag = server::RevisionOf(resource.etag());
   if (!etag.ok()) return server::ToGrpc(etag.status().WithFieldPrefix("agency"));
   const std::string& given = resource.agency().code();
   if (!given.empty() && given != *code) {
@@ -257,7 +251,7 @@ grpc::Status ReportServiceImpl::DeleteAgency(grpc::ServerContext* context,
   auto code = ParseAgencyName(request->name(), "name");
   if (!code.ok()) return server::ToGrpc(code.status());
   if (grpc::Status allowed = AllowWrite(context, *code); !allowed.ok()) return allowed;
-  auto etag = RevisionOf(request->etag());
+  auto etag = server::RevisionOf(request->etag());
   if (!etag.ok()) return server::ToGrpc(etag.status());
   return server::ToGrpc(store_.DeleteAgency(*code, *etag));
 }
@@ -339,7 +333,7 @@ grpc::Status ReportServiceImpl::UpdateReport(grpc::ServerContext* context,
   auto name = ParseReportName(resource.name(), "report.name");
   if (!name.ok()) return server::ToGrpc(name.status());
   if (grpc::Status allowed = AllowWrite(context, name->agency); !allowed.ok()) return allowed;
-  auto etag = RevisionOf(resource.etag());
+  auto etag = server::RevisionOf(resource.etag());
   if (!etag.ok()) return server::ToGrpc(etag.status().WithFieldPrefix("report"));
   if (Status s = CheckAgencyCode(resource.report(), name->agency, "report.report.agency.code");
       !s.ok()) {
@@ -383,7 +377,7 @@ grpc::Status ReportServiceImpl::DeleteReport(grpc::ServerContext* context,
   auto name = ParseReportName(request->name(), "name");
   if (!name.ok()) return server::ToGrpc(name.status());
   if (grpc::Status allowed = AllowWrite(context, name->agency); !allowed.ok()) return allowed;
-  auto etag = RevisionOf(request->etag());
+  auto etag = server::RevisionOf(request->etag());
   if (!etag.ok()) return server::ToGrpc(etag.status());
   return server::ToGrpc(store_.DeleteReport(name->agency, name->fiscal_year, *etag));
 }

@@ -75,6 +75,8 @@ class ReportStore {
   // normalise its text; errors name fields like "agency.name".
   Result<StoredAgency> CreateAgency(v1::Agency agency, WriteEffect effect = WriteEffect::kStore);
   Result<StoredAgency> GetAgency(const std::string& code);
+  // The agency's province, for access decisions: "" when it does not exist.
+  Result<std::string> ProvinceOf(const std::string& code);
   // Filters on province and type (agency_code and fiscal_year are ignored).
   Result<Page<StoredAgency>> ListAgencies(const ReportFilter& filter, int page_size,
                                           const std::string& page_token);

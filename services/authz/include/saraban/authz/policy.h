@@ -9,6 +9,7 @@
 //   OPERATOR  everything                   everything      anything
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -64,6 +65,12 @@ struct Agency {
 // Read an agency or its reports, watch or download their renders, render
 // one of its reports.
 Status MayRead(const Caller& caller, const Agency& agency);
+// MayRead for an agency known by its code. Its province is asked of
+// `province_of` only for PROVINCE callers ("" for an agency that does not
+// exist, which denies them); an error from it is returned as it is.
+using ProvinceLookup = std::function<Result<std::string>(const std::string& agency_code)>;
+Status MayReadAgency(const Caller& caller, const std::string& agency_code,
+                     const ProvinceLookup& province_of);
 // Create, change or delete an agency or its reports.
 Status MayWrite(const Caller& caller, std::string_view agency_code);
 // List or bulk-render by filter: `agency_code` and `province` are the

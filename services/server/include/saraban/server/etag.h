@@ -8,7 +8,7 @@
 
 #include "saraban/status.h"
 
-namespace saraban::report_service {
+namespace saraban::server {
 
 // The etag of a revision, as callers see it.
 std::string EtagOf(int64_t revision);
@@ -16,4 +16,4 @@ std::string EtagOf(int64_t revision);
 // An empty etag is revision 0: "whatever is stored".
 Result<int64_t> RevisionOf(const std::string& etag);
 
-}  // namespace saraban::report_service
+}  // namespace saraban::server

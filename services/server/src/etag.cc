@@ -1,8 +1,8 @@
-#include "saraban/report_service/etag.h"
+#include "saraban/server/etag.h"
 
 #include <charconv>
 
-namespace saraban::report_service {
+namespace saraban::server {
 
 std::string EtagOf(int64_t revision) { return "\"" + std::to_string(revision) + "\""; }
 
@@ -20,4 +20,4 @@ Result<int64_t> RevisionOf(const std::string& etag) {
   return revision;
 }
 
-}  // namespace saraban::report_service
+}  // namespace saraban::server
