@@ -41,7 +41,8 @@ struct OfflineCommands {
   CLI::App* validate = nullptr;
 };
 // The client subcommands: import, submit, bulk, get (in saraban-client).
-inline constexpr const char* kClientCommandNames[] = {"import", "submit", "bulk", "get", "health"};
+inline constexpr const char* kClientCommandNames[] = {
+    "import", "submit", "bulk", "get", "health", "publish", "publications", "download", "withdraw"};
 struct ClientCommands {
   CLI::App* import = nullptr;
   CLI::App* submit = nullptr;

@@ -20,6 +20,7 @@
 #include "saraban/server/credentials.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "saraban/v1/document_service.grpc.pb.h"
+#include "saraban/v1/publication_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
 namespace saraban::cli {
@@ -49,6 +50,9 @@ struct ClientArgs {
   std::string agency_type;
   std::string out_dir;
   bool no_progress = false;
+  // publish / withdraw
+  std::string etag;
+  std::string reason;
   // health
   std::string health_service;  // "" for the server as a whole
   int wait_s = 0;
@@ -149,6 +153,27 @@ std::string FileNameFor(const std::string& report_name) {
   return s + ".pdf";
 }
 
+// Reads a stream of DocumentChunk into `*bytes`, checking the order and
+// the size the first chunk announced.
+template <typename Reader>
+Status ReadChunks(Reader& reader, const std::string& what, std::string* bytes,
+                  v1::Document* info) {
+  v1::DocumentChunk chunk;
+  while (reader->Read(&chunk)) {
+    if (chunk.has_document()) *info = chunk.document();
+    if (static_cast<size_t>(chunk.offset()) != bytes->size()) {
+      return Internal("chunks out of order downloading " + what);
+    }
+    *bytes += chunk.data();
+  }
+  if (grpc::Status s = reader->Finish(); !s.ok()) return FromGrpc(s);
+  if (static_cast<int64_t>(bytes->size()) != info->size_bytes()) {
+    return Internal("downloaded " + std::to_string(bytes->size()) + " bytes of " + what +
+                    ", expected " + std::to_string(info->size_bytes()));
+  }
+  return Status::Ok();
+}
+
 Status Download(v1::DocumentService::Stub& docs, const std::string& job, const std::string& path,
                 int timeout_s, v1::Document* info) {
   grpc::ClientContext ctx;
@@ -158,20 +183,99 @@ Status Download(v1::DocumentService::Stub& docs, const std::string& job, const s
   req.set_chunk_size(1 << 20);
   auto reader = docs.DownloadDocument(&ctx, req);
   std::string bytes;
-  v1::DocumentChunk chunk;
-  while (reader->Read(&chunk)) {
-    if (chunk.has_document()) *info = chunk.document();
-    if (static_cast<size_t>(chunk.offset()) != bytes.size()) {
-      return Internal("chunks out of order downloading " + job);
-    }
-    bytes += chunk.data();
-  }
-  if (grpc::Status s = reader->Finish(); !s.ok()) return FromGrpc(s);
-  if (static_cast<int64_t>(bytes.size()) != info->size_bytes()) {
-    return Internal("downloaded " + std::to_string(bytes.size()) + " bytes of " + job +
-                    ", expected " + std::to_string(info->size_bytes()));
-  }
+  if (Status s = ReadChunks(reader, job, &bytes, info); !s.ok()) return s;
   return WriteAtomically(path, bytes);
+}
+
+Status DownloadPublication(v1::PublicationService::Stub& stub, const std::string& name,
+                           const std::string& path, int timeout_s) {
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, timeout_s);
+  v1::DownloadPublicationRequest req;
+  req.set_name(name);
+  req.set_chunk_size(1 << 20);
+  auto reader = stub.DownloadPublication(&ctx, req);
+  std::string bytes;
+  v1::Document info;
+  if (Status s = ReadChunks(reader, name, &bytes, &info); !s.ok()) return s;
+  return WriteOutput(path, bytes);
+}
+
+// One line a publication: its name, state, the revision and the PDF.
+void PrintPublication(const v1::Publication& p) {
+  std::cout << p.name() << "  " << v1::PublicationState_Name(p.state()) << "  revision "
+            << p.report_revision() << "  " << p.document().page_count() << " pages  sha256 "
+            << p.document().sha256() << "\n";
+}
+
+int Publish(const ClientArgs& a) {
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  v1::PublishReportRequest req;
+  req.set_report(a.name);
+  req.set_etag(a.etag);
+  v1::Publication p;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  if (grpc::Status s = stub->PublishReport(&ctx, req, &p); !s.ok()) {
+    return FailRpc(a.name, FromGrpc(s));
+  }
+  PrintPublication(p);
+  if (!a.output.empty()) {
+    if (Status s = DownloadPublication(*stub, p.name(), a.output, a.timeout_s); !s.ok()) {
+      return Fail(a.output, s);
+    }
+  }
+  return kExitOk;
+}
+
+int ListPublications(const ClientArgs& a) {
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  std::string token;
+  do {
+    v1::ListPublicationsRequest req;
+    req.set_parent(a.name);
+    req.set_page_token(token);
+    v1::ListPublicationsResponse page;
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, a.timeout_s);
+    if (grpc::Status s = stub->ListPublications(&ctx, req, &page); !s.ok()) {
+      return FailRpc(a.name, FromGrpc(s));
+    }
+    for (const auto& p : page.publications()) PrintPublication(p);
+    token = page.next_page_token();
+  } while (!token.empty());
+  return kExitOk;
+}
+
+int Withdraw(const ClientArgs& a) {
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  v1::WithdrawPublicationRequest req;
+  req.set_name(a.name);
+  req.set_reason(a.reason);
+  v1::Publication p;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  if (grpc::Status s = stub->WithdrawPublication(&ctx, req, &p); !s.ok()) {
+    return FailRpc(a.name, FromGrpc(s));
+  }
+  PrintPublication(p);
+  return kExitOk;
+}
+
+int Download(const ClientArgs& a) {
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  if (Status s = DownloadPublication(*stub, a.name, a.output, a.timeout_s); !s.ok()) {
+    return Fail(a.name, s);
+  }
+  return kExitOk;
 }
 
 int Import(const ClientArgs& a) {
@@ -438,7 +542,13 @@ int Get(const ClientArgs& a) {
   grpc::Status s;
   std::string json;
   auto is = [&](std::string_view p) { return a.name.rfind(p, 0) == 0; };
-  if (is("agencies/")) {
+  if (is("agencies/") && a.name.find("/publications/") != std::string::npos) {
+    auto stub_channel = Channel(a, a.documents_address);
+    if (!stub_channel.ok()) return Fail("connection", stub_channel.status());
+    auto stub = v1::PublicationService::NewStub(*stub_channel);
+    s = GetAsJson<v1::GetPublicationRequest, v1::Publication>(
+        *stub, &v1::PublicationService::Stub::GetPublication, &ctx, a.name, &json);
+  } else if (is("agencies/")) {
     auto stub_channel = Channel(a, a.reports_address);
     if (!stub_channel.ok()) return Fail("connection", stub_channel.status());
     auto stub = v1::ReportService::NewStub(*stub_channel);
@@ -538,9 +648,45 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
     *exit_code = Health(*a, a->health_documents ? a->documents_address : a->reports_address);
   });
 
-  CLI::App* get = app.add_subcommand("get", "Print an agency, report, job or batch as JSON");
+  CLI::App* publish = app.add_subcommand(
+      "publish", "Publish a stored report: render its revision and keep it for good");
+  publish->add_option("report", a->name, "agencies/{agency}/reports/{fiscal_year}")->required();
+  publish->add_option("--etag", a->etag,
+                      "Publish only if the report is still at this etag (as reviewed)");
+  publish->add_option("-o,--output", a->output, "Download the published PDF to this file");
+  AddAddresses(publish, a.get(), false, true);
+  publish->callback([a, exit_code] { *exit_code = Publish(*a); });
+
+  CLI::App* publications =
+      app.add_subcommand("publications", "List a report's publications, newest first");
+  publications->add_option("report", a->name, "agencies/{agency}/reports/{fiscal_year}")
+      ->required();
+  AddAddresses(publications, a.get(), false, true);
+  publications->callback([a, exit_code] { *exit_code = ListPublications(*a); });
+
+  CLI::App* download = app.add_subcommand("download", "Download a publication's PDF");
+  download->add_option("publication", a->name,
+                       "agencies/{agency}/reports/{fiscal_year}/publications/{n}")
+      ->required();
+  download->add_option("-o,--output", a->output, "The file to write (- for standard output)")
+      ->required();
+  AddAddresses(download, a.get(), false, true);
+  download->callback([a, exit_code] { *exit_code = Download(*a); });
+
+  CLI::App* withdraw = app.add_subcommand(
+      "withdraw", "Withdraw a publication (operators only; it stays readable, marked)");
+  withdraw->add_option("publication", a->name,
+                       "agencies/{agency}/reports/{fiscal_year}/publications/{n}")
+      ->required();
+  withdraw->add_option("--reason", a->reason, "Why it is withdrawn (kept with it)")->required();
+  AddAddresses(withdraw, a.get(), false, true);
+  withdraw->callback([a, exit_code] { *exit_code = Withdraw(*a); });
+
+  CLI::App* get = app.add_subcommand(
+      "get", "Print an agency, report, publication, job or batch as JSON");
   get->add_option("name", a->name,
-                  "agencies/{a}, agencies/{a}/reports/{fy}, jobs/{id} or batches/{id}")
+                  "agencies/{a}, agencies/{a}/reports/{fy}[/publications/{n}], jobs/{id} or "
+                  "batches/{id}")
       ->required();
   AddAddresses(get, a.get(), true, true);
   get->callback([a, exit_code] { *exit_code = Get(*a); });

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   CLI::App app{"saraban: Thai ITA reports from structured data to official PDFs"};
   app.require_subcommand(1);
   app.footer(
-      "Client commands (the report and document services): import, submit, bulk, get.\n"
+      "Client commands (the services): import, submit, bulk, get, health, publish,\n"
+      "publications, download, withdraw.\n"
       "`saraban COMMAND --help` describes each.");
   int exit_code = saraban::cli::kExitOk;
   saraban::cli::AddOfflineCommands(app, &exit_code);

@@ -29,8 +29,8 @@ check() {
   fi
 }
 
-upper_of_renderer=('saraban/(redis|keyspace|store|queue|server|authz|document_service|report_service|worker|observe|flags)/'
-                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|keyspace|store|queue|server|authz|api|worker|observe|server_errors|server_credentials|flags)\b'
+upper_of_renderer=('saraban/(redis|keyspace|store|queue|publication|server|authz|document_service|report_service|worker|observe|flags)/'
+                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|keyspace|store|queue|publication|server|authz|api|worker|observe|server_errors|server_credentials|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
 # The display list (renderer/page) sits below both: the layout produces
@@ -46,7 +46,7 @@ check model "the renderer, Redis, gRPC or the services" \
 check store "the job queue" 'saraban/queue/' 'saraban::queue\b'
 check queue "the report store" 'saraban/store/' 'saraban::store\b'
 check keyspace "any other module" 'saraban/' 'target_link_libraries'
-for dir in store queue redis keyspace; do
+for dir in store queue publication redis keyspace; do
   check "$dir" "the services or the worker" \
     'saraban/(server|authz|document_service|report_service|worker)/' 'saraban::(server|server_errors|server_credentials|authz|document_service|report_service|worker)\b'
 done

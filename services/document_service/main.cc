@@ -1,5 +1,6 @@
-// document-service: the saraban.v1.DocumentService gRPC server. Parses
-// flags, connects to Redis, serves until SIGTERM.
+// document-service: the saraban.v1.DocumentService and
+// saraban.v1.PublicationService gRPC server. Parses flags, connects to
+// Redis, serves until SIGTERM.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +16,8 @@
 #include "saraban/flags/render_flags.h"
 #include "saraban/observe/metrics.h"
 #include "saraban/observe/log.h"
+#include "saraban/publication/publication_store.h"
+#include "saraban/publication_service/publication_service.h"
 #include "saraban/server/redis_setup.h"
 #include "saraban/server/serve.h"
 
@@ -112,8 +115,19 @@ int main(int argc, char** argv) {
     spdlog::error("document-service: {}", layouts.status().ToString());
     return 2;
   }
+  auto fonts = saraban::publication_service::FontIdentities(render);
+  if (!fonts.ok()) {
+    spdlog::error("document-service: {}", fonts.status().ToString());
+    return 2;
+  }
+  saraban::publication::PublicationStore publications(
+      pool, saraban::keyspace::Keys(options.redis.key_prefix));
+  saraban::publication_service::PublicationServiceImpl publishing(
+      reports, publications, **layouts, std::move(fonts).value(), *auth);
   saraban::document_service::DocumentServiceImpl service(reports, jobs, **layouts,
                                                  std::move(auth).value(), doc);
-  return saraban::server::Serve("document-service", options, pool,
-                                  {{saraban::v1::DocumentService::service_full_name(), &service}});
+  return saraban::server::Serve(
+      "document-service", options, pool,
+      {{saraban::v1::DocumentService::service_full_name(), &service},
+       {saraban::v1::PublicationService::service_full_name(), &publishing}});
 }

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <thread>
 
-#include "saraban/digest.h"
 #include "saraban/page_token.h"
+#include "saraban/server/documents.h"
 #include "saraban/server/errors.h"
 #include "saraban/server/names.h"
 
@@ -16,8 +16,6 @@ using server::InvalidFields;
 using server::ToGrpc;
 
 constexpr const char* kComponent = "document-service";
-constexpr int kDefaultChunk = 64 * 1024;
-constexpr int kMaxChunk = 1 << 20;
 
 bool IsFinal(v1::JobState s) {
   return s == v1::JOB_STATE_SUCCEEDED || s == v1::JOB_STATE_FAILED || s == v1::JOB_STATE_CANCELLED;
@@ -206,36 +204,20 @@ grpc::Status DocumentServiceImpl::CancelBatch(grpc::ServerContext* ctx,
 grpc::Status DocumentServiceImpl::DownloadDocument(
     grpc::ServerContext* ctx, const v1::DownloadDocumentRequest* req,
     grpc::ServerWriter<v1::DocumentChunk>* writer) {
-  if (req->chunk_size() < 0 || req->chunk_size() > kMaxChunk) {
-    return ToGrpc(InvalidArgument("must be 0 (64 KiB) to 1048576 bytes", "chunk_size"));
-  }
-  const size_t chunk = req->chunk_size() == 0 ? kDefaultChunk : req->chunk_size();
+  if (grpc::Status s = server::CheckChunkSize(req->chunk_size()); !s.ok()) return s;
   std::string id;
-  v1::Job read;
-  if (grpc::Status open = OpenJob(ctx, req->job(), "job", &id, &read); !open.ok()) return open;
-  const v1::Job* job = &read;
-  if (job->state() != v1::JOB_STATE_SUCCEEDED) {
+  v1::Job job;
+  if (grpc::Status open = OpenJob(ctx, req->job(), "job", &id, &job); !open.ok()) return open;
+  if (job.state() != v1::JOB_STATE_SUCCEEDED) {
     return ToGrpc(Status(StatusCode::kFailedPrecondition,
-                         "job is " + v1::JobState_Name(job->state()) +
+                         "job is " + v1::JobState_Name(job.state()) +
                              ", not JOB_STATE_SUCCEEDED: watch it until it finishes",
                          "job")
                       .WithReason("JOB_NOT_FINISHED"));
   }
-  auto pdf = jobs_.GetPdf(job->document().sha256());
+  auto pdf = jobs_.GetPdf(job.document().sha256());
   if (!pdf.ok()) return ToGrpc(pdf.status());
-  if (Sha256Hex(*pdf) != job->document().sha256()) {
-    return {grpc::StatusCode::DATA_LOSS, "the stored document does not match its SHA-256"};
-  }
-  for (size_t offset = 0; offset < pdf->size() || offset == 0; offset += chunk) {
-    if (ctx->IsCancelled()) return Cancelled();
-    v1::DocumentChunk c;
-    if (offset == 0) *c.mutable_document() = job->document();
-    c.set_offset(static_cast<int64_t>(offset));
-    c.set_data(pdf->substr(offset, chunk));
-    if (!writer->Write(c)) return Cancelled();
-    if (pdf->empty()) break;
-  }
-  return grpc::Status::OK;
+  return server::StreamPdf(ctx, writer, *pdf, job.document(), req->chunk_size());
 }
 
 grpc::Status DocumentServiceImpl::ListDeadLetters(grpc::ServerContext* ctx,

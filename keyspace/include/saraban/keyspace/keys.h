@@ -55,10 +55,26 @@
 //   {p}pdf:{sha256}               string: the PDF bytes; expires after the
 //                                 configured document time-to-live
 //
+// Publications (the official record; never expire, never deleted):
+//   {p}publication:{code}:{fy}:{n}
+//                                 hash: record (a Publication: name, report,
+//                                 revision, template, fonts, document,
+//                                 create time, publisher; written once),
+//                                 snapshot (the Report with its agency),
+//                                 revision, sha256, superseded_by (n of the
+//                                 newer one), withdrawn_ms, withdrawn_by,
+//                                 withdraw_reason (set once, by an operator)
+//   {p}publications:{code}:{fy}   string: the last n given out (INCR)
+//   {p}publication-pdf:{sha256}   string: the PDF bytes, shared by the
+//                                 publications with the same SHA-256
+//   {p}publications:sha256        hash: sha256 -> the first publication's
+//                                 name, to find a publication by its PDF
+//
 // Jobs, batches and request ids expire after the job time-to-live (default
-// 7 days) once final; reports and agencies never expire.
+// 7 days) once final; reports, agencies and publications never expire.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -99,6 +115,18 @@ class Keys {
     return Join("request:", caller) + ":" + std::string(request_id);
   }
   std::string Pdf(std::string_view sha256) const { return Join("pdf:", sha256); }
+
+  std::string Publication(std::string_view code, int fiscal_year, int64_t n) const {
+    return Join("publication:", code) + ":" + std::to_string(fiscal_year) + ":" +
+           std::to_string(n);
+  }
+  std::string Publications(std::string_view code, int fiscal_year) const {
+    return Join("publications:", code) + ":" + std::to_string(fiscal_year);
+  }
+  std::string PublicationPdf(std::string_view sha256) const {
+    return Join("publication-pdf:", sha256);
+  }
+  std::string PublicationsBySha256() const { return p_ + "publications:sha256"; }
 
  private:
   std::string Join(std::string_view kind, std::string_view id) const {
