@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
+#include <set>
+
+#include "saraban/digest.h"
 
 #include "saraban/model/json.h"
 #include "saraban/publication/publication_store.h"
@@ -43,7 +45,13 @@ int main(int argc, char** argv) {
   auto renderer = saraban::report::ReportRenderer::Create({});
   auto tmpl = saraban::report::DefaultTemplate();
   if (!renderer.ok() || !tmpl.ok()) return 1;
-  const auto reports = saraban::testing::SampleReports(*seed, n, "pub", 2567);
+  // Distinct names, so that every PDF is distinct (PDFs are stored once
+  // per SHA-256: copies that render the same would share one).
+  auto reports = saraban::testing::SampleReports(*seed, n, "pub", 2567);
+  for (size_t i = 0; i < reports.size(); ++i) {
+    auto* agency = reports[i].mutable_agency();
+    agency->set_name(agency->name() + " " + std::to_string(i + 1));
+  }
 
   saraban::testing::RedisServer redis;
   redis.Start();
@@ -51,6 +59,7 @@ int main(int argc, char** argv) {
   saraban::publication::PublicationStore store(pool, saraban::keyspace::Keys());
   const long long before = Info(pool, "used_memory");
 
+  std::set<std::string> distinct;
   double render_s = 0, store_s = 0;
   size_t pdf_bytes = 0, snapshot_bytes = 0;
   for (const auto& report : reports) {
@@ -68,6 +77,7 @@ int main(int argc, char** argv) {
     p.page_count = pdf->page_count;
     p.publisher = "bench";
     pdf_bytes += p.pdf.size();
+    distinct.insert(saraban::Sha256Hex(p.pdf));
     snapshot_bytes += p.snapshot.size();
     bool created = false;
     auto published = store.Publish(p, &created);
@@ -79,8 +89,8 @@ int main(int argc, char** argv) {
   const long long after = Info(pool, "used_memory");
   saraban::redis::Run(pool, {"BGREWRITEAOF"});
   const double per = static_cast<double>(after - before) / n;
-  std::printf("publications               %d (seed 004 size: PDF %.1f kB, snapshot %.1f kB)\n", n,
-              pdf_bytes / 1000.0 / n, snapshot_bytes / 1000.0 / n);
+  std::printf("publications               %d, %zu distinct PDFs (PDF %.1f kB, snapshot %.1f kB)\n",
+              n, distinct.size(), pdf_bytes / 1000.0 / n, snapshot_bytes / 1000.0 / n);
   std::printf("redis used_memory          +%.1f kB per publication\n", per / 1000.0);
   std::printf("national year (7,850)      %.0f MB of Redis memory\n", per * 7850 / 1e6);
   std::printf("publish, per publication   render %.1f ms, store %.2f ms (one transaction)\n",

@@ -52,6 +52,8 @@ struct ClientCommands {
 
 // Each Add* registers its subcommands and their flags on `app`, with
 // callbacks that run the command and store its exit code in *exit_code.
+// sign and verify (cli/signing.cc).
+void AddSigningCommands(CLI::App& app, int* exit_code);
 void AddOfflineCommands(CLI::App& app, int* exit_code);
 void AddClientCommands(CLI::App& app, int* exit_code);
 

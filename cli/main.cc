@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
       "`saraban COMMAND --help` describes each.");
   int exit_code = saraban::cli::kExitOk;
   saraban::cli::AddOfflineCommands(app, &exit_code);
+  saraban::cli::AddSigningCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -29,8 +29,8 @@ check() {
   fi
 }
 
-upper_of_renderer=('saraban/(redis|keyspace|store|queue|publication|server|authz|document_service|report_service|worker|observe|flags)/'
-                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(redis|keyspace|store|queue|publication|server|authz|api|worker|observe|server_errors|server_credentials|flags)\b'
+upper_of_renderer=('saraban/(sign|redis|keyspace|store|queue|publication|server|authz|document_service|report_service|worker|observe|flags)/'
+                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(sign|redis|keyspace|store|queue|publication|server|authz|api|worker|observe|server_errors|server_credentials|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
 # The display list (renderer/page) sits below both: the layout produces
