@@ -19,6 +19,7 @@ namespace {
 struct OfflineArgs {
   std::string input, output, template_path;
   report::RenderOptions options;
+  bool signature_fields = false;
 };
 
 // The template's name in messages.
@@ -75,6 +76,11 @@ int Run(const OfflineArgs& a, bool validate_only) {
   }
   Result<report::RenderedPdf> pdf = (*renderer)->Render(*report, *tmpl);
   if (!pdf.ok()) return Fail(a.input, pdf.status());
+  if (a.signature_fields) {
+    auto with_fields = report::WithSignatureFields(*pdf);
+    if (!with_fields.ok()) return Fail(a.input, with_fields.status());
+    pdf->bytes = std::move(with_fields).value();
+  }
   if (Status s = WriteOutput(a.output, pdf->bytes); !s.ok()) return Fail(a.output, s);
   // With the PDF on standard output, the summary goes to standard error.
   (a.output == "-" ? std::cerr : std::cout)
@@ -94,6 +100,9 @@ void AddOfflineCommands(CLI::App& app, int* exit_code) {
       ->required();
   render->add_option("-t,--template", args->template_path,
                      "Template JSON (saraban.v1.Template); default: the built-in A4 landscape");
+  render->add_flag("--signature-fields", args->signature_fields,
+                   "Add an empty signature field for each person of the sign-off (reporter, "
+                   "reviewer-1, ..., executive), to sign with `saraban sign --field`");
   flags::AddRenderFlags(*render, &args->options);
   render->callback([args, exit_code] { *exit_code = Run(*args, false); });
 

@@ -199,6 +199,54 @@ TEST_F(SignTest, ThreeSignaturesInOrderAreEachValidAndTheRenderStaysAPrefix) {
   EXPECT_EQ(SignedByThree(), signed_pdf);
 }
 
+TEST_F(SignTest, EachSignerSignsIntoTheFieldMadeForThemInTheSignOff) {
+  auto report = model::LoadReportFile("examples/004_bueng_khla.json");
+  auto renderer = report::ReportRenderer::Create({});
+  ASSERT_TRUE(report.ok() && renderer.ok());
+  auto rendered = (*renderer)->Render(*report, *report::DefaultTemplate());
+  ASSERT_TRUE(rendered.ok());
+  ASSERT_EQ(rendered->bytes, *unsigned_);
+  // Seed 004's sign-off: a reporter, two reviewers, the executive.
+  std::vector<std::string> names;
+  for (const auto& place : rendered->signature_places) names.push_back(place.field);
+  EXPECT_EQ(names, (std::vector<std::string>{"reporter", "reviewer-1", "reviewer-2", "executive"}));
+  for (size_t i = 1; i < rendered->signature_places.size(); ++i) {
+    EXPECT_LT(rendered->signature_places[i].rect[1], rendered->signature_places[i - 1].rect[1])
+        << "the places are not top to bottom";
+  }
+  auto published = report::WithSignatureFields(*rendered);
+  ASSERT_TRUE(published.ok()) << published.status().ToString();
+  EXPECT_EQ(published->compare(0, unsigned_->size(), *unsigned_), 0);
+  const std::string fields_path = TempPath("with-fields.pdf");
+  WriteFile(fields_path, *published);
+  EXPECT_EQ(RunCommand("qpdf --check " + fields_path).exit_code, 0);
+
+  std::string pdf = *published;
+  const char* signers[] = {"reporter", "reviewer", "reviewer", "executive"};
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto next = Seal(pdf, Field(names[i]), Load(signers[i]));
+    ASSERT_TRUE(next.ok()) << names[i] << ": " << next.status().ToString();
+    pdf = *next;
+  }
+  // A field signs once.
+  EXPECT_EQ(Seal(pdf, Field("reporter"), Load("reporter")).status().code(),
+            StatusCode::kInvalidArgument);
+  const std::string path = TempPath("signed-in-fields.pdf");
+  WriteFile(path, pdf);
+  const test::CommandResult pdfsig = RunCommand("pdfsig " + path);
+  EXPECT_EQ(Count(pdfsig.output, "Signature is Valid."), 4) << pdfsig.output;
+  auto verdict = VerifyPdf(pdf, Root());
+  ASSERT_TRUE(verdict.ok());
+  ASSERT_EQ(verdict->signatures.size(), 4u);
+  for (const auto& v : verdict->signatures) EXPECT_TRUE(v.intact && v.trusted) << v.field;
+  // The document before the first signature is the published one.
+  EXPECT_EQ(verdict->unsigned_sha256, Sha256Hex(*published));
+  if (std::filesystem::exists("/usr/share/java/preflight.jar")) {
+    const test::CommandResult preflight = RunCommand("scripts/preflight.sh " + path);
+    EXPECT_EQ(preflight.exit_code, 0) << preflight.output;
+  }
+}
+
 TEST_F(SignTest, EverySignedRevisionIsStillPdfA1bAndWellFormed) {
   if (!std::filesystem::exists("/usr/share/java/preflight.jar")) {
     GTEST_SKIP() << "PDFBox Preflight (libpdfbox2-java) is not installed";

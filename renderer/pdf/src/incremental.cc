@@ -514,58 +514,204 @@ std::string Unquote(const std::string& literal) {
 
 }  // namespace
 
-Result<PreparedSignature> PrepareSignature(std::string_view pdf, const SignatureField& field) {
-  if (!ValidFieldName(field.name)) {
-    return InvalidArgument("a signature field name is 1..64 of a-z A-Z 0-9 - _, got \"" +
-                           field.name + "\"");
-  }
+namespace {
+
+// What an update starts from: the file, its form and its last page.
+struct Document {
+  PdfFile file;
+  Form form;
+  LastPage page;
+};
+
+Result<Document> OpenDocument(std::string_view pdf) {
   auto f = PdfFile::Open(pdf);
   if (!f.ok()) return f.status();
   auto form = ReadForm(*f);
   if (!form.ok()) return form.status();
   auto page = FindLastPage(*f, form->catalog);
   if (!page.ok()) return page.status();
-  for (const std::string& ref : form->fields) {
+  return Document{std::move(f).value(), std::move(form).value(), std::move(page).value()};
+}
+
+// The field of the form named `name`: its number and dictionary.
+struct NamedField {
+  int num = 0;
+  Dict dict;
+};
+Result<std::optional<NamedField>> FindField(const Document& doc, const std::string& name) {
+  for (const std::string& ref : doc.form.fields) {
     auto num = RefNumber(ref);
     if (!num) continue;
-    auto existing = f->ObjectDict(*num);
-    if (!existing.ok()) return existing.status();
-    const std::string* t = Find(*existing, "T");
-    if (t != nullptr && Unquote(*t) == field.name) {
-      return InvalidArgument("the document already has a field named " + field.name);
+    auto dict = doc.file.ObjectDict(*num);
+    if (!dict.ok()) return dict.status();
+    const std::string* t = Find(*dict, "T");
+    if (t != nullptr && Unquote(*t) == name) {
+      return std::optional<NamedField>(NamedField{*num, std::move(dict).value()});
     }
   }
+  return std::optional<NamedField>();
+}
 
-  int next = f->size();
-  const int field_num = next++, sig_num = next++, appearance_num = next++;
-  const bool new_acroform = !form->acroform_num.has_value();
-  const int acroform_num = new_acroform ? next++ : *form->acroform_num;
+std::string RectText(const std::array<double, 4>& r) {
+  return "[" + Number(r[0]) + " " + Number(r[1]) + " " + Number(r[2]) + " " + Number(r[3]) + "]";
+}
 
-  std::array<double, 4> rect = field.rect;
-  if (rect == std::array<double, 4>{}) {
-    const double x2 = page->media_box[2] - 40 - 160.0 * static_cast<double>(form->fields.size());
-    rect = {x2 - 150, page->media_box[1] + 40, x2, page->media_box[1] + 90};
-  }
+// A widget's appearance: a border inside its box.
+std::string BorderAppearance(const std::array<double, 4>& rect) {
   const double w = rect[2] - rect[0], h = rect[3] - rect[1];
-  if (w <= 2 || h <= 2) return InvalidArgument("the signature box is too small");
+  const std::string border =
+      "q 0 G 0.5 w 0.25 0.25 " + Number(w - 0.5) + " " + Number(h - 0.5) + " re S Q\n";
+  return "<< /Type /XObject /Subtype /Form /FormType 1 /BBox [0 0 " + Number(w) + " " +
+         Number(h) + "] /Resources << >> /Length " + std::to_string(border.size()) +
+         " >>\nstream\n" + border + "\nendstream";
+}
 
+// A signature field merged with its widget: printed and locked (PDF/A
+// wants the Print flag and a normal appearance stream, nothing else).
+Dict Widget(const std::string& name, const std::array<double, 4>& rect, int page,
+            int appearance) {
+  return {{"Type", "/Annot"}, {"Subtype", "/Widget"},     {"FT", "/Sig"},
+          {"T", "(" + name + ")"}, {"F", "132"},           {"Rect", RectText(rect)},
+          {"P", Ref(page)},       {"AP", "<< /N " + Ref(appearance) + " >>"}};
+}
+
+// Writes the update's AcroForm (its own object, so that later updates
+// rewrite it and not the catalog), the catalog when the AcroForm is new,
+// and the last page with `added` widgets in its /Annots.
+Status WriteFormAndPage(const Document& doc, const std::vector<std::string>& added,
+                        bool signed_now, int* next, Update* u) {
+  const bool new_acroform = !doc.form.acroform_num.has_value();
+  const int acroform_num = new_acroform ? (*next)++ : *doc.form.acroform_num;
+  std::vector<std::string> fields = doc.form.fields;
+  fields.insert(fields.end(), added.begin(), added.end());
+  Dict acroform = doc.form.acroform;
+  Put(&acroform, "Fields", Array(fields));
+  if (signed_now) Put(&acroform, "SigFlags", "3");  // signatures exist; append only
+  u->Object(acroform_num, Serialize(acroform));
+  if (new_acroform) {
+    Dict catalog = doc.form.catalog;
+    Put(&catalog, "AcroForm", Ref(acroform_num));
+    u->Object(doc.form.catalog_num, Serialize(catalog));
+  }
+  if (added.empty()) return Status::Ok();
+  std::vector<std::string> annots;
+  if (const std::string* a = Find(doc.page.dict, "Annots")) {
+    auto raw = doc.file.Resolve(*a);
+    if (!raw.ok()) return raw.status();
+    std::string error;
+    annots = ArrayItems(*raw, &error);
+    if (!error.empty()) return InvalidArgument("the last page's /Annots: " + error);
+  }
+  annots.insert(annots.end(), added.begin(), added.end());
+  Dict page = doc.page.dict;
+  Put(&page, "Annots", Array(annots));
+  u->Object(doc.page.num, Serialize(page));
+  return Status::Ok();
+}
+
+// The update's cross-reference section and trailer: ID[0] stays (the
+// document's identity); ID[1] is new and deterministic, from the earlier
+// bytes and `salt`.
+Status FinishUpdate(std::string_view pdf, const Document& doc, int next, const std::string& salt,
+                    Update* u) {
+  const size_t xref_at = u->base + u->out.size();
+  u->Xref();
+  std::string error;
+  const auto ids = ArrayItems(*Find(doc.file.trailer(), "ID"), &error);
+  if (!error.empty() || ids.size() != 2) return InvalidArgument("the trailer's /ID is not a pair");
+  Sha256 id;
+  id.Update(pdf);
+  id.Update(salt);
+  const auto digest = id.Final();
+  const std::string new_id(reinterpret_cast<const char*>(digest.data()), 16);
+  Dict trailer = {{"Size", std::to_string(next)}, {"Root", *Find(doc.file.trailer(), "Root")}};
+  if (const std::string* info = Find(doc.file.trailer(), "Info")) Put(&trailer, "Info", *info);
+  Put(&trailer, "ID", "[" + ids[0] + " <" + Hex(new_id) + ">]");
+  Put(&trailer, "Prev", std::to_string(doc.file.startxref()));
+  u->out += "trailer\n" + Serialize(trailer) + "\nstartxref\n" + std::to_string(xref_at) +
+            "\n%%EOF\n";
+  return Status::Ok();
+}
+
+Update StartUpdate(std::string_view pdf) {
   Update u;
   u.base = pdf.size();
   if (!pdf.empty() && pdf.back() != '\n' && pdf.back() != '\r') u.out += '\n';
+  return u;
+}
 
-  // The field merged with its widget: printed and locked (PDF/A wants the
-  // Print flag and a normal appearance stream, nothing else).
-  const Dict widget = {{"Type", "/Annot"},
-                       {"Subtype", "/Widget"},
-                       {"FT", "/Sig"},
-                       {"T", "(" + field.name + ")"},
-                       {"F", "132"},
-                       {"Rect", "[" + Number(rect[0]) + " " + Number(rect[1]) + " " +
-                                    Number(rect[2]) + " " + Number(rect[3]) + "]"},
-                       {"P", Ref(page->num)},
-                       {"V", Ref(sig_num)},
-                       {"AP", "<< /N " + Ref(appearance_num) + " >>"}};
-  u.Object(field_num, Serialize(widget));
+bool Degenerate(const std::array<double, 4>& r) { return r[2] - r[0] <= 2 || r[3] - r[1] <= 2; }
+
+}  // namespace
+
+Result<std::string> AddSignatureFields(std::string_view pdf,
+                                       const std::vector<EmptySignatureField>& fields) {
+  auto doc = OpenDocument(pdf);
+  if (!doc.ok()) return doc.status();
+  int next = doc->file.size();
+  Update u = StartUpdate(pdf);
+  std::vector<std::string> added;
+  std::string salt;
+  for (const EmptySignatureField& field : fields) {
+    if (!ValidFieldName(field.name)) {
+      return InvalidArgument("a signature field name is 1..64 of a-z A-Z 0-9 - _, got \"" +
+                             field.name + "\"");
+    }
+    auto existing = FindField(*doc, field.name);
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value() || salt.find("/" + field.name + "/") != std::string::npos) {
+      return InvalidArgument("the document already has a field named " + field.name);
+    }
+    if (Degenerate(field.rect)) return InvalidArgument("the box of " + field.name + " is empty");
+    const int widget = next++, appearance = next++;
+    u.Object(widget, Serialize(Widget(field.name, field.rect, doc->page.num, appearance)));
+    u.Object(appearance, BorderAppearance(field.rect));
+    added.push_back(Ref(widget));
+    salt += "/" + field.name + "/";
+  }
+  if (added.empty()) return std::string(pdf);
+  if (Status s = WriteFormAndPage(*doc, added, /*signed_now=*/false, &next, &u); !s.ok()) return s;
+  if (Status s = FinishUpdate(pdf, *doc, next, salt, &u); !s.ok()) return s;
+  return std::string(pdf) + u.out;
+}
+
+Result<PreparedSignature> PrepareSignature(std::string_view pdf, const SignatureField& field) {
+  if (!ValidFieldName(field.name)) {
+    return InvalidArgument("a signature field name is 1..64 of a-z A-Z 0-9 - _, got \"" +
+                           field.name + "\"");
+  }
+  auto doc = OpenDocument(pdf);
+  if (!doc.ok()) return doc.status();
+  auto existing = FindField(*doc, field.name);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value() && Find((*existing)->dict, "V") != nullptr) {
+    return InvalidArgument("the field " + field.name + " is already signed");
+  }
+
+  int next = doc->file.size();
+  Update u = StartUpdate(pdf);
+  const int sig_num = next++;
+  std::vector<std::string> added;
+  if (existing->has_value()) {
+    // The field made for this signer: the same box, now with its value.
+    Dict widget = (*existing)->dict;
+    Put(&widget, "V", Ref(sig_num));
+    u.Object((*existing)->num, Serialize(widget));
+  } else {
+    std::array<double, 4> rect = field.rect;
+    if (rect == std::array<double, 4>{}) {
+      const double x2 =
+          doc->page.media_box[2] - 40 - 160.0 * static_cast<double>(doc->form.fields.size());
+      rect = {x2 - 150, doc->page.media_box[1] + 40, x2, doc->page.media_box[1] + 90};
+    }
+    if (Degenerate(rect)) return InvalidArgument("the signature box is too small");
+    const int widget_num = next++, appearance_num = next++;
+    Dict widget = Widget(field.name, rect, doc->page.num, appearance_num);
+    Put(&widget, "V", Ref(sig_num));
+    u.Object(widget_num, Serialize(widget));
+    u.Object(appearance_num, BorderAppearance(rect));
+    added.push_back(Ref(widget_num));
+  }
 
   // The signature dictionary, with fixed-width placeholders.
   const size_t sig_at = u.out.size();
@@ -577,58 +723,8 @@ Result<PreparedSignature> PrepareSignature(std::string_view pdf, const Signature
   const size_t contents_at = u.out.find("/Contents <", sig_at) + 10;  // the '<'
   const size_t contents_end = contents_at + 2 * field.contents_capacity + 2;
 
-  const std::string border =
-      "q 0 G 1 w 0.5 0.5 " + Number(w - 1) + " " + Number(h - 1) + " re S Q\n";
-  u.Object(appearance_num, "<< /Type /XObject /Subtype /Form /FormType 1 /BBox [0 0 " +
-                               Number(w) + " " + Number(h) + "] /Resources << >> /Length " +
-                               std::to_string(border.size()) + " >>\nstream\n" + border +
-                               "\nendstream");
-
-  // The AcroForm as its own object, so that later signatures rewrite it
-  // and not the catalog.
-  std::vector<std::string> fields = form->fields;
-  fields.push_back(Ref(field_num));
-  Dict acroform = form->acroform;
-  Put(&acroform, "Fields", Array(fields));
-  Put(&acroform, "SigFlags", "3");  // signatures exist; append only
-  u.Object(acroform_num, Serialize(acroform));
-  if (new_acroform) {
-    Dict catalog = form->catalog;
-    Put(&catalog, "AcroForm", Ref(acroform_num));
-    u.Object(form->catalog_num, Serialize(catalog));
-  }
-
-  std::vector<std::string> annots;
-  if (const std::string* a = Find(page->dict, "Annots")) {
-    auto raw = f->Resolve(*a);
-    if (!raw.ok()) return raw.status();
-    std::string error;
-    annots = ArrayItems(*raw, &error);
-    if (!error.empty()) return InvalidArgument("the last page's /Annots: " + error);
-  }
-  annots.push_back(Ref(field_num));
-  Dict page_dict = page->dict;
-  Put(&page_dict, "Annots", Array(annots));
-  u.Object(page->num, Serialize(page_dict));
-
-  const size_t xref_at = u.base + u.out.size();
-  u.Xref();
-  // ID[0] stays (the document's identity); ID[1] is new and deterministic:
-  // from the earlier bytes and the field's name.
-  std::string error;
-  const auto ids = ArrayItems(*Find(f->trailer(), "ID"), &error);
-  if (!error.empty() || ids.size() != 2) return InvalidArgument("the trailer's /ID is not a pair");
-  Sha256 id;
-  id.Update(pdf);
-  id.Update(field.name);
-  Dict trailer = {{"Size", std::to_string(next)}, {"Root", *Find(f->trailer(), "Root")}};
-  if (const std::string* info = Find(f->trailer(), "Info")) Put(&trailer, "Info", *info);
-  const auto digest = id.Final();
-  const std::string new_id(reinterpret_cast<const char*>(digest.data()), 16);
-  Put(&trailer, "ID", "[" + ids[0] + " <" + Hex(new_id) + ">]");
-  Put(&trailer, "Prev", std::to_string(f->startxref()));
-  u.out += "trailer\n" + Serialize(trailer) + "\nstartxref\n" + std::to_string(xref_at) +
-           "\n%%EOF\n";
+  if (Status s = WriteFormAndPage(*doc, added, /*signed_now=*/true, &next, &u); !s.ok()) return s;
+  if (Status s = FinishUpdate(pdf, *doc, next, field.name, &u); !s.ok()) return s;
 
   PreparedSignature out;
   out.bytes = std::string(pdf) + u.out;

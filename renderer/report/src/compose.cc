@@ -195,9 +195,6 @@ std::vector<std::pair<std::string, const v1::Person*>> Signers(const v1::SignOff
   return out;
 }
 
-// The dotted line a signer signs on.
-constexpr const char* kSignHere = "ลงชื่อ ..................................................";
-
 void AddSignOff(const v1::SignOff& so, v1::SignOffForm form, const TextStyle& style,
                 double content_width, std::vector<layout::Block>* out) {
   out->push_back(layout::Spacer{style.size});
@@ -228,7 +225,8 @@ void AddSignOff(const v1::SignOff& so, v1::SignOffForm form, const TextStyle& st
   centred.align = Align::kCenter;
   for (size_t i = 0; i < signers.size(); ++i) {
     const v1::Person& person = *signers[i].second;
-    std::vector<std::string> lines = {signers[i].first, kSignHere, "(" + person.name() + ")"};
+    std::vector<std::string> lines = {signers[i].first, std::string(kSignHere),
+                                      "(" + person.name() + ")"};
     if (!person.position().empty()) lines.push_back("ตำแหน่ง " + person.position());
     for (size_t k = 0; k < lines.size(); ++k) {
       Paragraph p{std::move(lines[k]), centred};
@@ -418,7 +416,6 @@ Result<layout::DocumentLayout> Compose(const v1::Report& r, const v1::Template& 
   s.page_number_format = t.page_number_format();
   s.footer_style = {FontRole::kRegular, t.footer_size() * f, Align::kRight};
 
-  const TextStyle title{FontRole::kBold, t.title_size() * f, Align::kCenter};
   const TextStyle body{FontRole::kRegular, t.body_size() * f,
                        AlignOf(t.body_align(), Align::kThaiDistributed)};
   const TextStyle cell{FontRole::kRegular, t.table_size() * f,

@@ -2,8 +2,11 @@
 
 #include <malloc.h>
 
+#include <algorithm>
+
 #include "saraban/layout/layout.h"
 #include "saraban/model/validate.h"
+#include "saraban/pdf/incremental.h"
 #include "saraban/pdf/writer.h"
 #include "saraban/report/compose.h"
 #include "saraban/report/font_coverage.h"
@@ -95,6 +98,55 @@ Result<int> ReportRenderer::PageCount(const v1::Report& input, const v1::Templat
   return static_cast<int>(pages->size());
 }
 
+namespace {
+
+// The sign-off's people as signature fields, in the order they sign.
+std::vector<std::string> SignatureFieldNames(const v1::Report& report) {
+  std::vector<std::string> names;
+  if (!report.has_sign_off()) return names;
+  const v1::SignOff& so = report.sign_off();
+  if (so.has_reporter()) names.push_back("reporter");
+  for (int i = 0; i < so.reviewers_size(); ++i) names.push_back("reviewer-" + std::to_string(i + 1));
+  if (so.has_acknowledged_by()) names.push_back("executive");
+  return names;
+}
+
+// The lines to sign on, found on the last page: the dots of each kSignHere
+// line (a sign-off of blocks) or each dotted rule (the line form), top to
+// bottom. Named in order when there is one per signer; else none.
+std::vector<SignaturePlace> FindSignaturePlaces(
+    const v1::Report& report, const page::Page& last,
+    const std::vector<std::shared_ptr<const text::Font>>& fonts) {
+  const std::vector<std::string> names = SignatureFieldNames(report);
+  std::vector<std::array<double, 4>> boxes;
+  for (const page::GlyphRun& run : last.runs) {
+    if (run.text != kSignHere || run.font < 0 || static_cast<size_t>(run.font) >= fonts.size()) {
+      continue;
+    }
+    const double scale = run.size / fonts[run.font]->units_per_em();
+    const size_t dots = run.text.find('.');
+    double x = run.x, start = run.x;
+    for (const page::Glyph& g : run.glyphs) {
+      if (g.cluster < dots) start = x + g.x_advance * scale;
+      x += g.x_advance * scale;
+    }
+    boxes.push_back({start, run.y - 0.3 * run.size, x, run.y + 0.9 * run.size});
+  }
+  for (const page::Rule& rule : last.rules) {
+    if (!rule.dotted) continue;
+    const double size = 16;
+    boxes.push_back({rule.x1, rule.y1 - 0.3 * size, rule.x2, rule.y1 + 0.9 * size});
+  }
+  std::vector<SignaturePlace> places;
+  if (boxes.size() != names.size()) return places;
+  std::stable_sort(boxes.begin(), boxes.end(),
+                   [](const auto& a, const auto& b) { return a[1] > b[1]; });
+  for (size_t i = 0; i < names.size(); ++i) places.push_back({names[i], boxes[i]});
+  return places;
+}
+
+}  // namespace
+
 Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Template& tmpl) {
   v1::Report report = input;  // the caller's report is untouched
   auto pages = LayOutPages(report, tmpl);
@@ -108,9 +160,19 @@ Result<RenderedPdf> ReportRenderer::Render(const v1::Report& input, const v1::Te
   pdf_doc.fonts = impl_->typesetter.fonts();
   pdf_doc.pages = std::move(*pages);
   const int page_count = static_cast<int>(pdf_doc.pages.size());
+  std::vector<SignaturePlace> places =
+      FindSignaturePlaces(report, pdf_doc.pages.back(), pdf_doc.fonts);
   Result<std::string> bytes = pdf::WritePdf(pdf_doc);
   if (!bytes.ok()) return bytes.status();
-  return RenderedPdf{std::move(*bytes), page_count};
+  return RenderedPdf{std::move(*bytes), page_count, std::move(places)};
+}
+
+Result<std::string> WithSignatureFields(const RenderedPdf& rendered) {
+  std::vector<pdf::EmptySignatureField> fields;
+  for (const SignaturePlace& place : rendered.signature_places) {
+    fields.push_back({place.field, place.rect});
+  }
+  return pdf::AddSignatureFields(rendered.bytes, fields);
 }
 
 }  // namespace saraban::report

@@ -37,6 +37,19 @@ struct SignatureField {
   size_t contents_capacity = 8192;
 };
 
+// A signature field without a signature yet, for a signer to fill later.
+struct EmptySignatureField {
+  std::string name;             // as SignatureField::name
+  std::array<double, 4> rect{};  // on the last page, as SignatureField::rect
+};
+
+// Adds empty signature fields to the last page in one incremental update:
+// widgets with a plain border (PDF/A wants an appearance), in the
+// AcroForm. What a publication carries, so that each signer signs into the
+// field made for them.
+Result<std::string> AddSignatureFields(std::string_view pdf,
+                                       const std::vector<EmptySignatureField>& fields);
+
 // A PDF with one more revision whose signature /Contents is still zeros.
 struct PreparedSignature {
   std::string bytes;                 // the earlier file, unchanged, then the update
@@ -45,9 +58,11 @@ struct PreparedSignature {
   size_t capacity = 0;               // DER bytes that fit
 };
 
-// Appends the field, its signature dictionary, a plain appearance (a
-// border: PDF/A wants one), the AcroForm and the page's new /Annots.
-// INVALID_ARGUMENT for a PDF it cannot read or a field name that is taken.
+// Signs into the empty field named `field.name` when the document has one
+// (its box stays where it is), else appends a new field with a plain
+// appearance (a border: PDF/A wants one) to the last page; either way with
+// its signature dictionary and the AcroForm. INVALID_ARGUMENT for a PDF it
+// cannot read or a field that is already signed.
 Result<PreparedSignature> PrepareSignature(std::string_view pdf, const SignatureField& field);
 // The bytes a signature of `prepared` covers (its two byte ranges).
 std::string SignedBytes(const PreparedSignature& prepared);

@@ -3,6 +3,8 @@
 // sentence, score sentences, sign-off labels) is made here.
 #pragma once
 
+#include <string_view>
+
 #include "saraban/layout/layout.h"
 #include "saraban/status.h"
 #include "saraban/v1/report.pb.h"
@@ -30,5 +32,10 @@ std::string DocumentTitle(const v1::Report& report);
 // Fills {agency}, {fiscal_year}, {assessed_fiscal_year}, {ita_score} and
 // {ita_level} in `text` from `report`.
 std::string FillPlaceholders(std::string text, const v1::Report& report);
+
+// The line a signer signs on in a sign-off of blocks (the line form draws
+// a dotted rule instead).
+inline constexpr std::string_view kSignHere =
+    "ลงชื่อ ..................................................";
 
 }  // namespace saraban::report

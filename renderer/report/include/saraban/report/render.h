@@ -3,6 +3,8 @@
 // No server, no network: the CLI, the worker and the tests all call this.
 #pragma once
 
+#include <array>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,10 +31,27 @@ struct RenderOptions {
   double size_factor = 1.0;  // see ComposeOptions
 };
 
+// Where one of the sign-off's people signs: the dotted line after
+// "ลงชื่อ" on the last page, as a box in PDF points from the lower left
+// {x1, y1, x2, y2}. Fields are named by role: "reporter", "reviewer-1",
+// "reviewer-2", ..., "executive".
+struct SignaturePlace {
+  std::string field;
+  std::array<double, 4> rect{};
+};
+
 struct RenderedPdf {
   std::string bytes;
   int page_count = 0;
+  // In the sign-off's order; empty without a sign-off on the last page.
+  std::vector<SignaturePlace> signature_places;
 };
+
+// `rendered` with an empty signature field for each of its signature
+// places (pdf::AddSignatureFields), as one incremental update: the PDF
+// that is published, for the sign-off's people to sign in order. The
+// render stays its exact prefix; without places, the render as it is.
+Result<std::string> WithSignatureFields(const RenderedPdf& rendered);
 
 // Renders reports. Keeps fonts and shaping caches warm between calls: make
 // one per thread and reuse it.
