@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <string_view>
 #include <utility>
 
@@ -48,6 +50,24 @@ redis.call('HSET', KEYS[1], 'withdrawn_ms', now_ms(''), 'withdrawn_by', ARGV[1],
 return 'ok'
 )lua";
 
+// KEYS: publication, sha256 index. ARGV: expected signed sha256, new
+// sha256, signature (a Publication holding it), signed document, name.
+// Returns "ok", "missing", "withdrawn" or "stale".
+constexpr std::string_view kAddSignatureLua = R"lua(
+local p = redis.call('HMGET', KEYS[1], 'sha256', 'signed_sha256', 'withdrawn_ms')
+if not p[1] then return 'missing' end
+if p[3] then return 'withdrawn' end
+local current = p[2] or p[1]
+if current ~= ARGV[1] then return 'stale' end
+local list = redis.call('HGET', KEYS[1], 'signatures') or ''
+redis.call('HSET', KEYS[1], 'signed_sha256', ARGV[2], 'signatures', list .. ARGV[3],
+           'signed_document', ARGV[4])
+redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[5])
+return 'ok'
+)lua";
+
+constexpr int kPreparationTtlSeconds = 3600;
+
 Command Eval(std::string_view body, std::vector<std::string> keys,
              std::vector<std::string> args) {
   Command c{"EVAL", std::string(redis::kClockLua) + std::string(body),
@@ -70,10 +90,20 @@ int64_t ToInt(const Reply& r) { return r.is_nil() ? 0 : r.AsInteger(); }
 
 // The fields a read takes, in this order; the snapshot last, so that a
 // listing can leave it out.
-const std::vector<std::string> kReadFields = {"record",       "create_ms",    "superseded_by",
-                                              "withdrawn_ms", "withdrawn_by", "withdraw_reason",
-                                              "snapshot"};
-enum ReadField { kRecord, kCreateMs, kSupersededBy, kWithdrawnMs, kWithdrawnBy, kReason, kSnapshot };
+const std::vector<std::string> kReadFields = {
+    "record",          "create_ms",  "superseded_by",   "withdrawn_ms", "withdrawn_by",
+    "withdraw_reason", "signatures", "signed_document", "snapshot"};
+enum ReadField {
+  kRecord,
+  kCreateMs,
+  kSupersededBy,
+  kWithdrawnMs,
+  kWithdrawnBy,
+  kReason,
+  kSignatures,
+  kSignedDocument,
+  kSnapshot
+};
 
 Command Read(const std::string& key, bool with_snapshot) {
   Command c{"HMGET", key};
@@ -108,6 +138,18 @@ Result<bool> Parse(const Reply& r, const PublicationRef& ref, v1::Publication* o
     w->set_operator_name(v[kWithdrawnBy].str);
     w->set_reason(v[kReason].str);
     out->set_state(v1::PUBLICATION_STATE_WITHDRAWN);
+  }
+  // Each signature was appended as a Publication holding it alone:
+  // merging the concatenation gives the list in order.
+  if (!v[kSignatures].is_nil() && !out->MergeFromString(v[kSignatures].str)) {
+    return Internal("the signatures of " + PublicationName(ref) + " do not parse");
+  }
+  if (!v[kSignedDocument].is_nil()) {
+    if (!out->mutable_signed_document()->ParseFromString(v[kSignedDocument].str)) {
+      return Internal("the signed document of " + PublicationName(ref) + " does not parse");
+    }
+  } else {
+    *out->mutable_signed_document() = out->document();
   }
   if (v.size() > kSnapshot && !v[kSnapshot].is_nil() &&
       !out->mutable_snapshot()->ParseFromString(v[kSnapshot].str)) {
@@ -169,6 +211,7 @@ Result<v1::Publication> PublicationStore::Publish(const NewPublication& p, bool*
   d->set_size_bytes(static_cast<int64_t>(p.pdf.size()));
   d->set_page_count(p.page_count);
   record.set_publisher(p.publisher);
+  for (const auto& f : p.signature_fields) record.add_signature_fields(f);
   const std::string prefix = keys_.Publication(p.agency, p.fiscal_year, 0);
   const std::string key_prefix = prefix.substr(0, prefix.size() - 1);  // without the "0"
   // The PDF first, content addressed and without a time-to-live, then the
@@ -267,6 +310,88 @@ Result<v1::Publication> PublicationStore::Withdraw(const PublicationRef& ref,
         .WithReason("PUBLICATION_WITHDRAWN");
   }
   return Get(ref, false);
+}
+
+Result<v1::Publication> PublicationStore::AddSignature(const PublicationRef& ref,
+                                                       const std::string& base_sha256,
+                                                       const std::string& signed_pdf,
+                                                       int page_count, v1::Signature signature) {
+  const std::string sha = Sha256Hex(signed_pdf);
+  signature.set_document_sha256(sha);
+  v1::Publication one;
+  *one.add_signatures() = std::move(signature);
+  v1::Document document;
+  document.set_sha256(sha);
+  document.set_size_bytes(static_cast<int64_t>(signed_pdf.size()));
+  document.set_page_count(page_count);
+  std::vector<Command> commands;
+  commands.push_back({"SET", keys_.PublicationPdf(sha), signed_pdf});
+  commands.push_back(Eval(kAddSignatureLua,
+                          {keys_.Publication(ref.agency, ref.fiscal_year, ref.number),
+                           keys_.PublicationsBySha256()},
+                          {base_sha256, sha, one.SerializeAsString(), document.SerializeAsString(),
+                           PublicationName(ref)}));
+  auto replies = [&] {
+    auto c = pool_.Acquire();
+    return c->Transaction(commands);
+  }();
+  if (!replies.ok()) return replies.status();
+  const std::string& outcome = replies->back().str;
+  if (outcome == "missing") return NotFoundStatus(ref);
+  if (outcome == "withdrawn") {
+    return Status(StatusCode::kFailedPrecondition, PublicationName(ref) + " is withdrawn")
+        .WithReason("PUBLICATION_WITHDRAWN");
+  }
+  if (outcome == "stale") {
+    return Status(StatusCode::kAborted, "another signature of " + PublicationName(ref) +
+                                            " landed first; prepare this one again");
+  }
+  return Get(ref, false);
+}
+
+Status PublicationStore::SavePreparation(const std::string& id, const Preparation& p) {
+  const auto& r = p.byte_range;
+  auto c = pool_.Acquire();
+  auto replies = c->Transaction(
+      {{"HSET", keys_.Signing(id), "publication", p.publication, "field", p.field, "base_sha256",
+        p.base_sha256, "pdf", p.pdf, "range",
+        std::to_string(r[0]) + " " + std::to_string(r[1]) + " " + std::to_string(r[2]) + " " +
+            std::to_string(r[3]),
+        "capacity", std::to_string(p.capacity), "attributes", p.signed_attributes, "certificate",
+        p.certificate_pem},
+       {"EXPIRE", keys_.Signing(id), std::to_string(kPreparationTtlSeconds)}});
+  return replies.ok() ? Status::Ok() : replies.status();
+}
+
+Result<Preparation> PublicationStore::LoadPreparation(const std::string& id) {
+  auto r = redis::Run(pool_, {"HMGET", keys_.Signing(id), "publication", "field", "base_sha256",
+                              "pdf", "range", "capacity", "attributes", "certificate"});
+  if (!r.ok()) return r.status();
+  if (!r->is_array() || r->elements.size() != 8) {
+    return Internal("publications: unexpected reply from HMGET");
+  }
+  const auto& v = r->elements;
+  if (v[0].is_nil()) {
+    return NotFound("this preparation expired (after an hour) or was used; prepare again",
+                    "preparation")
+        .WithReason("PREPARATION_NOT_FOUND");
+  }
+  Preparation p;
+  p.publication = v[0].str;
+  p.field = v[1].str;
+  p.base_sha256 = v[2].str;
+  p.pdf = v[3].str;
+  std::sscanf(v[4].str.c_str(), "%zu %zu %zu %zu", &p.byte_range[0], &p.byte_range[1],
+              &p.byte_range[2], &p.byte_range[3]);
+  p.capacity = static_cast<size_t>(std::atoll(v[5].str.c_str()));
+  p.signed_attributes = v[6].str;
+  p.certificate_pem = v[7].str;
+  return p;
+}
+
+Status PublicationStore::DeletePreparation(const std::string& id) {
+  auto r = redis::Run(pool_, {"DEL", keys_.Signing(id)});
+  return r.ok() ? Status::Ok() : r.status();
 }
 
 Result<std::optional<std::string>> PublicationStore::FindBySha256(const std::string& sha256) {

@@ -17,7 +17,10 @@
 #include "saraban/report/render.h"
 #include "saraban/report/renderer_pool.h"
 #include "saraban/store/report_store.h"
+#include "saraban/sign/pades.h"
 #include "saraban/testing/redis_server.h"
+#include "saraban/testing/test_ca.h"
+#include "test_support.h"
 #include "saraban/v1/publication_service.grpc.pb.h"
 
 namespace saraban::publication_service {
@@ -40,7 +43,17 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
 
 class PublicationServiceTest : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    ca_dir_ = new std::string(test::TempPath("ca"));
+    ca_error_ = new std::string(
+        saraban::testing::MakeTestCa(*ca_dir_, {"seal", "reporter", "reviewer"}));
+  }
+
   void SetUp() override {
+    ASSERT_TRUE(ca_error_->empty()) << *ca_error_;
+    auto seal = sign::Identity::FromPkcs12(test::ReadFile(*ca_dir_ + "/seal.p12"), "secret");
+    ASSERT_TRUE(seal.ok()) << seal.status().ToString();
+    seal_ = std::make_unique<sign::Identity>(std::move(seal).value());
     redis_.Start();
     pool_ = std::make_unique<redis::Pool>(redis_.endpoint(), redis::Options{}, 4);
     reports_ = std::make_unique<store::ReportStore>(*pool_, keyspace::Keys("t:"));
@@ -56,7 +69,8 @@ class PublicationServiceTest : public ::testing::Test {
     auto parsed = authz::Policy::Parse(policy);
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     service_ = std::make_unique<PublicationServiceImpl>(*reports_, *publications_, *renderers_,
-                                                        *fonts, authz::Authenticator(*parsed));
+                                                        *fonts, authz::Authenticator(*parsed),
+                                                        seal_.get());
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -119,7 +133,7 @@ class PublicationServiceTest : public ::testing::Test {
   }
 
   // The PDF the offline renderer makes of `report` (as the store keeps it).
-  std::string OfflineRender(const std::string& agency, int fiscal_year) {
+  std::string OfflineRender(const std::string& agency, int fiscal_year) {  // without fields
     auto stored = reports_->GetReport(agency, fiscal_year);
     EXPECT_TRUE(stored.ok());
     auto renderer = report::ReportRenderer::Create({});
@@ -131,6 +145,9 @@ class PublicationServiceTest : public ::testing::Test {
 
   long long Redis(const redis::Command& c) { return redis::Run(*pool_, c)->integer; }
 
+  static std::string* ca_dir_;
+  static std::string* ca_error_;
+  std::unique_ptr<sign::Identity> seal_;
   saraban::testing::RedisServer redis_;
   std::unique_ptr<redis::Pool> pool_;
   std::unique_ptr<store::ReportStore> reports_;
@@ -141,6 +158,9 @@ class PublicationServiceTest : public ::testing::Test {
   std::unique_ptr<v1::PublicationService::Stub> stub_;
   v1::Report seed_;
 };
+
+std::string* PublicationServiceTest::ca_dir_ = nullptr;
+std::string* PublicationServiceTest::ca_error_ = nullptr;
 
 TEST_F(PublicationServiceTest, APublicationIsTheRenderOfItsRevisionAndKeepsNoTimeToLive) {
   v1::Publication p;
@@ -159,7 +179,15 @@ TEST_F(PublicationServiceTest, APublicationIsTheRenderOfItsRevisionAndKeepsNoTim
   const std::string pdf = Download("own-token", p.name());
   EXPECT_EQ(Sha256Hex(pdf), p.document().sha256());
   EXPECT_EQ(static_cast<int64_t>(pdf.size()), p.document().size_bytes());
-  EXPECT_EQ(pdf, OfflineRender("bueng-khla", 2566)) << "not the offline renderer's bytes";
+  // The offline render with a signature field for each of the sign-off's
+  // people, in one update after it.
+  const std::string render = OfflineRender("bueng-khla", 2566);
+  EXPECT_EQ(pdf.compare(0, render.size(), render), 0) << "the render is not a prefix";
+  EXPECT_EQ(p.signature_fields_size(), 4);
+  EXPECT_EQ(p.signature_fields(0), "reporter");
+  EXPECT_EQ(p.signature_fields(3), "executive");
+  EXPECT_EQ(p.signatures_size(), 0);
+  EXPECT_EQ(p.signed_document().sha256(), p.document().sha256());
 
   // Nothing of it expires.
   keyspace::Keys keys("t:");
@@ -280,6 +308,95 @@ TEST_F(PublicationServiceTest, AccessIsAsForTheReport) {
   EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Publish("own-token", "agencies/bueng-khla/reports/2599", &p).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(PublicationServiceTest, TheSignOffSignsInOrderSealedAndExternallyAndPdfsigAgrees) {
+  v1::Publication p;
+  ASSERT_TRUE(Publish("own-token", kReport, &p).ok());
+
+  // Out of order: the reporter signs first.
+  v1::SealPublicationRequest seal;
+  seal.set_name(p.name());
+  seal.set_field("reviewer-1");
+  v1::Publication out;
+  grpc::Status s = stub_->SealPublication(As("own-token").get(), seal, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
+
+  // The reporter signs externally with a personal certificate.
+  const std::string chain = test::ReadFile(*ca_dir_ + "/reporter.chain.pem");
+  v1::PrepareSignatureRequest prepare;
+  prepare.set_name(p.name());
+  prepare.set_field("reporter");
+  prepare.set_certificate_chain_pem(chain);
+  v1::SignaturePreparation prepared;
+  s = stub_->PrepareSignature(As("own-token").get(), prepare, &prepared);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(prepared.digest().size(), 32u);
+  auto reporter = sign::Identity::FromPkcs12(test::ReadFile(*ca_dir_ + "/reporter.p12"), "secret");
+  ASSERT_TRUE(reporter.ok());
+
+  // A value over another digest is refused, and nothing is stored.
+  std::string wrong = prepared.digest();
+  wrong[5] ^= 1;
+  v1::CompleteSignatureRequest complete;
+  complete.set_name(p.name());
+  complete.set_preparation(prepared.preparation());
+  complete.set_signature_value(*sign::SignDigest(*reporter, wrong));
+  s = stub_->CompleteSignature(As("own-token").get(), complete, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  v1::Publication read;
+  ASSERT_TRUE(Get("own-token", p.name(), &read).ok());
+  EXPECT_EQ(read.signatures_size(), 0);
+
+  complete.set_signature_value(*sign::SignDigest(*reporter, prepared.digest()));
+  s = stub_->CompleteSignature(As("own-token").get(), complete, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(out.signatures_size(), 1);
+  EXPECT_EQ(out.signatures(0).field(), "reporter");
+  EXPECT_FALSE(out.signatures(0).sealed());
+  EXPECT_NE(out.signatures(0).signer().find("reporter"), std::string::npos);
+  // A preparation is used once.
+  EXPECT_EQ(stub_->CompleteSignature(As("own-token").get(), complete, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // The rest are sealed by the service, in order.
+  for (const char* field : {"reviewer-1", "reviewer-2", "executive"}) {
+    seal.set_field(field);
+    s = stub_->SealPublication(As("own-token").get(), seal, &out);
+    ASSERT_TRUE(s.ok()) << field << ": " << s.error_message();
+  }
+  ASSERT_EQ(out.signatures_size(), 4);
+  EXPECT_TRUE(out.signatures(3).sealed());
+  EXPECT_EQ(out.signatures(3).document_sha256(), out.signed_document().sha256());
+  // The published document never changes; the signed one grows after it.
+  EXPECT_EQ(out.document().sha256(), p.document().sha256());
+
+  const std::string published = Download("own-token", p.name());
+  EXPECT_EQ(Sha256Hex(published), p.document().sha256());
+  auto signed_pdf = publications_->GetPdf(out.signed_document().sha256());
+  ASSERT_TRUE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf->compare(0, published.size(), published), 0);
+  const std::string path = test::TempPath("published-signed.pdf");
+  test::WriteFile(path, *signed_pdf);
+  const test::CommandResult pdfsig = test::RunCommand("pdfsig " + path);
+  size_t valid = 0;
+  for (size_t at = pdfsig.output.find("Signature is Valid."); at != std::string::npos;
+       at = pdfsig.output.find("Signature is Valid.", at + 1)) {
+    ++valid;
+  }
+  EXPECT_EQ(valid, 4u) << pdfsig.output;
+  auto verdict = sign::VerifyPdf(*signed_pdf, test::ReadFile(*ca_dir_ + "/root.pem"));
+  ASSERT_TRUE(verdict.ok());
+  EXPECT_EQ(verdict->unsigned_sha256, p.document().sha256());
+  for (const auto& v : verdict->signatures) EXPECT_TRUE(v.intact && v.trusted) << v.field;
+
+  // Every field is signed now.
+  EXPECT_EQ(stub_->SealPublication(As("own-token").get(), seal, &out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // Another agency may not sign it.
+  seal.set_name(p.name());
+  EXPECT_EQ(stub_->SealPublication(As("other-token").get(), seal, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "saraban/pdf/incremental.h"
 #include "saraban/report/default_template.h"
 #include "saraban/report/render.h"
+#include "saraban/testing/test_ca.h"
 #include "test_support.h"
 
 namespace saraban::sign {
@@ -26,57 +27,12 @@ using test::RunCommand;
 using test::TempPath;
 using test::WriteFile;
 
-// Makes the CA once per process; "" on success, else what failed.
-std::string MakeCa(const std::string& dir) {
-  const std::string script = R"sh(
-set -e
-cd ")sh" + dir + R"sh("
-cat > ext.cnf <<'CNF'
-[ca]
-basicConstraints = critical, CA:true
-keyUsage = critical, keyCertSign, cRLSign
-[signer]
-basicConstraints = critical, CA:false
-keyUsage = critical, digitalSignature, nonRepudiation
-CNF
-key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null; }
-key root
-openssl req -x509 -new -key root.key -subj "/CN=Test Root CA/O=saraban tests" -days 30 \
-  -addext "basicConstraints=critical,CA:true" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-  -out root.pem
-key inter
-openssl req -new -key inter.key -subj "/CN=Test Issuing CA/O=saraban tests" -out inter.csr
-openssl x509 -req -in inter.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 \
-  -extfile ext.cnf -extensions ca -out inter.pem 2>/dev/null
-for who in reporter reviewer executive; do
-  key $who
-  openssl req -new -key $who.key -subj "/CN=$who of Bueng Khla/O=saraban tests" -out $who.csr
-  openssl x509 -req -in $who.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 30 \
-    -extfile ext.cnf -extensions signer -out $who.pem 2>/dev/null
-  openssl pkcs12 -export -inkey $who.key -in $who.pem -certfile inter.pem -passout pass:secret \
-    -out $who.p12
-  cat $who.pem inter.pem > $who.chain.pem
-done
-key stranger-root
-openssl req -x509 -new -key stranger-root.key -subj "/CN=Someone Else CA" -days 30 \
-  -addext "basicConstraints=critical,CA:true" -out stranger-root.pem
-key stranger
-openssl req -new -key stranger.key -subj "/CN=stranger" -out stranger.csr
-openssl x509 -req -in stranger.csr -CA stranger-root.pem -CAkey stranger-root.key \
-  -CAcreateserial -days 30 -extfile ext.cnf -extensions signer -out stranger.pem 2>/dev/null
-openssl pkcs12 -export -inkey stranger.key -in stranger.pem -passout pass:secret -out stranger.p12
-)sh";
-  WriteFile(dir + "/make-ca.sh", script);
-  const test::CommandResult r = RunCommand("sh " + dir + "/make-ca.sh");
-  return r.exit_code == 0 ? "" : r.output;
-}
-
 class SignTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(TempPath("ca"));
     std::filesystem::create_directories(*dir_);
-    *error_ = MakeCa(*dir_);
+    *error_ = saraban::testing::MakeTestCa(*dir_, {"reporter", "reviewer", "executive"});
     auto report = model::LoadReportFile("examples/004_bueng_khla.json");
     auto renderer = report::ReportRenderer::Create({});
     if (report.ok() && renderer.ok()) {

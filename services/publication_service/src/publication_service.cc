@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <ctime>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +24,27 @@ using server::ToGrpc;
 
 constexpr const char* kComponent = "publication-service";
 constexpr size_t kMaxReasonBytes = 1000;
+
+// The time now, as a signature's /M and as a Timestamp.
+std::string SigningTime(google::protobuf::Timestamp* t) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  t->set_seconds(seconds);
+  char b[32];
+  std::strftime(b, sizeof b, "D:%Y%m%d%H%M%S+00'00'", std::gmtime(&seconds));
+  return b;
+}
+
+// A preparation's id: 128 random bits as hex.
+std::string NewPreparationId() {
+  std::random_device rd;
+  std::string bytes;
+  for (int i = 0; i < 4; ++i) {
+    const uint32_t r = rd();
+    bytes.append(reinterpret_cast<const char*>(&r), sizeof r);
+  }
+  return ToHex(bytes);
+}
 
 }  // namespace
 
@@ -96,7 +120,11 @@ grpc::Status PublicationServiceImpl::PublishReport(grpc::ServerContext* ctx,
   }
   auto tmpl = report::DefaultTemplate();
   if (!tmpl.ok()) return ToGrpc(tmpl.status());
-  auto pdf = renderers_.Render(parsed, &*tmpl);
+  auto rendered = renderers_.Render(parsed, &*tmpl);
+  if (!rendered.ok()) return ToGrpc(rendered.status());
+  // What is published: the render with a signature field for each of the
+  // sign-off's people.
+  auto pdf = report::WithSignatureFields(*rendered);
   if (!pdf.ok()) return ToGrpc(pdf.status());
 
   auto caller = auth_.Identify(*ctx);
@@ -107,8 +135,9 @@ grpc::Status PublicationServiceImpl::PublishReport(grpc::ServerContext* ctx,
   p.snapshot = snapshot.report;
   p.template_used = *tmpl;
   p.fonts = fonts_;
-  p.pdf = std::move(pdf->bytes);
-  p.page_count = pdf->page_count;
+  p.pdf = std::move(pdf).value();
+  p.page_count = rendered->page_count;
+  for (const auto& place : rendered->signature_places) p.signature_fields.push_back(place.field);
   p.publisher = caller.ok() ? (*caller)->name : std::string();
   bool created = false;
   auto published = publications_.Publish(p, &created);
@@ -171,6 +200,160 @@ grpc::Status PublicationServiceImpl::WithdrawPublication(
   if (!withdrawn.ok()) return ToGrpc(withdrawn.status());
   spdlog::warn("{} withdrawn by {}: {}", req->name(), (*caller)->name, req->reason());
   *out = std::move(withdrawn).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status PublicationServiceImpl::OpenForSigning(grpc::ServerContext* ctx,
+                                                    const std::string& name,
+                                                    const std::string& field,
+                                                    publication::PublicationRef* ref,
+                                                    v1::Publication* publication,
+                                                    std::string* base_pdf) {
+  auto parsed = publication::ParsePublicationName(name, "name");
+  if (!parsed.ok()) return ToGrpc(parsed.status());
+  *ref = *parsed;
+  if (grpc::Status allowed = Allow(ctx, ref->agency, true); !allowed.ok()) return allowed;
+  auto found = publications_.Get(*ref, false);
+  if (!found.ok()) return ToGrpc(found.status());
+  *publication = std::move(found).value();
+  if (publication->state() == v1::PUBLICATION_STATE_WITHDRAWN) {
+    return ToGrpc(Status(StatusCode::kFailedPrecondition, name + " is withdrawn")
+                      .WithReason("PUBLICATION_WITHDRAWN"));
+  }
+  // The sign-off's people sign in order: the next field is the first one
+  // not signed yet.
+  const int signed_count = publication->signatures_size();
+  if (signed_count >= publication->signature_fields_size()) {
+    return ToGrpc(Status(StatusCode::kFailedPrecondition,
+                         name + " has no unsigned signature field left", "field")
+                      .WithReason("SIGNATURE_OUT_OF_ORDER"));
+  }
+  const std::string& next = publication->signature_fields(signed_count);
+  if (field != next) {
+    return ToGrpc(Status(StatusCode::kFailedPrecondition,
+                         "the next to sign " + name + " is " + next + ", not \"" + field + "\"",
+                         "field")
+                      .WithReason("SIGNATURE_OUT_OF_ORDER"));
+  }
+  auto pdf = publications_.GetPdf(publication->signed_document().sha256());
+  if (!pdf.ok()) return ToGrpc(pdf.status());
+  *base_pdf = std::move(pdf).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status PublicationServiceImpl::SealPublication(grpc::ServerContext* ctx,
+                                                     const v1::SealPublicationRequest* req,
+                                                     v1::Publication* out) {
+  publication::PublicationRef ref;
+  v1::Publication p;
+  std::string base;
+  if (grpc::Status open = OpenForSigning(ctx, req->name(), req->field(), &ref, &p, &base);
+      !open.ok()) {
+    return open;
+  }
+  if (seal_ == nullptr) {
+    return ToGrpc(Status(StatusCode::kFailedPrecondition,
+                         "this service has no seal (start it with --seal-p12)")
+                      .WithReason("NO_SEAL"));
+  }
+  v1::Signature signature;
+  pdf::SignatureField field;
+  field.name = req->field();
+  field.signing_time = SigningTime(signature.mutable_time());
+  auto sealed = sign::Seal(base, field, *seal_);
+  if (!sealed.ok()) return ToGrpc(sealed.status());
+  signature.set_field(req->field());
+  signature.set_signer(seal_->subject());
+  signature.set_sealed(true);
+  auto stored = publications_.AddSignature(ref, p.signed_document().sha256(), *sealed,
+                                           p.document().page_count(), std::move(signature));
+  if (!stored.ok()) return ToGrpc(stored.status());
+  spdlog::info("{}: {} sealed by {}", req->name(), req->field(), seal_->subject());
+  *out = std::move(stored).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status PublicationServiceImpl::PrepareSignature(grpc::ServerContext* ctx,
+                                                      const v1::PrepareSignatureRequest* req,
+                                                      v1::SignaturePreparation* out) {
+  publication::PublicationRef ref;
+  v1::Publication p;
+  std::string base;
+  if (grpc::Status open = OpenForSigning(ctx, req->name(), req->field(), &ref, &p, &base);
+      !open.ok()) {
+    return open;
+  }
+  auto signer = sign::Identity::FromCertificatePem(req->certificate_chain_pem());
+  if (!signer.ok()) {
+    return ToGrpc(InvalidArgument(signer.status().message(), "certificate_chain_pem"));
+  }
+  pdf::SignatureField field;
+  field.name = req->field();
+  google::protobuf::Timestamp when;
+  field.signing_time = SigningTime(&when);
+  auto pending = sign::Prepare(base, field, *signer);
+  if (!pending.ok()) return ToGrpc(pending.status());
+  publication::Preparation saved;
+  saved.publication = req->name();
+  saved.field = req->field();
+  saved.base_sha256 = p.signed_document().sha256();
+  saved.pdf = pending->pdf.bytes;
+  saved.byte_range = pending->pdf.byte_range;
+  saved.capacity = pending->pdf.capacity;
+  saved.signed_attributes = pending->signed_attributes;
+  saved.certificate_pem = req->certificate_chain_pem();
+  const std::string id = NewPreparationId();
+  if (Status s = publications_.SavePreparation(id, saved); !s.ok()) return ToGrpc(s);
+  out->set_name(req->name());
+  out->set_field(req->field());
+  out->set_digest(pending->to_be_signed_sha256);
+  out->set_preparation(id);
+  out->mutable_expire_time()->set_seconds(when.seconds() + 3600);
+  return grpc::Status::OK;
+}
+
+grpc::Status PublicationServiceImpl::CompleteSignature(grpc::ServerContext* ctx,
+                                                       const v1::CompleteSignatureRequest* req,
+                                                       v1::Publication* out) {
+  auto ref = publication::ParsePublicationName(req->name(), "name");
+  if (!ref.ok()) return ToGrpc(ref.status());
+  if (grpc::Status allowed = Allow(ctx, ref->agency, true); !allowed.ok()) return allowed;
+  auto saved = publications_.LoadPreparation(req->preparation());
+  if (!saved.ok()) return ToGrpc(saved.status());
+  if (saved->publication != req->name()) {
+    return ToGrpc(InvalidArgument("this preparation is for another publication", "preparation"));
+  }
+  auto signer = sign::Identity::FromCertificatePem(saved->certificate_pem);
+  if (!signer.ok()) return ToGrpc(signer.status());
+  sign::PendingSignature pending;
+  pending.pdf.bytes = saved->pdf;
+  pending.pdf.byte_range = saved->byte_range;
+  pending.pdf.capacity = saved->capacity;
+  pending.signed_attributes = saved->signed_attributes;
+  auto signed_pdf = sign::Complete(pending, *signer, req->signature_value());
+  if (!signed_pdf.ok()) {
+    Status s = signed_pdf.status();
+    return ToGrpc(Status(s.code(), s.message(), "signature_value").WithReason(s.reason()));
+  }
+  auto found = pdf::FindSignatures(*signed_pdf);
+  v1::Signature signature;
+  signature.set_field(saved->field);
+  signature.set_signer(signer->subject());
+  if (found.ok() && !found->empty()) {
+    // /M as the preparation wrote it: D:YYYYMMDDHHmmSS+00'00'.
+    std::tm tm{};
+    if (strptime(found->back().signing_time.c_str(), "D:%Y%m%d%H%M%S", &tm) != nullptr) {
+      signature.mutable_time()->set_seconds(timegm(&tm));
+    }
+  }
+  auto page = publications_.Get(*ref, false);
+  if (!page.ok()) return ToGrpc(page.status());
+  auto stored = publications_.AddSignature(*ref, saved->base_sha256, *signed_pdf,
+                                           page->document().page_count(), std::move(signature));
+  if (!stored.ok()) return ToGrpc(stored.status());
+  (void)publications_.DeletePreparation(req->preparation());
+  spdlog::info("{}: {} signed by {}", req->name(), saved->field, signer->subject());
+  *out = std::move(stored).value();
   return grpc::Status::OK;
 }
 

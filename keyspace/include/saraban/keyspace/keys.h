@@ -64,6 +64,14 @@
 //                                 revision, sha256, superseded_by (n of the
 //                                 newer one), withdrawn_ms, withdrawn_by,
 //                                 withdraw_reason (set once, by an operator)
+//                                 signatures (each a Publication holding one
+//                                 Signature, concatenated: protobuf merges them
+//                                 into the list), signed_document (Document:
+//                                 the PDF with every signature so far)
+//   {p}signing:{id}               hash: an external signature being made
+//                                 (publication, field, base_sha256, pdf, range,
+//                                 capacity, attributes, certificate); expires
+//                                 after an hour
 //   {p}publications:{code}:{fy}   string: the last n given out (INCR)
 //   {p}publication-pdf:{sha256}   string: the PDF bytes, shared by the
 //                                 publications with the same SHA-256
@@ -127,6 +135,7 @@ class Keys {
     return Join("publication-pdf:", sha256);
   }
   std::string PublicationsBySha256() const { return p_ + "publications:sha256"; }
+  std::string Signing(std::string_view id) const { return Join("signing:", id); }
 
  private:
   std::string Join(std::string_view kind, std::string_view id) const {

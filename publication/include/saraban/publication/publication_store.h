@@ -6,6 +6,7 @@
 // layout is in saraban/keyspace/keys.h.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,19 @@ struct NewPublication {
   std::string pdf;
   int page_count = 0;
   std::string publisher;  // the caller's name
+  std::vector<std::string> signature_fields;  // in signing order
+};
+
+// An external signature being made: what CompleteSignature needs again.
+struct Preparation {
+  std::string publication;  // its name
+  std::string field;
+  std::string base_sha256;  // the PDF the signature is added to
+  std::string pdf;          // that PDF with the field and a zero placeholder
+  std::array<size_t, 4> byte_range{};
+  size_t capacity = 0;
+  std::string signed_attributes;
+  std::string certificate_pem;
 };
 
 // A publication's place: its report and its number (from 1).
@@ -67,6 +81,19 @@ class PublicationStore {
   // PUBLICATION_WITHDRAWN).
   Result<v1::Publication> Withdraw(const PublicationRef& ref, const std::string& operator_name,
                                    const std::string& reason);
+  // Records `signature` and stores `signed_pdf` as the publication's
+  // signed document, if the signed document is still `base_sha256` (no
+  // other signature landed since it was read): else ABORTED. A withdrawn
+  // publication is not signed (FAILED_PRECONDITION).
+  Result<v1::Publication> AddSignature(const PublicationRef& ref, const std::string& base_sha256,
+                                       const std::string& signed_pdf, int page_count,
+                                       v1::Signature signature);
+  // External signatures being made, kept for an hour.
+  Status SavePreparation(const std::string& id, const Preparation& p);
+  // NOT_FOUND (PREPARATION_NOT_FOUND) once it expired or was used.
+  Result<Preparation> LoadPreparation(const std::string& id);
+  Status DeletePreparation(const std::string& id);
+
   // The name of the first publication whose PDF has this SHA-256, if any.
   Result<std::optional<std::string>> FindBySha256(const std::string& sha256);
 

@@ -11,6 +11,7 @@
 #include "saraban/authz/caller.h"
 #include "saraban/publication/publication_store.h"
 #include "saraban/report/renderer_pool.h"
+#include "saraban/sign/pades.h"
 #include "saraban/store/report_store.h"
 #include "saraban/v1/publication_service.grpc.pb.h"
 
@@ -22,15 +23,18 @@ Result<std::vector<v1::FontIdentity>> FontIdentities(const report::RenderOptions
 
 class PublicationServiceImpl final : public v1::PublicationService::Service {
  public:
-  // `renderers` renders with the fonts that `fonts` identifies.
+  // `renderers` renders with the fonts that `fonts` identifies. `seal`
+  // (may be null: SealPublication is then FAILED_PRECONDITION) is the key
+  // SealPublication signs with.
   PublicationServiceImpl(store::ReportStore& reports, publication::PublicationStore& publications,
                          report::RendererPool& renderers, std::vector<v1::FontIdentity> fonts,
-                         authz::Authenticator auth)
+                         authz::Authenticator auth, const sign::Identity* seal = nullptr)
       : reports_(reports),
         publications_(publications),
         renderers_(renderers),
         fonts_(std::move(fonts)),
-        auth_(std::move(auth)) {}
+        auth_(std::move(auth)),
+        seal_(seal) {}
 
   grpc::Status PublishReport(grpc::ServerContext*, const v1::PublishReportRequest*,
                              v1::Publication*) override;
@@ -42,6 +46,12 @@ class PublicationServiceImpl final : public v1::PublicationService::Service {
                                    grpc::ServerWriter<v1::DocumentChunk>*) override;
   grpc::Status WithdrawPublication(grpc::ServerContext*, const v1::WithdrawPublicationRequest*,
                                    v1::Publication*) override;
+  grpc::Status SealPublication(grpc::ServerContext*, const v1::SealPublicationRequest*,
+                               v1::Publication*) override;
+  grpc::Status PrepareSignature(grpc::ServerContext*, const v1::PrepareSignatureRequest*,
+                                v1::SignaturePreparation*) override;
+  grpc::Status CompleteSignature(grpc::ServerContext*, const v1::CompleteSignatureRequest*,
+                                 v1::Publication*) override;
 
  private:
   // OK when the caller may read (or, with `write`, publish) the agency's
@@ -51,11 +61,19 @@ class PublicationServiceImpl final : public v1::PublicationService::Service {
   grpc::Status Open(grpc::ServerContext* ctx, const std::string& name, const std::string& field,
                     bool with_snapshot, v1::Publication* out);
 
+  // The publication a signing request names, once the caller may publish
+  // its report and `field` is its next unsigned field; with the PDF the
+  // signature is added to.
+  grpc::Status OpenForSigning(grpc::ServerContext* ctx, const std::string& name,
+                              const std::string& field, publication::PublicationRef* ref,
+                              v1::Publication* publication, std::string* base_pdf);
+
   store::ReportStore& reports_;
   publication::PublicationStore& publications_;
   report::RendererPool& renderers_;
   const std::vector<v1::FontIdentity> fonts_;
   authz::Authenticator auth_;
+  const sign::Identity* seal_;
 };
 
 }  // namespace saraban::publication_service
