@@ -42,7 +42,8 @@ struct OfflineCommands {
 };
 // The client subcommands: import, submit, bulk, get (in saraban-client).
 inline constexpr const char* kClientCommandNames[] = {
-    "import", "submit", "bulk", "get", "health", "publish", "publications", "download", "withdraw"};
+    "import",      "submit",   "bulk",     "get",  "health",          "publish",
+    "publications", "download", "withdraw", "seal", "sign-publication", "verify-document"};
 struct ClientCommands {
   CLI::App* import = nullptr;
   CLI::App* submit = nullptr;

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -20,6 +22,7 @@
 #include "saraban/server/credentials.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "saraban/v1/document_service.grpc.pb.h"
+#include "saraban/sign/pades.h"
 #include "saraban/v1/publication_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 
@@ -50,9 +53,11 @@ struct ClientArgs {
   std::string agency_type;
   std::string out_dir;
   bool no_progress = false;
-  // publish / withdraw
+  // publish / withdraw / seal / sign-publication
   std::string etag;
   std::string reason;
+  std::string field;
+  std::string p12, password_file;
   // health
   std::string health_service;  // "" for the server as a whole
   int wait_s = 0;
@@ -266,6 +271,115 @@ int Withdraw(const ClientArgs& a) {
   }
   PrintPublication(p);
   return kExitOk;
+}
+
+void PrintSignatures(const v1::Publication& p) {
+  PrintPublication(p);
+  for (const auto& s : p.signatures()) {
+    std::cout << "  " << s.field() << ": " << (s.sealed() ? "sealed" : "signed") << " by "
+              << s.signer() << "\n";
+  }
+}
+
+int Seal(const ClientArgs& a) {
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  v1::SealPublicationRequest req;
+  req.set_name(a.name);
+  req.set_field(a.field);
+  v1::Publication p;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  if (grpc::Status s = stub->SealPublication(&ctx, req, &p); !s.ok()) {
+    return FailRpc(a.name, FromGrpc(s));
+  }
+  PrintSignatures(p);
+  return kExitOk;
+}
+
+// External signing as a signer's own software does it: the service gives
+// the digest, the key (here a PKCS#12 file on this machine) signs it, and
+// only the signature value goes back.
+int SignPublication(const ClientArgs& a) {
+  std::ifstream in(a.p12, std::ios::binary);
+  if (!in) return Fail(a.p12, NotFound("cannot read " + a.p12));
+  std::ostringstream p12;
+  p12 << in.rdbuf();
+  std::string password;
+  if (!a.password_file.empty()) {
+    std::ifstream pw(a.password_file);
+    std::getline(pw, password);
+  } else if (const char* env = std::getenv("SARABAN_P12_PASSWORD")) {
+    password = env;
+  }
+  auto signer = sign::Identity::FromPkcs12(p12.str(), password);
+  if (!signer.ok()) return Fail(a.p12, signer.status());
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  v1::PrepareSignatureRequest prepare;
+  prepare.set_name(a.name);
+  prepare.set_field(a.field);
+  prepare.set_certificate_chain_pem(signer->CertificateChainPem());
+  v1::SignaturePreparation prepared;
+  {
+    grpc::ClientContext ctx;
+    SetDeadline(&ctx, a.timeout_s);
+    if (grpc::Status s = stub->PrepareSignature(&ctx, prepare, &prepared); !s.ok()) {
+      return FailRpc(a.name, FromGrpc(s));
+    }
+  }
+  auto value = sign::SignDigest(*signer, prepared.digest());
+  if (!value.ok()) return Fail(a.p12, value.status());
+  v1::CompleteSignatureRequest complete;
+  complete.set_name(a.name);
+  complete.set_preparation(prepared.preparation());
+  complete.set_signature_value(*value);
+  v1::Publication p;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  if (grpc::Status s = stub->CompleteSignature(&ctx, complete, &p); !s.ok()) {
+    return FailRpc(a.name, FromGrpc(s));
+  }
+  PrintSignatures(p);
+  return kExitOk;
+}
+
+int VerifyDocument(const ClientArgs& a) {
+  std::ifstream in(a.name, std::ios::binary);
+  if (!in) return Fail(a.name, NotFound("cannot read " + a.name));
+  std::ostringstream pdf;
+  pdf << in.rdbuf();
+  auto channel = Channel(a, a.documents_address);
+  if (!channel.ok()) return Fail("connection", channel.status());
+  auto stub = v1::PublicationService::NewStub(*channel);
+  v1::VerifyDocumentRequest req;
+  req.set_pdf(pdf.str());
+  v1::DocumentVerdict v;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx, a.timeout_s);
+  if (grpc::Status s = stub->VerifyDocument(&ctx, req, &v); !s.ok()) {
+    return FailRpc(a.name, FromGrpc(s));
+  }
+  for (const auto& s : v.signatures()) {
+    std::cout << s.field() << ": " << (s.intact() ? "intact" : "BROKEN") << ", "
+              << (s.trusted() ? "trusted" : "NOT TRUSTED") << ", signed by " << s.signer()
+              << (s.problem().empty() ? "" : ": " + s.problem()) << "\n";
+  }
+  if (v.modified_after_last_signature()) std::cout << "MODIFIED after the last signature\n";
+  if (v.publication().empty()) {
+    std::cout << "not a publication's document: " << v.content_problem() << "\n";
+  } else {
+    std::cout << v.publication() << " (" << v1::PublicationState_Name(v.publication_state())
+              << "): "
+              << (v.content_matches_data() ? "content matches the data"
+                                           : "content DOES NOT match the data: " +
+                                                 v.content_problem())
+              << "\n";
+  }
+  std::cout << (v.valid() ? "VALID" : "NOT VALID") << "\n";
+  return v.valid() ? kExitOk : kExitInvalidInput;
 }
 
 int Download(const ClientArgs& a) {
@@ -681,6 +795,39 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
   withdraw->add_option("--reason", a->reason, "Why it is withdrawn (kept with it)")->required();
   AddAddresses(withdraw, a.get(), false, true);
   withdraw->callback([a, exit_code] { *exit_code = Withdraw(*a); });
+
+  CLI::App* seal = app.add_subcommand(
+      "seal", "Sign a publication's next signature field with the service's seal");
+  seal->add_option("publication", a->name,
+                   "agencies/{agency}/reports/{fiscal_year}/publications/{n}")
+      ->required();
+  seal->add_option("--field", a->field, "The field: reporter, reviewer-1, ..., executive")
+      ->required();
+  AddAddresses(seal, a.get(), false, true);
+  seal->callback([a, exit_code] { *exit_code = Seal(*a); });
+
+  CLI::App* sign_publication = app.add_subcommand(
+      "sign-publication",
+      "Sign a publication's next field with your own key: the service sends the digest, only "
+      "the signature goes back");
+  sign_publication
+      ->add_option("publication", a->name,
+                   "agencies/{agency}/reports/{fiscal_year}/publications/{n}")
+      ->required();
+  sign_publication->add_option("--field", a->field, "The field you sign")->required();
+  sign_publication->add_option("--p12", a->p12, "Your PKCS#12 file")->required();
+  sign_publication->add_option("--password-file", a->password_file,
+                               "File holding its password (default: $SARABAN_P12_PASSWORD)");
+  AddAddresses(sign_publication, a.get(), false, true);
+  sign_publication->callback([a, exit_code] { *exit_code = SignPublication(*a); });
+
+  CLI::App* verify_document = app.add_subcommand(
+      "verify-document",
+      "Ask the service to verify a PDF: its signatures, the publication it is, and whether a "
+      "fresh render of that publication's data gives it exactly");
+  verify_document->add_option("pdf", a->name, "The PDF")->required();
+  AddAddresses(verify_document, a.get(), false, true);
+  verify_document->callback([a, exit_code] { *exit_code = VerifyDocument(*a); });
 
   CLI::App* get = app.add_subcommand(
       "get", "Print an agency, report, publication, job or batch as JSON");

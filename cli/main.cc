@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Client commands (the services): import, submit, bulk, get, health, publish,\n"
-      "publications, download, withdraw.\n"
+      "publications, download, withdraw, seal, sign-publication, verify-document.\n"
       "`saraban COMMAND --help` describes each.");
   int exit_code = saraban::cli::kExitOk;
   saraban::cli::AddOfflineCommands(app, &exit_code);

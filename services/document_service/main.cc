@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -86,6 +88,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   saraban::flags::AddQueueFlags(app, &queue);
+  std::string seal_p12, seal_password_file;
+  app.add_option("--seal-p12", seal_p12,
+                 "PKCS#12 file with the seal's key, certificate and chain (SealPublication)")
+      ->envname("SARABAN_SEAL_P12");
+  app.add_option("--seal-password-file", seal_password_file, "File holding its password")
+      ->envname("SARABAN_SEAL_PASSWORD_FILE");
+  std::string trust_anchors;
+  app.add_option("--trust-anchors", trust_anchors,
+                 "PEM file of the CA certificates VerifyDocument trusts")
+      ->envname("SARABAN_TRUST_ANCHORS")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
   if (auto s = saraban::observe::SetUpLogging("document-service", options.log); !s.ok()) {
     spdlog::error("document-service: {}", s.ToString());
@@ -120,10 +133,47 @@ int main(int argc, char** argv) {
     spdlog::error("document-service: {}", fonts.status().ToString());
     return 2;
   }
+  // The seal, when one is configured; a file that does not open is an
+  // error at start-up, not at the first seal.
+  std::optional<saraban::sign::Identity> seal;
+  if (!seal_p12.empty()) {
+    auto read = [](const std::string& path) -> std::optional<std::string> {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return std::nullopt;
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      return bytes.str();
+    };
+    auto p12 = read(seal_p12);
+    std::optional<std::string> password =
+        seal_password_file.empty() ? std::optional<std::string>("") : read(seal_password_file);
+    if (!p12 || !password) {
+      spdlog::error("document-service: cannot read the seal's files");
+      return 2;
+    }
+    while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
+      password->pop_back();
+    }
+    auto identity = saraban::sign::Identity::FromPkcs12(*p12, *password);
+    if (!identity.ok()) {
+      spdlog::error("document-service: --seal-p12: {}", identity.status().ToString());
+      return 2;
+    }
+    spdlog::info("document-service: sealing as {}", identity->subject());
+    seal.emplace(std::move(identity).value());
+  }
+  std::string anchors_pem;
+  if (!trust_anchors.empty()) {
+    std::ifstream in(trust_anchors);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    anchors_pem = pem.str();
+  }
   saraban::publication::PublicationStore publications(
       pool, saraban::keyspace::Keys(options.redis.key_prefix));
   saraban::publication_service::PublicationServiceImpl publishing(
-      reports, publications, **layouts, std::move(fonts).value(), *auth);
+      reports, publications, **layouts, std::move(fonts).value(), *auth,
+      seal ? &*seal : nullptr, std::move(anchors_pem));
   saraban::document_service::DocumentServiceImpl service(reports, jobs, **layouts,
                                                  std::move(auth).value(), doc);
   return saraban::server::Serve(

@@ -111,6 +111,17 @@ Identity::~Identity() = default;
 bool Identity::has_key() const { return impl_->key != nullptr; }
 std::string Identity::subject() const { return SubjectOf(impl_->cert.get()); }
 
+std::string Identity::CertificateChainPem() const {
+  Bio out(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(out.get(), impl_->cert.get());
+  for (int i = 0; i < sk_X509_num(impl_->chain.get()); ++i) {
+    PEM_write_bio_X509(out.get(), sk_X509_value(impl_->chain.get(), i));
+  }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
 Result<Identity> Identity::FromPkcs12(std::string_view p12_bytes, const std::string& password) {
   Bio in = MemoryBio(p12_bytes);
   P12 p12(d2i_PKCS12_bio(in.get(), nullptr));

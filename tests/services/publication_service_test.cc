@@ -70,7 +70,8 @@ class PublicationServiceTest : public ::testing::Test {
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     service_ = std::make_unique<PublicationServiceImpl>(*reports_, *publications_, *renderers_,
                                                         *fonts, authz::Authenticator(*parsed),
-                                                        seal_.get());
+                                                        seal_.get(),
+                                                        test::ReadFile(*ca_dir_ + "/root.pem"));
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -371,11 +372,12 @@ TEST_F(PublicationServiceTest, TheSignOffSignsInOrderSealedAndExternallyAndPdfsi
   // The published document never changes; the signed one grows after it.
   EXPECT_EQ(out.document().sha256(), p.document().sha256());
 
-  const std::string published = Download("own-token", p.name());
-  EXPECT_EQ(Sha256Hex(published), p.document().sha256());
+  auto published = publications_->GetPdf(p.document().sha256());
+  ASSERT_TRUE(published.ok());
   auto signed_pdf = publications_->GetPdf(out.signed_document().sha256());
   ASSERT_TRUE(signed_pdf.ok());
-  EXPECT_EQ(signed_pdf->compare(0, published.size(), published), 0);
+  EXPECT_EQ(Download("own-token", p.name()), *signed_pdf);
+  EXPECT_EQ(signed_pdf->compare(0, published->size(), *published), 0);
   const std::string path = test::TempPath("published-signed.pdf");
   test::WriteFile(path, *signed_pdf);
   const test::CommandResult pdfsig = test::RunCommand("pdfsig " + path);
@@ -389,6 +391,36 @@ TEST_F(PublicationServiceTest, TheSignOffSignsInOrderSealedAndExternallyAndPdfsi
   ASSERT_TRUE(verdict.ok());
   EXPECT_EQ(verdict->unsigned_sha256, p.document().sha256());
   for (const auto& v : verdict->signatures) EXPECT_TRUE(v.intact && v.trusted) << v.field;
+
+  // VerifyDocument: the signed PDF is a publication's, every signature
+  // holds, and a fresh render of its data gives its document exactly.
+  v1::VerifyDocumentRequest verify;
+  verify.set_pdf(*signed_pdf);
+  v1::DocumentVerdict verdict_out;
+  s = stub_->VerifyDocument(As("other-token").get(), verify, &verdict_out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(verdict_out.valid()) << verdict_out.DebugString();
+  EXPECT_EQ(verdict_out.publication(), p.name());
+  EXPECT_TRUE(verdict_out.content_matches_data()) << verdict_out.content_problem();
+  EXPECT_EQ(verdict_out.signatures_size(), 4);
+  // Rewritten by another tool: the signatures and the content no longer hold.
+  const std::string rewritten = test::TempPath("rewritten.pdf");
+  ASSERT_EQ(test::RunCommand("qpdf " + path + " " + rewritten).exit_code, 0);
+  verify.set_pdf(test::ReadFile(rewritten));
+  verdict_out.Clear();
+  s = stub_->VerifyDocument(As("other-token").get(), verify, &verdict_out);
+  if (s.ok()) {
+    EXPECT_FALSE(verdict_out.valid()) << verdict_out.DebugString();
+    EXPECT_FALSE(verdict_out.content_matches_data());
+  } else {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  }
+  // The unsigned publication verifies as content, with no signatures.
+  verify.set_pdf(*published);
+  verdict_out.Clear();
+  ASSERT_TRUE(stub_->VerifyDocument(As("other-token").get(), verify, &verdict_out).ok());
+  EXPECT_TRUE(verdict_out.content_matches_data()) << verdict_out.content_problem();
+  EXPECT_EQ(verdict_out.publication(), p.name());
 
   // Every field is signed now.
   EXPECT_EQ(stub_->SealPublication(As("own-token").get(), seal, &out).error_code(),

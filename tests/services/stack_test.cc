@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -20,6 +21,7 @@
 #include "saraban/report/render.h"
 #include "saraban/testing/sample_reports.h"
 #include "saraban/testing/stack.h"
+#include "saraban/testing/test_ca.h"
 #include "saraban/v1/document_service.grpc.pb.h"
 #include "saraban/v1/report_service.grpc.pb.h"
 #include "services/stack_support.h"
@@ -37,6 +39,13 @@ using ::testing::HasSubstr;
 class StackTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    // The document service's seal and trust anchors, from a throwaway CA.
+    ca_dir_ = new std::string(test::TempPath("ca"));
+    ca_error_ = new std::string(saraban::testing::MakeTestCa(*ca_dir_, {"seal", "reporter"}));
+    test::WriteFile(*ca_dir_ + "/password", "secret\n");
+    setenv("SARABAN_SEAL_P12", (*ca_dir_ + "/seal.p12").c_str(), 1);
+    setenv("SARABAN_SEAL_PASSWORD_FILE", (*ca_dir_ + "/password").c_str(), 1);
+    setenv("SARABAN_TRUST_ANCHORS", (*ca_dir_ + "/root.pem").c_str(), 1);
     // A job whose worker lost Redis mid-job is taken over after this.
     stack_ = test::StartSharedStack({"--claim-idle-ms", "3000"});
   }
@@ -44,6 +53,9 @@ class StackTest : public ::testing::Test {
     delete stack_;
     stack_ = nullptr;
   }
+
+  static std::string* ca_dir_;
+  static std::string* ca_error_;
 
   void SetUp() override {
     grpc::ChannelArguments args;
@@ -114,6 +126,9 @@ class StackTest : public ::testing::Test {
 
 testing::Stack* StackTest::stack_ = nullptr;
 
+std::string* StackTest::ca_dir_ = nullptr;
+std::string* StackTest::ca_error_ = nullptr;
+
 TEST_F(StackTest, ExamplesRenderThroughTheQueueIdenticalToTheOfflineCli) {
   for (const char* file : {"examples/000_taluboh.json", "examples/004_bueng_khla.json"}) {
     SCOPED_TRACE(file);
@@ -138,6 +153,59 @@ TEST_F(StackTest, ExamplesRenderThroughTheQueueIdenticalToTheOfflineCli) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(bytes == test::ReadFile(offline_path)) << "service and offline PDFs differ";
   }
+}
+
+// The official record from the command line, through the real processes:
+// publish, sign in order (the reporter with a personal key, the rest with
+// the service's seal), download, verify offline and by the service.
+TEST_F(StackTest, PublishSignAndVerifyFromTheCommandLine) {
+  ASSERT_TRUE(ca_error_->empty()) << *ca_error_;
+  const std::string docs = " --documents " + stack_->documents_address();
+  ASSERT_EQ(test::RunCommand(kCli + " import examples/004_bueng_khla.json --reports " +
+                             stack_->reports_address())
+                .exit_code,
+            0);
+  const std::string published = test::TempPath("published.pdf");
+  auto publish =
+      test::RunCommand(kCli + " publish agencies/bueng-khla/reports/2566 -o " + published + docs);
+  ASSERT_EQ(publish.exit_code, 0) << publish.output;
+  const std::string name = publish.output.substr(0, publish.output.find(' '));
+  EXPECT_THAT(name, HasSubstr("agencies/bueng-khla/reports/2566/publications/"));
+
+  auto own = test::RunCommand("SARABAN_P12_PASSWORD=secret " + kCli + " sign-publication " + name +
+                              " --field reporter --p12 " + *ca_dir_ + "/reporter.p12" + docs);
+  ASSERT_EQ(own.exit_code, 0) << own.output;
+  for (const char* field : {"reviewer-1", "reviewer-2", "executive"}) {
+    auto sealed = test::RunCommand(kCli + " seal " + name + " --field " + field + docs);
+    ASSERT_EQ(sealed.exit_code, 0) << field << ": " << sealed.output;
+  }
+  const std::string signed_path = test::TempPath("published-signed.pdf");
+  auto download = test::RunCommand(kCli + " download " + name + " -o " + signed_path + docs);
+  ASSERT_EQ(download.exit_code, 0) << download.output;
+  const std::string signed_pdf = test::ReadFile(signed_path);
+  const std::string unsigned_pdf = test::ReadFile(published);
+  EXPECT_EQ(signed_pdf.compare(0, unsigned_pdf.size(), unsigned_pdf), 0);
+
+  auto offline = test::RunCommand(kCli + " verify " + signed_path + " --trust " + *ca_dir_ +
+                                  "/root.pem");
+  EXPECT_EQ(offline.exit_code, 0) << offline.output;
+  EXPECT_EQ(std::count(offline.output.begin(), offline.output.end(), '\n'), 5) << offline.output;
+  auto online = test::RunCommand(kCli + " verify-document " + signed_path + docs);
+  EXPECT_EQ(online.exit_code, 0) << online.output;
+  EXPECT_THAT(online.output, HasSubstr("content matches the data"));
+  EXPECT_THAT(online.output, HasSubstr("VALID"));
+
+  // One byte changed: both verifiers say so.
+  std::string changed = signed_pdf;
+  changed[unsigned_pdf.size() / 3] ^= 0x01;
+  const std::string changed_path = test::TempPath("changed-signed.pdf");
+  test::WriteFile(changed_path, changed);
+  EXPECT_NE(test::RunCommand(kCli + " verify " + changed_path + " --trust " + *ca_dir_ +
+                             "/root.pem")
+                .exit_code,
+            0);
+  auto changed_online = test::RunCommand(kCli + " verify-document " + changed_path + docs);
+  EXPECT_NE(changed_online.exit_code, 0) << changed_online.output;
 }
 
 TEST_F(StackTest, CliImportSubmitBulkAndGet) {

@@ -176,9 +176,11 @@ grpc::Status PublicationServiceImpl::DownloadPublication(
   if (grpc::Status s = server::CheckChunkSize(req->chunk_size()); !s.ok()) return s;
   v1::Publication p;
   if (grpc::Status open = Open(ctx, req->name(), "name", false, &p); !open.ok()) return open;
-  auto pdf = publications_.GetPdf(p.document().sha256());
+  // The document with every signature so far: the published one until the
+  // first, which stays its exact prefix.
+  auto pdf = publications_.GetPdf(p.signed_document().sha256());
   if (!pdf.ok()) return ToGrpc(pdf.status());
-  return server::StreamPdf(ctx, writer, *pdf, p.document(), req->chunk_size());
+  return server::StreamPdf(ctx, writer, *pdf, p.signed_document(), req->chunk_size());
 }
 
 grpc::Status PublicationServiceImpl::WithdrawPublication(
@@ -354,6 +356,63 @@ grpc::Status PublicationServiceImpl::CompleteSignature(grpc::ServerContext* ctx,
   (void)publications_.DeletePreparation(req->preparation());
   spdlog::info("{}: {} signed by {}", req->name(), saved->field, signer->subject());
   *out = std::move(stored).value();
+  return grpc::Status::OK;
+}
+
+grpc::Status PublicationServiceImpl::VerifyDocument(grpc::ServerContext* ctx,
+                                                    const v1::VerifyDocumentRequest* req,
+                                                    v1::DocumentVerdict* out) {
+  auto caller = auth_.Identify(*ctx);
+  if (!caller.ok()) return authz::Enforce(caller.status(), *ctx, kComponent);
+  auto verdict = sign::VerifyPdf(req->pdf(), trust_anchors_pem_);
+  if (!verdict.ok()) return ToGrpc(InvalidArgument(verdict.status().message(), "pdf"));
+  bool valid = !verdict->modified_after_last_signature;
+  for (const sign::SignatureVerdict& v : verdict->signatures) {
+    v1::SignatureVerdict* s = out->add_signatures();
+    s->set_field(v.field);
+    s->set_signer(v.signer);
+    s->set_signing_time(v.signing_time);
+    s->set_intact(v.intact);
+    s->set_trusted(v.trusted);
+    s->set_covers_whole_document(v.whole_file);
+    s->set_problem(v.problem);
+    valid = valid && v.intact && v.trusted;
+  }
+  out->set_modified_after_last_signature(verdict->modified_after_last_signature);
+  out->set_unsigned_sha256(verdict->unsigned_sha256);
+  auto name = publications_.FindBySha256(verdict->unsigned_sha256);
+  if (!name.ok()) return ToGrpc(name.status());
+  if (!name->has_value()) {
+    out->set_content_problem("no publication has this document");
+    out->set_valid(false);
+    return grpc::Status::OK;
+  }
+  out->set_publication(**name);
+  auto ref = publication::ParsePublicationName(**name, "publication");
+  if (!ref.ok()) return ToGrpc(ref.status());
+  auto p = publications_.Get(*ref, /*with_snapshot=*/true);
+  if (!p.ok()) return ToGrpc(p.status());
+  out->set_publication_state(p->state());
+  valid = valid && p->state() != v1::PUBLICATION_STATE_WITHDRAWN;
+  // The data again, rendered now: saraban's output is deterministic, so
+  // the same snapshot, template and fonts give the same bytes.
+  bool same_fonts = p->fonts_size() == static_cast<int>(fonts_.size());
+  for (int i = 0; same_fonts && i < p->fonts_size(); ++i) {
+    same_fonts = p->fonts(i).sha256() == fonts_[i].sha256();
+  }
+  if (!same_fonts) {
+    out->set_content_problem("this service renders with other fonts than the publication's");
+  } else {
+    auto rendered = renderers_.Render(p->snapshot(), &p->template_());
+    if (!rendered.ok()) return ToGrpc(rendered.status());
+    auto fresh = report::WithSignatureFields(*rendered);
+    if (!fresh.ok()) return ToGrpc(fresh.status());
+    out->set_content_matches_data(Sha256Hex(*fresh) == verdict->unsigned_sha256);
+    if (!out->content_matches_data()) {
+      out->set_content_problem("a fresh render of the publication's data differs");
+    }
+  }
+  out->set_valid(valid && out->content_matches_data());
   return grpc::Status::OK;
 }
 

@@ -40,6 +40,8 @@ class Identity {
   bool has_key() const;
   // The signer's subject as one line ("CN=..., O=...").
   std::string subject() const;
+  // The certificate, then the chain, as PEM (what PrepareSignature takes).
+  std::string CertificateChainPem() const;
 
   struct Impl;
   const Impl& impl() const { return *impl_; }

@@ -25,16 +25,19 @@ class PublicationServiceImpl final : public v1::PublicationService::Service {
  public:
   // `renderers` renders with the fonts that `fonts` identifies. `seal`
   // (may be null: SealPublication is then FAILED_PRECONDITION) is the key
-  // SealPublication signs with.
+  // SealPublication signs with; VerifyDocument trusts the certificates of
+  // `trust_anchors_pem`.
   PublicationServiceImpl(store::ReportStore& reports, publication::PublicationStore& publications,
                          report::RendererPool& renderers, std::vector<v1::FontIdentity> fonts,
-                         authz::Authenticator auth, const sign::Identity* seal = nullptr)
+                         authz::Authenticator auth, const sign::Identity* seal = nullptr,
+                         std::string trust_anchors_pem = {})
       : reports_(reports),
         publications_(publications),
         renderers_(renderers),
         fonts_(std::move(fonts)),
         auth_(std::move(auth)),
-        seal_(seal) {}
+        seal_(seal),
+        trust_anchors_pem_(std::move(trust_anchors_pem)) {}
 
   grpc::Status PublishReport(grpc::ServerContext*, const v1::PublishReportRequest*,
                              v1::Publication*) override;
@@ -52,6 +55,8 @@ class PublicationServiceImpl final : public v1::PublicationService::Service {
                                 v1::SignaturePreparation*) override;
   grpc::Status CompleteSignature(grpc::ServerContext*, const v1::CompleteSignatureRequest*,
                                  v1::Publication*) override;
+  grpc::Status VerifyDocument(grpc::ServerContext*, const v1::VerifyDocumentRequest*,
+                              v1::DocumentVerdict*) override;
 
  private:
   // OK when the caller may read (or, with `write`, publish) the agency's
@@ -74,6 +79,7 @@ class PublicationServiceImpl final : public v1::PublicationService::Service {
   const std::vector<v1::FontIdentity> fonts_;
   authz::Authenticator auth_;
   const sign::Identity* seal_;
+  const std::string trust_anchors_pem_;  // PEM; empty: no signature is trusted
 };
 
 }  // namespace saraban::publication_service
