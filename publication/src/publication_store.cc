@@ -50,9 +50,11 @@ redis.call('HSET', KEYS[1], 'withdrawn_ms', now_ms(''), 'withdrawn_by', ARGV[1],
 return 'ok'
 )lua";
 
-// KEYS: publication, sha256 index. ARGV: expected signed sha256, new
-// sha256, signature (a Publication holding it), signed document, name.
-// Returns "ok", "missing", "withdrawn" or "stale".
+// KEYS: publication, sha256 index, the PDF key of the expected signed
+// sha256. ARGV: expected signed sha256, new sha256, signature (a
+// Publication holding it), signed document, name. The signed revision it
+// replaces is deleted (the new one holds it as a prefix); the published
+// document never is. Returns "ok", "missing", "withdrawn" or "stale".
 constexpr std::string_view kAddSignatureLua = R"lua(
 local p = redis.call('HMGET', KEYS[1], 'sha256', 'signed_sha256', 'withdrawn_ms')
 if not p[1] then return 'missing' end
@@ -63,6 +65,7 @@ local list = redis.call('HGET', KEYS[1], 'signatures') or ''
 redis.call('HSET', KEYS[1], 'signed_sha256', ARGV[2], 'signatures', list .. ARGV[3],
            'signed_document', ARGV[4])
 redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[5])
+if current ~= p[1] then redis.call('DEL', KEYS[3]) end
 return 'ok'
 )lua";
 
@@ -328,7 +331,7 @@ Result<v1::Publication> PublicationStore::AddSignature(const PublicationRef& ref
   commands.push_back({"SET", keys_.PublicationPdf(sha), signed_pdf});
   commands.push_back(Eval(kAddSignatureLua,
                           {keys_.Publication(ref.agency, ref.fiscal_year, ref.number),
-                           keys_.PublicationsBySha256()},
+                           keys_.PublicationsBySha256(), keys_.PublicationPdf(base_sha256)},
                           {base_sha256, sha, one.SerializeAsString(), document.SerializeAsString(),
                            PublicationName(ref)}));
   auto replies = [&] {

@@ -208,11 +208,11 @@ grpc::Status PublicationServiceImpl::WithdrawPublication(
 grpc::Status PublicationServiceImpl::OpenForSigning(grpc::ServerContext* ctx,
                                                     const std::string& name,
                                                     const std::string& field,
-                                                    publication::PublicationRef* ref,
-                                                    v1::Publication* publication,
-                                                    std::string* base_pdf) {
+                                                    SigningTarget* target) {
   auto parsed = publication::ParsePublicationName(name, "name");
   if (!parsed.ok()) return ToGrpc(parsed.status());
+  publication::PublicationRef* ref = &target->ref;
+  v1::Publication* publication = &target->publication;
   *ref = *parsed;
   if (grpc::Status allowed = Allow(ctx, ref->agency, true); !allowed.ok()) return allowed;
   auto found = publications_.Get(*ref, false);
@@ -239,20 +239,18 @@ grpc::Status PublicationServiceImpl::OpenForSigning(grpc::ServerContext* ctx,
   }
   auto pdf = publications_.GetPdf(publication->signed_document().sha256());
   if (!pdf.ok()) return ToGrpc(pdf.status());
-  *base_pdf = std::move(pdf).value();
+  target->base_pdf = std::move(pdf).value();
   return grpc::Status::OK;
 }
 
 grpc::Status PublicationServiceImpl::SealPublication(grpc::ServerContext* ctx,
                                                      const v1::SealPublicationRequest* req,
                                                      v1::Publication* out) {
-  publication::PublicationRef ref;
-  v1::Publication p;
-  std::string base;
-  if (grpc::Status open = OpenForSigning(ctx, req->name(), req->field(), &ref, &p, &base);
-      !open.ok()) {
+  SigningTarget target;
+  if (grpc::Status open = OpenForSigning(ctx, req->name(), req->field(), &target); !open.ok()) {
     return open;
   }
+  const v1::Publication& p = target.publication;
   if (seal_ == nullptr) {
     return ToGrpc(Status(StatusCode::kFailedPrecondition,
                          "this service has no seal (start it with --seal-p12)")
@@ -262,12 +260,12 @@ grpc::Status PublicationServiceImpl::SealPublication(grpc::ServerContext* ctx,
   pdf::SignatureField field;
   field.name = req->field();
   field.signing_time = SigningTime(signature.mutable_time());
-  auto sealed = sign::Seal(base, field, *seal_);
+  auto sealed = sign::Seal(target.base_pdf, field, *seal_);
   if (!sealed.ok()) return ToGrpc(sealed.status());
   signature.set_field(req->field());
   signature.set_signer(seal_->subject());
   signature.set_sealed(true);
-  auto stored = publications_.AddSignature(ref, p.signed_document().sha256(), *sealed,
+  auto stored = publications_.AddSignature(target.ref, p.signed_document().sha256(), *sealed,
                                            p.document().page_count(), std::move(signature));
   if (!stored.ok()) return ToGrpc(stored.status());
   spdlog::info("{}: {} sealed by {}", req->name(), req->field(), seal_->subject());
@@ -278,13 +276,11 @@ grpc::Status PublicationServiceImpl::SealPublication(grpc::ServerContext* ctx,
 grpc::Status PublicationServiceImpl::PrepareSignature(grpc::ServerContext* ctx,
                                                       const v1::PrepareSignatureRequest* req,
                                                       v1::SignaturePreparation* out) {
-  publication::PublicationRef ref;
-  v1::Publication p;
-  std::string base;
-  if (grpc::Status open = OpenForSigning(ctx, req->name(), req->field(), &ref, &p, &base);
-      !open.ok()) {
+  SigningTarget target;
+  if (grpc::Status open = OpenForSigning(ctx, req->name(), req->field(), &target); !open.ok()) {
     return open;
   }
+  const v1::Publication& p = target.publication;
   auto signer = sign::Identity::FromCertificatePem(req->certificate_chain_pem());
   if (!signer.ok()) {
     return ToGrpc(InvalidArgument(signer.status().message(), "certificate_chain_pem"));
@@ -293,7 +289,7 @@ grpc::Status PublicationServiceImpl::PrepareSignature(grpc::ServerContext* ctx,
   field.name = req->field();
   google::protobuf::Timestamp when;
   field.signing_time = SigningTime(&when);
-  auto pending = sign::Prepare(base, field, *signer);
+  auto pending = sign::Prepare(target.base_pdf, field, *signer);
   if (!pending.ok()) return ToGrpc(pending.status());
   publication::Preparation saved;
   saved.publication = req->name();

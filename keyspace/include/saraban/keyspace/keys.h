@@ -73,8 +73,10 @@
 //                                 capacity, attributes, certificate); expires
 //                                 after an hour
 //   {p}publications:{code}:{fy}   string: the last n given out (INCR)
-//   {p}publication-pdf:{sha256}   string: the PDF bytes, shared by the
-//                                 publications with the same SHA-256
+//   {p}publication-pdf:{sha256}   string: the PDF bytes: a publication's
+//                                 document, and its latest signed revision
+//                                 (an earlier one is deleted: the later holds
+//                                 it as a prefix)
 //   {p}publications:sha256        hash: sha256 -> the first publication's
 //                                 name, to find a publication by its PDF
 //

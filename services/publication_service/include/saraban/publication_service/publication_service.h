@@ -66,12 +66,16 @@ class PublicationServiceImpl final : public v1::PublicationService::Service {
   grpc::Status Open(grpc::ServerContext* ctx, const std::string& name, const std::string& field,
                     bool with_snapshot, v1::Publication* out);
 
+  // What a signature is added to: the publication and its signed PDF.
+  struct SigningTarget {
+    publication::PublicationRef ref;
+    v1::Publication publication;
+    std::string base_pdf;
+  };
   // The publication a signing request names, once the caller may publish
-  // its report and `field` is its next unsigned field; with the PDF the
-  // signature is added to.
+  // its report and `field` is its next unsigned field.
   grpc::Status OpenForSigning(grpc::ServerContext* ctx, const std::string& name,
-                              const std::string& field, publication::PublicationRef* ref,
-                              v1::Publication* publication, std::string* base_pdf);
+                              const std::string& field, SigningTarget* target);
 
   store::ReportStore& reports_;
   publication::PublicationStore& publications_;
