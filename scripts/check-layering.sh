@@ -30,7 +30,7 @@ check() {
 }
 
 upper_of_renderer=('saraban/(sign|redis|keyspace|store|queue|publication|server|authz|document_service|report_service|worker|observe|flags)/'
-                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(sign|redis|keyspace|store|queue|publication|server|authz|api|worker|observe|server_errors|server_credentials|flags)\b'
+                   'grpc' 'hiredis' 'saraban/v1/[a-z_]+\.grpc\.pb\.h' 'saraban::(sign|redis|keyspace|store|queue|publication|server|authz|api|worker|observe|server_errors|server_credentials|server_etag|flags)\b'
                    'PkgConfig::(GRPCPP|HIREDIS)' 'spdlog')
 check renderer "Redis, gRPC, the store, the queue, the services or the worker" "${upper_of_renderer[@]}"
 # The display list (renderer/page) sits below both: the layout produces
@@ -48,7 +48,7 @@ check queue "the report store" 'saraban/store/' 'saraban::store\b'
 check keyspace "any other module" 'saraban/' 'target_link_libraries'
 for dir in store queue publication redis keyspace; do
   check "$dir" "the services or the worker" \
-    'saraban/(server|authz|document_service|report_service|worker)/' 'saraban::(server|server_errors|server_credentials|authz|document_service|report_service|worker)\b'
+    'saraban/(server|authz|document_service|report_service|worker)/' 'saraban::(server|server_errors|server_credentials|server_etag|authz|document_service|report_service|worker)\b'
 done
 
 if [ "$status" -eq 0 ]; then echo "check-layering: no module reaches upward"; fi
