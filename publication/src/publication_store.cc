@@ -361,16 +361,18 @@ Status PublicationStore::SavePreparation(const std::string& id, const Preparatio
         std::to_string(r[0]) + " " + std::to_string(r[1]) + " " + std::to_string(r[2]) + " " +
             std::to_string(r[3]),
         "capacity", std::to_string(p.capacity), "attributes", p.signed_attributes, "certificate",
-        p.certificate_pem},
+        p.certificate_pem, "signing_time_s", std::to_string(p.signing_time_s), "pages",
+        std::to_string(p.page_count)},
        {"EXPIRE", keys_.Signing(id), std::to_string(kPreparationTtlSeconds)}});
   return replies.ok() ? Status::Ok() : replies.status();
 }
 
 Result<Preparation> PublicationStore::LoadPreparation(const std::string& id) {
   auto r = redis::Run(pool_, {"HMGET", keys_.Signing(id), "publication", "field", "base_sha256",
-                              "pdf", "range", "capacity", "attributes", "certificate"});
+                              "pdf", "range", "capacity", "attributes", "certificate",
+                              "signing_time_s", "pages"});
   if (!r.ok()) return r.status();
-  if (!r->is_array() || r->elements.size() != 8) {
+  if (!r->is_array() || r->elements.size() != 10) {
     return Internal("publications: unexpected reply from HMGET");
   }
   const auto& v = r->elements;
@@ -389,6 +391,8 @@ Result<Preparation> PublicationStore::LoadPreparation(const std::string& id) {
   p.capacity = static_cast<size_t>(std::atoll(v[5].str.c_str()));
   p.signed_attributes = v[6].str;
   p.certificate_pem = v[7].str;
+  p.signing_time_s = std::atoll(v[8].str.c_str());
+  p.page_count = std::atoi(v[9].str.c_str());
   return p;
 }
 

@@ -300,6 +300,8 @@ grpc::Status PublicationServiceImpl::PrepareSignature(grpc::ServerContext* ctx,
   saved.capacity = pending->pdf.capacity;
   saved.signed_attributes = pending->signed_attributes;
   saved.certificate_pem = req->certificate_chain_pem();
+  saved.signing_time_s = when.seconds();
+  saved.page_count = p.document().page_count();
   const std::string id = NewPreparationId();
   if (Status s = publications_.SavePreparation(id, saved); !s.ok()) return ToGrpc(s);
   out->set_name(req->name());
@@ -333,21 +335,12 @@ grpc::Status PublicationServiceImpl::CompleteSignature(grpc::ServerContext* ctx,
     Status s = signed_pdf.status();
     return ToGrpc(Status(s.code(), s.message(), "signature_value").WithReason(s.reason()));
   }
-  auto found = pdf::FindSignatures(*signed_pdf);
   v1::Signature signature;
   signature.set_field(saved->field);
   signature.set_signer(signer->subject());
-  if (found.ok() && !found->empty()) {
-    // /M as the preparation wrote it: D:YYYYMMDDHHmmSS+00'00'.
-    std::tm tm{};
-    if (strptime(found->back().signing_time.c_str(), "D:%Y%m%d%H%M%S", &tm) != nullptr) {
-      signature.mutable_time()->set_seconds(timegm(&tm));
-    }
-  }
-  auto page = publications_.Get(*ref, false);
-  if (!page.ok()) return ToGrpc(page.status());
+  signature.mutable_time()->set_seconds(saved->signing_time_s);
   auto stored = publications_.AddSignature(*ref, saved->base_sha256, *signed_pdf,
-                                           page->document().page_count(), std::move(signature));
+                                           saved->page_count, std::move(signature));
   if (!stored.ok()) return ToGrpc(stored.status());
   (void)publications_.DeletePreparation(req->preparation());
   spdlog::info("{}: {} signed by {}", req->name(), saved->field, signer->subject());

@@ -70,7 +70,8 @@
 //                                 the PDF with every signature so far)
 //   {p}signing:{id}               hash: an external signature being made
 //                                 (publication, field, base_sha256, pdf, range,
-//                                 capacity, attributes, certificate); expires
+//                                 capacity, attributes, certificate,
+//                                 signing_time_s, pages); expires
 //                                 after an hour
 //   {p}publications:{code}:{fy}   string: the last n given out (INCR)
 //   {p}publication-pdf:{sha256}   string: the PDF bytes: a publication's

@@ -44,6 +44,8 @@ struct Preparation {
   size_t capacity = 0;
   std::string signed_attributes;
   std::string certificate_pem;
+  int64_t signing_time_s = 0;  // the /M written, as Unix seconds
+  int page_count = 0;
 };
 
 // A publication's place: its report and its number (from 1).
